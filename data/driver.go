@@ -1,0 +1,50 @@
+// Package data owns the data-query layer: the Driver interface that every
+// data provider implements, the query store (MSTICPy query YAML: schema,
+// validation, families, environments), parameter rendering with escaping
+// for the driver's query language, and QueryProvider, which ties a driver
+// resolved through the registry to the queries of its environment.
+package data
+
+import (
+	"context"
+
+	"github.com/msticgo/msticgo/table"
+)
+
+// Query is one query to run.
+type Query struct {
+	Text string // the rendered query text
+	// Args are bound parameters for drivers whose language supports them
+	// (SQL placeholders); nil for text-only languages.
+	Args []any
+	// Limit caps rows returned (0 = driver default). Drivers that stop
+	// early must say so in Result.Truncated.
+	Limit int
+}
+
+// Result is a query's outcome.
+type Result struct {
+	Frame *table.Frame
+	// Truncated is set when the back end stopped before all rows were
+	// returned (row limit, size limit); Code carries the back end's reason.
+	Truncated bool
+	// Partial is set when the back end reported a partial failure.
+	Partial bool
+	Code    string
+}
+
+// Driver is what every data provider implements.
+type Driver interface {
+	// Connect opens the connection; connStr may be empty (settings come
+	// from the registry's FactoryArgs).
+	Connect(ctx context.Context, connStr string) error
+	// Query runs one query.
+	Query(ctx context.Context, q Query) (*Result, error)
+}
+
+// Dialect is an optional ability: the query language, used to escape
+// values placed inside string literals: "kql", "spl", "sql", "lucene", or ""
+// (no escaping beyond MSTICPy's).
+type Dialect interface {
+	Dialect() string
+}
