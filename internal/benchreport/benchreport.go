@@ -101,9 +101,7 @@ func Write(w io.Writer, results []Result) error {
 	}
 	for _, r := range results {
 		pkg := r.Package
-		if i := strings.Index(pkg, "msticgo/"); i >= 0 {
-			pkg = pkg[i+len("msticgo/"):]
-		}
+		pkg = strings.TrimPrefix(pkg, "github.com/msticgo/msticgo/")
 		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n", pkg, r.Benchmark, r.Metric, format(r.Median), r.Runs); err != nil {
 			return err
 		}
