@@ -118,6 +118,10 @@ type Result struct {
 	Message string
 	// RetryAfter is set by providers that were told to wait (HTTP 429).
 	RetryAfter time.Duration
+	// Retryable marks a failure worth retrying (HTTP 5xx, a dropped
+	// connection): the engine retries StatusRateLimited results and
+	// StatusProviderError results with Retryable set, within its budget.
+	Retryable bool
 }
 
 // Provider looks up one item. Implementations must honour ctx and never
