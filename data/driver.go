@@ -7,6 +7,7 @@ package data
 
 import (
 	"context"
+	"errors"
 
 	"github.com/msticgo/msticgo/table"
 )
@@ -48,3 +49,15 @@ type Driver interface {
 type Dialect interface {
 	Dialect() string
 }
+
+// Sentinel errors drivers wrap (errors.Is) so callers can tell a fault of
+// the input from a fault of the environment: the CLI maps ErrRejected to
+// exit 2 (bad input) and ErrConnect to exit 1 (runtime).
+var (
+	// ErrRejected: the back end refused the query (syntax, unknown table or
+	// column, type error, missing data file named by the query).
+	ErrRejected = errors.New("query rejected by back end")
+	// ErrConnect: the back end could not be reached or opened (network,
+	// authentication, missing or locked database file).
+	ErrConnect = errors.New("cannot connect to back end")
+)
