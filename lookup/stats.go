@@ -1,0 +1,22 @@
+package lookup
+
+// SourceStat describes one source of an offline provider (a feed file or a
+// warninglist): what it holds and what went wrong while reading it. The
+// `ti providers` listing shows these for providers that implement
+// StatsReporter.
+type SourceStat struct {
+	Source   string         // file path or "embedded:<name>"
+	Kind     string         // "feed" or "warninglist"
+	Format   string         // plain, loki, csv, stix, misp, warninglist
+	Counts   map[string]int // indicators per type (ipv4, dns, url, md5_hash...)
+	Total    int            // indicators (or list entries) loaded from the source
+	Skipped  int            // entries skipped (not an indicator, pattern not evaluable...)
+	Problems []string       // the first few skip reasons, with line or object id
+	Error    string         // set when the whole source failed to load
+}
+
+// StatsReporter is an optional ability of offline providers: per-source
+// indicator counts for listings.
+type StatsReporter interface {
+	SourceStats() []SourceStat
+}
