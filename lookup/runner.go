@@ -1,0 +1,472 @@
+package lookup
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// provRun is the runtime state of one provider entry: its effective limits,
+// limiters, daily quota and pause (after a Retry-After). It lives as long
+// as the Engine, so limits hold across calls.
+type provRun struct {
+	spec      ProviderSpec
+	opts      *Options
+	lim       Limits
+	bucket    *rate.Limiter // smoothing: n per window, burst b
+	window    *windowLimiter
+	quota     *quota
+	supported map[string]bool // nil = every type
+	batch     BatchProvider   // nil = one item per call
+
+	pauseMu     sync.Mutex
+	pausedUntil time.Time
+}
+
+type runStats struct {
+	calls     int
+	cacheHits int
+}
+
+func newProvRun(spec ProviderSpec, opts *Options) *provRun {
+	p := &provRun{spec: spec, opts: opts}
+	p.lim = effectiveLimits(spec, opts)
+	n, win := 0.0, time.Duration(0)
+	switch {
+	case p.lim.PerSecond > 0:
+		n, win = p.lim.PerSecond, time.Second
+	case p.lim.PerMinute > 0:
+		n, win = p.lim.PerMinute, time.Minute
+	}
+	if n > 0 {
+		burst := p.lim.Burst
+		if burst < 1 {
+			burst = 1
+		}
+		p.bucket = rate.NewLimiter(rate.Limit(n/win.Seconds()), burst)
+		if n >= 1 {
+			// Strict guarantee: never more than n calls start in any window.
+			// A 0.5% margin absorbs network jitter between here and the server.
+			p.window = newWindowLimiter(int(n), win+win/200)
+		}
+	}
+	p.quota = newQuota(spec.Name, p.lim.DailyQuota, opts.QuotaDir, opts.Now)
+	if spec.Provider != nil {
+		if ts, ok := spec.Provider.(TypeSupporter); ok {
+			p.supported = map[string]bool{}
+			for _, t := range ts.SupportedTypes() {
+				t, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(t)), "-")
+				p.supported[t] = true
+			}
+		}
+		if bp, ok := spec.Provider.(BatchProvider); ok && p.lim.MaxBatch > 1 {
+			p.batch = bp
+		}
+	}
+	return p
+}
+
+// effectiveLimits merges the provider's declared limits, the entry's
+// overrides (non-zero fields win) and the engine defaults.
+func effectiveLimits(spec ProviderSpec, opts *Options) Limits {
+	var l Limits
+	if lp, ok := spec.Provider.(Limiter); ok && spec.Provider != nil {
+		l = lp.Limits()
+	}
+	o := spec.Limits
+	if o.Concurrency != 0 {
+		l.Concurrency = o.Concurrency
+	}
+	if o.PerSecond != 0 || o.PerMinute != 0 {
+		l.PerSecond, l.PerMinute = o.PerSecond, o.PerMinute
+	}
+	if o.Burst != 0 {
+		l.Burst = o.Burst
+	}
+	if o.DailyQuota != 0 {
+		l.DailyQuota = o.DailyQuota
+	}
+	if o.Timeout != 0 {
+		l.Timeout = o.Timeout
+	}
+	if o.MaxBatch != 0 {
+		l.MaxBatch = o.MaxBatch
+	}
+	if o.Retries != 0 {
+		l.Retries = o.Retries
+	}
+	if l.Concurrency <= 0 {
+		l.Concurrency = opts.DefaultConcurrency
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = opts.DefaultTimeout
+	}
+	switch {
+	case l.Retries == 0:
+		l.Retries = opts.DefaultRetries
+	}
+	if l.Retries < 0 {
+		l.Retries = 0
+	}
+	return l
+}
+
+// EffectiveLimits returns the limits the engine applies to an entry.
+func (e *Engine) EffectiveLimits(name string) (Limits, bool) {
+	for _, p := range e.provs {
+		if strings.EqualFold(p.spec.Name, name) {
+			return p.lim, true
+		}
+	}
+	return Limits{}, false
+}
+
+func (p *provRun) supports(it Item) bool {
+	if it.Type == "" || it.Type == "unknown" {
+		return false
+	}
+	if p.supported == nil {
+		return true
+	}
+	if p.supported[it.Type] {
+		return true
+	}
+	return strings.HasSuffix(it.Type, "_hash") && p.supported["file_hash"]
+}
+
+type job struct {
+	item Item
+	key  string
+	idx  []int
+}
+
+func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepared, out func(Row)) runStats {
+	var st runStats
+	emit := func(i int, res Result, cached bool) {
+		out(Row{Index: i, ProviderIndex: pi, Provider: p.spec.Name, Item: prepared[i].Item, Result: res, Cached: cached})
+	}
+	if p.spec.NotConfigured != "" || p.spec.Provider == nil {
+		reason := p.spec.NotConfigured
+		if reason == "" {
+			reason = "no provider instance"
+		}
+		for i := range prepared {
+			emit(i, Result{Status: StatusNotConfigured, Severity: SevUnknown, Message: "not configured: " + reason}, false)
+		}
+		return st
+	}
+	var jobs []*job
+	byKey := map[string]*job{}
+	for i, pr := range prepared {
+		switch {
+		case pr.Check == CheckInvalid:
+			emit(i, Result{Status: StatusInvalid, Severity: SevUnknown, Message: pr.Reason}, false)
+		case pr.Check == CheckNotRoutable && mode == ModeTI:
+			emit(i, Result{Status: StatusNotRoutable, Severity: SevUnknown, Message: pr.Reason}, false)
+		case !p.supports(pr.Item):
+			emit(i, Result{Status: StatusUnsupported, Severity: SevUnknown, Message: notSupportedMessage(pr.Item.Type)}, false)
+		default:
+			k := cacheKey(pr.Item)
+			if j, ok := byKey[k]; ok {
+				j.idx = append(j.idx, i)
+				continue
+			}
+			j := &job{item: pr.Item, key: k, idx: []int{i}}
+			byKey[k] = j
+			jobs = append(jobs, j)
+		}
+	}
+	cache := p.opts.Cache
+	pending := jobs[:0]
+	for _, j := range jobs {
+		if cache != nil {
+			if res, ok := cache.Get(p.spec.Name, j.key); ok {
+				st.cacheHits++
+				for _, i := range j.idx {
+					emit(i, res, true)
+				}
+				continue
+			}
+		}
+		pending = append(pending, j)
+	}
+	if len(pending) == 0 {
+		return st
+	}
+	size := 1
+	if p.batch != nil {
+		size = p.lim.MaxBatch
+	}
+	var units [][]*job
+	for len(pending) > 0 {
+		n := min(size, len(pending))
+		units = append(units, pending[:n:n])
+		pending = pending[n:]
+	}
+	var calls atomic.Int64
+	workers := min(p.lim.Concurrency, len(units))
+	ch := make(chan []*job)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			items := make([]Item, 0, size)
+			for u := range ch {
+				items = items[:0]
+				for _, j := range u {
+					items = append(items, j.item)
+				}
+				results := p.do(ctx, items, &calls)
+				for k, j := range u {
+					res := results[k]
+					if res.Status.OK() && cache != nil {
+						cache.Put(p.spec.Name, j.key, res)
+					}
+					for _, i := range j.idx {
+						emit(i, res, false)
+					}
+				}
+			}
+		}()
+	}
+	for _, u := range units {
+		ch <- u
+	}
+	close(ch)
+	wg.Wait()
+	st.calls = int(calls.Load())
+	return st
+}
+
+func retryable(r Result) bool {
+	return r.Status == StatusRateLimited || (r.Status == StatusProviderError && r.Retryable)
+}
+
+// do runs one unit (one item, or one batch) with the rate limits, the
+// daily quota, the per-call timeout and retries.
+func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64) []Result {
+	results := make([]Result, len(items))
+	todo := make([]int, len(items))
+	for i := range todo {
+		todo[i] = i
+	}
+	fill := func(idx []int, r Result) {
+		for _, i := range idx {
+			results[i] = r
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		if err := p.waitTurn(ctx); err != nil {
+			fill(todo, cancelled(err))
+			return results
+		}
+		if !p.quota.take() {
+			fill(todo, Result{Status: StatusRateLimited, Severity: SevUnknown,
+				Message: fmt.Sprintf("daily quota of %d requests reached for %s", p.lim.DailyQuota, p.spec.Name)})
+			return results
+		}
+		sub := items
+		if len(todo) != len(items) {
+			sub = make([]Item, len(todo))
+			for k, i := range todo {
+				sub[k] = items[i]
+			}
+		}
+		calls.Add(1)
+		rs := p.call(ctx, sub)
+		var again []int
+		var wait time.Duration
+		for k, r := range rs {
+			results[todo[k]] = r
+			if retryable(r) {
+				again = append(again, todo[k])
+				wait = max(wait, r.RetryAfter)
+			}
+		}
+		if len(again) == 0 {
+			return results
+		}
+		if attempt >= p.lim.Retries {
+			for _, i := range again {
+				results[i].Message = appendMsg(results[i].Message, fmt.Sprintf("gave up after %d attempts", attempt+1))
+			}
+			return results
+		}
+		if wait > p.opts.MaxRetryAfter {
+			for _, i := range again {
+				results[i].Message = appendMsg(results[i].Message,
+					fmt.Sprintf("provider asked to wait %s, more than the %s cap", wait.Round(time.Second), p.opts.MaxRetryAfter))
+			}
+			return results
+		}
+		if wait > 0 {
+			p.pause(time.Now().Add(wait))
+		}
+		wait = max(wait, p.backoff(attempt))
+		if !sleep(ctx, wait) {
+			return results
+		}
+		todo = again
+	}
+}
+
+func appendMsg(msg, more string) string {
+	if msg == "" {
+		return more
+	}
+	return msg + "; " + more
+}
+
+func cancelled(err error) Result {
+	return Result{Status: StatusTimeout, Severity: SevUnknown, Message: "cancelled before the call: " + err.Error()}
+}
+
+// backoff is exponential with full jitter: a random wait in
+// [base*2^attempt/2, base*2^attempt], at most BackoffMax.
+func (p *provRun) backoff(attempt int) time.Duration {
+	d := p.opts.BackoffBase << min(attempt, 20)
+	if d > p.opts.BackoffMax || d <= 0 {
+		d = p.opts.BackoffMax
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+func (p *provRun) pause(until time.Time) {
+	p.pauseMu.Lock()
+	if until.After(p.pausedUntil) {
+		p.pausedUntil = until
+	}
+	p.pauseMu.Unlock()
+}
+
+// waitTurn waits out a provider-wide pause, then the rate limits.
+func (p *provRun) waitTurn(ctx context.Context) error {
+	p.pauseMu.Lock()
+	until := p.pausedUntil
+	p.pauseMu.Unlock()
+	if !until.IsZero() {
+		if d := time.Until(until); d > 0 && !sleep(ctx, d) {
+			return ctx.Err()
+		}
+	}
+	if p.bucket != nil {
+		if err := p.bucket.Wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+	}
+	if p.window != nil {
+		return p.window.wait(ctx)
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// call makes one provider call under the per-call timeout. A provider that
+// ignores its context is abandoned at the timeout; a panic becomes a
+// provider error (its value is not shown: it could hold a secret).
+func (p *provRun) call(ctx context.Context, items []Item) []Result {
+	cctx, cancel := context.WithTimeout(ctx, p.lim.Timeout)
+	defer cancel()
+	done := make(chan []Result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.opts.Logger.Error("lookup provider panicked", "provider", p.spec.Name)
+				done <- fillN(len(items), Result{Status: StatusProviderError, Severity: SevUnknown, Message: "provider failed unexpectedly (panic)"})
+			}
+		}()
+		if p.batch != nil {
+			done <- p.batch.LookupBatch(cctx, items)
+			return
+		}
+		done <- []Result{p.spec.Provider.Lookup(cctx, items[0])}
+	}()
+	var rs []Result
+	select {
+	case rs = <-done:
+	case <-cctx.Done():
+		return fillN(len(items), p.timeoutResult(ctx))
+	}
+	if len(rs) != len(items) {
+		return fillN(len(items), Result{Status: StatusUnexpected, Severity: SevUnknown,
+			Message: fmt.Sprintf("batch call returned %d results for %d items", len(rs), len(items))})
+	}
+	if cctx.Err() != nil {
+		for i := range rs {
+			if !rs[i].Status.OK() {
+				rs[i] = p.timeoutResult(ctx)
+			}
+		}
+	}
+	return rs
+}
+
+func (p *provRun) timeoutResult(parent context.Context) Result {
+	if err := parent.Err(); err != nil {
+		return Result{Status: StatusTimeout, Severity: SevUnknown, Message: "cancelled: " + err.Error()}
+	}
+	return Result{Status: StatusTimeout, Severity: SevUnknown, Message: fmt.Sprintf("no answer within %s", p.lim.Timeout)}
+}
+
+func fillN(n int, r Result) []Result {
+	out := make([]Result, n)
+	for i := range out {
+		out[i] = r
+	}
+	return out
+}
+
+// windowLimiter guarantees that no more than n calls start in any window
+// of the given length (a sliding log of the last n start times).
+type windowLimiter struct {
+	mu     sync.Mutex
+	window time.Duration
+	starts []time.Time // ring of the last n start times
+	head   int
+}
+
+func newWindowLimiter(n int, window time.Duration) *windowLimiter {
+	return &windowLimiter{window: window, starts: make([]time.Time, n)}
+}
+
+func (w *windowLimiter) wait(ctx context.Context) error {
+	w.mu.Lock()
+	now := time.Now()
+	at := now
+	if oldest := w.starts[w.head]; !oldest.IsZero() {
+		if t := oldest.Add(w.window); t.After(at) {
+			at = t
+		}
+	}
+	w.starts[w.head] = at
+	w.head = (w.head + 1) % len(w.starts)
+	w.mu.Unlock()
+	if d := at.Sub(now); d > 0 && !sleep(ctx, d) {
+		return ctx.Err()
+	}
+	return nil
+}
