@@ -100,4 +100,3 @@ func writeFileAtomic(path string, b []byte) error {
 	}
 	return nil
 }
-
