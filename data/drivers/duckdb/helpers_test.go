@@ -3,4 +3,4 @@ package duckdb
 import "os"
 
 func writeBytes(p string, b []byte) error { return os.WriteFile(p, b, 0o600) }
-func readFile(p string) ([]byte, error)    { return os.ReadFile(p) }
+func readFile(p string) ([]byte, error)   { return os.ReadFile(p) }
