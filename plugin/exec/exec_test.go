@@ -1,0 +1,404 @@
+package exec
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/data"
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/registry"
+)
+
+var (
+	buildOnce sync.Once
+	goPlugin  string
+	buildErr  error
+)
+
+// testPluginBinary builds testdata/goplugin once per test run.
+func testPluginBinary(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "msticgo-goplugin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		goPlugin = filepath.Join(dir, "goplugin")
+		if runtime.GOOS == "windows" {
+			goPlugin += ".exe"
+		}
+		out, err := osexec.Command("go", "build", "-o", goPlugin, "./testdata/goplugin").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return goPlugin
+}
+
+// writePlugin writes a plugin folder with the given manifest and returns it.
+func writePlugin(tb testing.TB, manifest string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), []byte(manifest), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+func goManifest(tb testing.TB, kind, name, mode, extra string, limits ...string) string {
+	return fmt.Sprintf("kind: %s\nprovider_name: %s\ncommand: [%q, %q]\nlimits: {shutdown_timeout: 500ms, call_timeout: 5s%s}\n%s",
+		kind, name, testPluginBinary(tb), mode, strings.Join(append([]string{""}, limits...), ", "), extra)
+}
+
+func newInstance(tb testing.TB, dir string, args registry.FactoryArgs) any {
+	tb.Helper()
+	def, err := Load(dir, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if args.LoadedAs == "" {
+		args.LoadedAs = def.Manifest.ProviderName
+	}
+	inst, err := def.Factory(context.Background(), args)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = def.Close() })
+	return inst
+}
+
+func items(n int) []lookup.Item {
+	out := make([]lookup.Item, n)
+	for i := range out {
+		ip := fmt.Sprintf("20.1.2.%d", i)
+		out[i] = lookup.Item{Ioc: ip, Type: "ipv4", Value: ip}
+	}
+	return out
+}
+
+func TestLookupGoodPlugin(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "GoodGo", "good", "aliases: [GG]\nioc_types: [ipv4]\n", "max_batch: 3"))
+	p := newInstance(t, dir, registry.FactoryArgs{LoadedAs: "GG"}).(*Provider)
+	if n := len(p.pool.live); n != 0 {
+		t.Fatalf("Factory started %d processes; want none before first use", n)
+	}
+	res := p.LookupBatch(context.Background(), items(7))
+	for i, r := range res {
+		wantFound := i%2 == 0
+		if r.Status != lookup.StatusFound && r.Status != lookup.StatusNotFound {
+			t.Fatalf("item %d: status %v (%s)", i, r.Status, r.Message)
+		}
+		if r.Found != wantFound {
+			t.Errorf("item %d: found %v, want %v", i, r.Found, wantFound)
+		}
+		if d, _ := r.Details.(map[string]any); d["loaded_as"] != "GG" {
+			t.Errorf("item %d: details %v: plugin did not get the loaded-as name", i, r.Details)
+		}
+	}
+	if got := p.SupportedTypes(); len(got) != 1 || got[0] != "ipv4" {
+		t.Errorf("SupportedTypes = %v", got)
+	}
+	if l := p.Limits(); l.MaxBatch != 3 || l.Concurrency != 1 {
+		t.Errorf("Limits = %+v", l)
+	}
+	if err := p.Health(context.Background()); err != nil {
+		t.Errorf("Health: %v", err)
+	}
+}
+
+func TestBareStringIsPerItemError(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "Bare", "bare", ""))
+	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+	for _, r := range p.LookupBatch(context.Background(), items(3)) {
+		if r.Status != lookup.StatusUnexpected || !strings.Contains(r.Message, `"everything is fine"`) {
+			t.Errorf("got %v %q; want unexpected response quoting the string", r.Status, r.Message)
+		}
+	}
+}
+
+func TestCrashRestartsThenUnavailable(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "Crashy", "crash", "", "max_restarts: 2"))
+	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+	r := p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "upstream said 401") || !strings.Contains(r.Message, "exit status 3") {
+		t.Fatalf("first crash: %v %q", r.Status, r.Message)
+	}
+	r = p.Lookup(context.Background(), items(1)[0]) // restarted after a backoff, crashes again
+	if r.Status != lookup.StatusProviderError {
+		t.Fatalf("second crash: %v %q", r.Status, r.Message)
+	}
+	var ue *UnavailableError
+	if err := p.Unavailable(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "upstream said 401") {
+		t.Fatalf("Unavailable() = %v; want unavailable with the last stderr line", err)
+	}
+	start := time.Now()
+	r = p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "unavailable") {
+		t.Fatalf("after unavailable: %v %q", r.Status, r.Message)
+	}
+	if time.Since(start) > time.Second {
+		t.Errorf("an unavailable plugin should fail fast")
+	}
+}
+
+func TestBadInitialize(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "BadInit", "badinit", ""))
+	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+	r := p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "missing library") || !strings.Contains(r.Message, "initialize") {
+		t.Fatalf("got %v %q", r.Status, r.Message)
+	}
+}
+
+func TestMalformedLineQuoted(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "Chatty", "malformed", ""))
+	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+	r := p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusUnexpected || !strings.Contains(r.Message, `"hello from a print statement`) {
+		t.Fatalf("got %v %q; want the line quoted", r.Status, r.Message)
+	}
+	// The process survives: the next call skips the stale answer and works.
+	r = p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusUnexpected {
+		t.Fatalf("second call: %v %q", r.Status, r.Message)
+	}
+}
+
+func TestCallTimeoutEndsProcess(t *testing.T) {
+	dir := writePlugin(t, fmt.Sprintf("kind: ti\nprovider_name: Slow\ncommand: [%q, slow]\nlimits: {call_timeout: 300ms, shutdown_timeout: 200ms}\n", testPluginBinary(t)))
+	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+	start := time.Now()
+	r := p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusTimeout {
+		t.Fatalf("got %v %q; want timeout", r.Status, r.Message)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("timeout took %s", d)
+	}
+}
+
+func TestSecretsScrubbedFromLog(t *testing.T) {
+	var buf syncBuffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	dir := writePlugin(t, goManifest(t, "ti", "Leaky", "secret", "settings: [{name: AuthKey, required: true, secret: true}]\n"))
+	def, err := Load(dir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer def.Close()
+	inst, err := def.Factory(context.Background(), registry.FactoryArgs{Settings: map[string]string{"AuthKey": "s3cr3t-value"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := inst.(*Provider).Lookup(context.Background(), items(1)[0])
+	if !r.Status.OK() {
+		t.Fatalf("lookup: %v %q", r.Status, r.Message)
+	}
+	def.Close()
+	out := buf.String()
+	if strings.Contains(out, "s3cr3t-value") {
+		t.Fatalf("secret in log:\n%s", out)
+	}
+	if !strings.Contains(out, "using key ***") {
+		t.Fatalf("stderr line not logged:\n%s", out)
+	}
+}
+
+func TestNotConfigured(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "NeedsKey", "good", "settings: [{name: AuthKey, required: true, secret: true}, {name: Port, type: int}]\n"))
+	def, err := Load(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = def.Factory(context.Background(), registry.FactoryArgs{})
+	var nc *NotConfiguredError
+	if !errors.As(err, &nc) || nc.Missing[0] != "AuthKey" {
+		t.Fatalf("got %v", err)
+	}
+	_, err = def.Factory(context.Background(), registry.FactoryArgs{Settings: map[string]string{"AuthKey": "k", "Port": "eighty"}})
+	if err == nil || !strings.Contains(err.Error(), "Port") {
+		t.Fatalf("bad int setting: %v", err)
+	}
+}
+
+func TestProcessGroupEndedOnClose(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("process groups are unix only")
+	}
+	if _, err := osexec.LookPath("sleep"); err != nil {
+		t.Skip("no sleep program")
+	}
+	var buf syncBuffer
+	dir := writePlugin(t, goManifest(t, "ti", "Spawner", "spawn", ""))
+	def, err := Load(dir, slog.New(slog.NewTextHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, _ := def.Factory(context.Background(), registry.FactoryArgs{})
+	if r := inst.(*Provider).Lookup(context.Background(), items(1)[0]); !r.Status.OK() {
+		t.Fatalf("lookup: %v", r.Message)
+	}
+	var pid int
+	for i := 0; i < 100 && pid == 0; i++ {
+		if _, after, ok := strings.Cut(buf.String(), "child "); ok {
+			pid, _ = strconv.Atoi(strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })[0])
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if pid == 0 {
+		t.Fatalf("no child pid in log:\n%s", buf.String())
+	}
+	def.Close()
+	deadline := time.Now().Add(3 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("child %d of the plugin still runs after Close", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestDataDriverStreamsRows(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "data", "GoSQL", "good", "data_environments: [SQLTestProvider, SQLProdProvider]\ndialect: sql\n", "concurrency: 2"))
+	d := newInstance(t, dir, registry.FactoryArgs{LoadedAs: "SQLProdProvider"}).(*Driver)
+	ctx := context.Background()
+	if err := d.Connect(ctx, "db=1"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := d.Query(ctx, data.Query{Text: "rows 5"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			f := res.Frame
+			if f.Len() != 5 || len(f.Columns) != 3 || f.Rows[4][0] != int64(4) || f.Rows[0][1] != "SQLProdProvider" {
+				t.Errorf("frame %v %v", f.Names(), f.Rows)
+			}
+			if _, ok := f.Rows[0][2].(time.Time); !ok {
+				t.Errorf("time column not converted: %T", f.Rows[0][2])
+			}
+		}()
+	}
+	wg.Wait()
+	if d.Dialect() != "sql" {
+		t.Errorf("dialect %q", d.Dialect())
+	}
+}
+
+// TestTrio runs three Python plugins side by side: one answering with a bare
+// string, one that crashes on an HTTP 401 in the middle of a batch, and a
+// well-behaved one. The first two give per-item errors; the third completes.
+func TestTrio(t *testing.T) {
+	if _, err := osexec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	var crashCalls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/crash/") && crashCalls.Add(1) > 2 {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"path": %q, "score": 42}`, r.URL.Path)
+	}))
+	defer srv.Close()
+	sdk, _ := filepath.Abs("../../sdk/python")
+	py, _ := filepath.Abs("testdata/python")
+	manifest := func(name, script, base string) string {
+		return fmt.Sprintf(`kind: ti
+provider_name: %s
+command: [python3, %q]
+env: {PYTHONPATH: %q}
+settings: [{name: BaseUrl, required: true}, {name: AuthKey, secret: true}]
+limits: {call_timeout: 20s, shutdown_timeout: 500ms, max_restarts: 2}
+privacy: {external_service: true}
+`, name, filepath.Join(py, script), sdk)
+	}
+	type run struct {
+		name string
+		p    *Provider
+		res  []lookup.Result
+	}
+	runs := []*run{
+		{name: "bare"}, {name: "crash"}, {name: "good"},
+	}
+	scripts := map[string]string{"bare": "bare.py", "crash": "crash401.py", "good": "good.py"}
+	for _, r := range runs {
+		dir := writePlugin(t, manifest(r.name, scripts[r.name], srv.URL+"/"+r.name))
+		r.p = newInstance(t, dir, registry.FactoryArgs{Settings: map[string]string{"BaseUrl": srv.URL + "/" + r.name, "AuthKey": "k-123"}}).(*Provider)
+	}
+	var wg sync.WaitGroup
+	for _, r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.res = r.p.LookupBatch(context.Background(), items(10))
+		}()
+	}
+	wg.Wait()
+	for i, res := range runs[0].res {
+		if res.Status.OK() || !strings.Contains(res.Message, "looks fine to me") {
+			t.Errorf("bare item %d: %v %q", i, res.Status, res.Message)
+		}
+	}
+	for i, res := range runs[1].res {
+		if i < 2 {
+			if res.Status != lookup.StatusFound {
+				t.Errorf("crash item %d (before the 401): %v %q", i, res.Status, res.Message)
+			}
+			continue
+		}
+		if res.Status != lookup.StatusProviderError || !strings.Contains(res.Message, "401") {
+			t.Errorf("crash item %d: %v %q; want provider error naming the 401", i, res.Status, res.Message)
+		}
+	}
+	for i, res := range runs[2].res {
+		d, _ := res.Details.(map[string]any)
+		if res.Status != lookup.StatusFound || d["path"] != "/good/ip/"+items(10)[i].Ioc {
+			t.Errorf("good item %d: %v %q %v", i, res.Status, res.Message, res.Details)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -1,0 +1,336 @@
+package exec
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	osexec "os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CrashError reports a plugin process that exited or could not start.
+type CrashError struct {
+	Plugin string
+	Op     string
+	Err    error    // the exit status or start error
+	Stderr []string // its last stderr lines, secrets removed
+}
+
+func (e *CrashError) Error() string {
+	msg := fmt.Sprintf("plugin %s exited during %s: %v", e.Plugin, e.Op, e.Err)
+	if len(e.Stderr) > 0 {
+		msg += "; last stderr: " + strings.Join(e.Stderr, " | ")
+	}
+	return msg
+}
+
+func (e *CrashError) Unwrap() error { return e.Err }
+
+// UnavailableError is returned once a plugin crashed too often.
+type UnavailableError struct {
+	Plugin string
+	Last   error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("plugin %s is unavailable after repeated crashes: %v", e.Plugin, e.Last)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Last }
+
+// CallError is an error answer from the plugin.
+type CallError struct {
+	Plugin string
+	Method string
+	RPC    *RPCError
+}
+
+func (e *CallError) Error() string {
+	return fmt.Sprintf("plugin %s: %s: %v", e.Plugin, e.Method, e.RPC)
+}
+
+// stderrTail logs a plugin's stderr lines (secrets removed) and keeps the last few.
+type stderrTail struct {
+	mu      sync.Mutex
+	partial []byte
+	lines   []string
+	max     int
+	scrub   *scrubber
+	log     *slog.Logger
+}
+
+func (t *stderrTail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.partial = append(t.partial, p...)
+	for {
+		i := bytes.IndexByte(t.partial, '\n')
+		if i < 0 {
+			if len(t.partial) > 8192 {
+				t.addLocked(string(t.partial))
+				t.partial = t.partial[:0]
+			}
+			return len(p), nil
+		}
+		t.addLocked(string(bytes.TrimRight(t.partial[:i], "\r")))
+		t.partial = t.partial[i+1:]
+	}
+}
+
+func (t *stderrTail) addLocked(line string) {
+	line = t.scrub.clean(Quote([]byte(line), 1000))
+	if t.log != nil {
+		t.log.Info("plugin stderr", "line", line)
+	}
+	t.lines = append(t.lines, line)
+	if len(t.lines) > t.max {
+		t.lines = t.lines[len(t.lines)-t.max:]
+	}
+}
+
+func (t *stderrTail) last() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := append([]string(nil), t.lines...)
+	if len(t.partial) > 0 {
+		out = append(out, t.scrub.clean(Quote(t.partial, 1000)))
+	}
+	return out
+}
+
+// scrubber replaces secret values with ***.
+type scrubber struct{ secrets []string }
+
+func (s *scrubber) clean(text string) string {
+	if s == nil {
+		return text
+	}
+	for _, v := range s.secrets {
+		text = strings.ReplaceAll(text, v, "***")
+	}
+	return text
+}
+
+type lineMsg struct {
+	line []byte
+	err  error
+}
+
+// proc is one running plugin process. It serves one call at a time.
+type proc struct {
+	name    string
+	cmd     *osexec.Cmd
+	stdin   io.WriteCloser
+	lines   chan lineMsg
+	done    chan struct{} // closed after Wait returns
+	waitErr error
+	tail    *stderrTail
+	log     *slog.Logger
+	nextID  int64
+	buf     bytes.Buffer
+	broken  bool // protocol state unknown; do not reuse
+	// connected is the connection string a data plugin process last connected with.
+	connected *string
+}
+
+func startProc(name string, m *Manifest, tail *stderrTail, log *slog.Logger) (*proc, error) {
+	argv := m.Command
+	cmd := osexec.Command(resolveProgram(m.Dir, argv[0]), argv[1:]...)
+	cmd.Dir = m.Dir
+	cmd.Env = processEnv(m.Dir, m.Env)
+	setProcessGroup(cmd)
+	cmd.Stderr = tail
+	cmd.WaitDelay = 2 * time.Second
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &proc{name: name, cmd: cmd, stdin: stdin, lines: make(chan lineMsg, 256), done: make(chan struct{}), tail: tail, log: log}
+	go func() {
+		r := bufio.NewReaderSize(stdout, 64<<10)
+		defer close(p.lines)
+		for {
+			line, err := readLine(r)
+			if len(line) > 0 {
+				p.lines <- lineMsg{line: line}
+			}
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					p.lines <- lineMsg{err: err}
+				}
+				return
+			}
+		}
+	}()
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// readLine reads one line, refusing lines longer than MaxLine.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	var out []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(out)+len(chunk) > MaxLine {
+			return nil, &ProtocolError{Line: Quote(append(out, chunk...), 200), Reason: "line longer than 16 MiB"}
+		}
+		out = append(out, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return out, err
+	}
+}
+
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// crash builds the error for a process that went away.
+func (p *proc) crash(op string) error {
+	var err error
+	select {
+	case <-p.done:
+		err = p.waitErr
+		if err == nil {
+			err = errors.New("exited with status 0 before answering")
+		}
+	case <-time.After(2 * time.Second):
+		err = errors.New("closed its stdout")
+	}
+	return &CrashError{Plugin: p.name, Op: op, Err: err, Stderr: p.tail.last()}
+}
+
+// notifyFunc receives notifications that belong to the running call.
+type notifyFunc func(method string, params json.RawMessage) error
+
+// call sends one request and waits for its response, passing the call's
+// notifications to onNote. On ctx's end it sends cancel and, when the
+// plugin does not answer within grace, marks the process broken.
+func (p *proc) call(ctx context.Context, method string, params any, onNote notifyFunc, grace time.Duration) (json.RawMessage, error) {
+	p.nextID++
+	id := p.nextID
+	if err := encodeRequest(&p.buf, id, method, params); err != nil {
+		return nil, err
+	}
+	if _, err := p.stdin.Write(p.buf.Bytes()); err != nil {
+		p.broken = true
+		return nil, p.crash(method)
+	}
+	var cancelled <-chan time.Time
+	ctxDone := ctx.Done()
+	var noteErr error
+	for {
+		select {
+		case <-ctxDone:
+			ctxDone = nil
+			_ = encodeRequest(&p.buf, 0, MethodCancel, map[string]int64{"id": id})
+			_, _ = p.stdin.Write(p.buf.Bytes())
+			cancelled = time.After(grace)
+		case <-cancelled:
+			p.broken = true
+			return nil, fmt.Errorf("plugin %s: %s: %w (the plugin did not stop within %s; its process is ended)", p.name, method, ctx.Err(), grace)
+		case lm, ok := <-p.lines:
+			if !ok {
+				p.broken = true
+				return nil, p.crash(method)
+			}
+			if lm.err != nil {
+				p.broken = true
+				return nil, fmt.Errorf("plugin %s: %s: %w", p.name, method, lm.err)
+			}
+			msg, err := DecodeLine(lm.line)
+			if err != nil {
+				var pe *ProtocolError
+				if errors.As(err, &pe) {
+					pe.Line = p.tail.scrub.clean(pe.Line)
+				}
+				return nil, fmt.Errorf("plugin %s: %s: %w", p.name, method, err)
+			}
+			if msg.Method != "" {
+				if msg.Method == NotifyLog {
+					p.logNote(msg.Params)
+					continue
+				}
+				if onNote != nil && noteErr == nil && msg.ID == nil {
+					noteErr = onNote(msg.Method, msg.Params)
+				}
+				continue
+			}
+			if *msg.ID != id {
+				p.log.Debug("plugin answered an earlier request", "plugin", p.name, "id", *msg.ID)
+				continue
+			}
+			if cancelled != nil {
+				return nil, fmt.Errorf("plugin %s: %s: %w", p.name, method, ctx.Err())
+			}
+			if msg.Error != nil {
+				return nil, &CallError{Plugin: p.name, Method: method, RPC: msg.Error}
+			}
+			if noteErr != nil {
+				return nil, noteErr
+			}
+			return msg.Result, nil
+		}
+	}
+}
+
+func (p *proc) logNote(params json.RawMessage) {
+	var n LogNote
+	if json.Unmarshal(params, &n) != nil {
+		return
+	}
+	lvl := slog.LevelInfo
+	switch strings.ToLower(n.Level) {
+	case "debug":
+		lvl = slog.LevelDebug
+	case "warning", "warn":
+		lvl = slog.LevelWarn
+	case "error":
+		lvl = slog.LevelError
+	}
+	p.log.Log(context.Background(), lvl, "plugin log", "plugin", p.name, "message", p.tail.scrub.clean(n.Message))
+}
+
+// stop ends the process: shutdown request, stdin closed, grace period,
+// SIGTERM to its process group, then SIGKILL.
+func (p *proc) stop(grace time.Duration) {
+	if !p.exited() && !p.broken {
+		_ = encodeRequest(&p.buf, 0, MethodShutdown, nil)
+		_, _ = p.stdin.Write(p.buf.Bytes())
+	}
+	_ = p.stdin.Close()
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		terminateGroup(p.cmd)
+		select {
+		case <-p.done:
+		case <-time.After(grace):
+		}
+	}
+	killGroup(p.cmd)
+	<-p.done
+}

@@ -1,0 +1,133 @@
+// Command goplugin is a test plugin for package exec. Its behaviour is
+// chosen by its first argument:
+//
+//	good      answers every lookup item (found for even last digit) and serves queries
+//	bare      answers lookup with a bare string
+//	crash     exits with status 3 on its first lookup, writing a message to stderr
+//	malformed writes a non-protocol line before answering
+//	slow      never answers lookup (ignores cancel)
+//	secret    writes the AuthKey setting to stderr, then answers
+//	spawn     starts a child "sleep 300" in its process group and writes its pid to stderr
+//	badinit   exits during initialize
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+type msg struct {
+	ID     *int64          `json:"id,omitempty"`
+	Method string          `json:"method"`
+	Params json.RawMessage `json:"params"`
+}
+
+func main() {
+	mode := "good"
+	if len(os.Args) > 1 {
+		mode = os.Args[1]
+	}
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 16<<20)
+	out := bufio.NewWriter(os.Stdout)
+	enc := json.NewEncoder(out)
+	send := func(v map[string]any) {
+		v["jsonrpc"] = "2.0"
+		_ = enc.Encode(v)
+		_ = out.Flush()
+	}
+	var settings map[string]any
+	var loadedAs string
+	for in.Scan() {
+		var m msg
+		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
+			fmt.Fprintln(os.Stderr, "bad input:", err)
+			continue
+		}
+		switch m.Method {
+		case "initialize":
+			if mode == "badinit" {
+				fmt.Fprintln(os.Stderr, "cannot initialise: missing library")
+				os.Exit(4)
+			}
+			var p struct {
+				Settings map[string]any `json:"settings"`
+				LoadedAs string         `json:"loaded_as"`
+			}
+			_ = json.Unmarshal(m.Params, &p)
+			settings, loadedAs = p.Settings, p.LoadedAs
+			send(map[string]any{"id": m.ID, "result": map[string]any{"protocol": 1, "plugin_version": "0.0.1"}})
+			if mode == "spawn" {
+				c := exec.Command("sleep", "300")
+				_ = c.Start()
+				fmt.Fprintf(os.Stderr, "child %d\n", c.Process.Pid)
+			}
+		case "health":
+			send(map[string]any{"id": m.ID, "result": map[string]any{"ok": true, "detail": loadedAs}})
+		case "lookup":
+			var p struct {
+				Items []struct {
+					ID, Ioc, IocType string
+				} `json:"items"`
+			}
+			_ = json.Unmarshal(m.Params, &p)
+			switch mode {
+			case "bare":
+				send(map[string]any{"id": m.ID, "result": "everything is fine"})
+				continue
+			case "crash":
+				fmt.Fprintln(os.Stderr, "fatal: upstream said 401")
+				os.Exit(3)
+			case "malformed":
+				fmt.Fprintln(out, "hello from a print statement")
+				_ = out.Flush()
+			case "slow":
+				continue
+			case "secret":
+				fmt.Fprintf(os.Stderr, "using key %v\n", settings["AuthKey"])
+			}
+			res := make([]map[string]any, len(p.Items))
+			for i, it := range p.Items {
+				found := strings.HasSuffix(it.Ioc, "0") || strings.HasSuffix(it.Ioc, "2") || strings.HasSuffix(it.Ioc, "4") || strings.HasSuffix(it.Ioc, "6") || strings.HasSuffix(it.Ioc, "8")
+				res[i] = map[string]any{"id": it.ID, "status": "found", "found": found, "severity": "high",
+					"details": map[string]any{"loaded_as": loadedAs}, "reference": "https://example.test/" + it.Ioc}
+			}
+			send(map[string]any{"id": m.ID, "result": map[string]any{"results": res}})
+		case "connect":
+			send(map[string]any{"id": m.ID, "result": map[string]any{}})
+		case "query":
+			var p struct {
+				Text  string `json:"text"`
+				Limit int    `json:"limit"`
+			}
+			_ = json.Unmarshal(m.Params, &p)
+			n := 3
+			fmt.Sscanf(p.Text, "rows %d", &n)
+			send(map[string]any{"method": "query/columns", "params": map[string]any{"request_id": m.ID,
+				"columns": []map[string]string{{"name": "ID", "type": "int"}, {"name": "Env"}, {"name": "At", "type": "time"}}}})
+			batch := []any{}
+			for i := 0; i < n; i++ {
+				batch = append(batch, []any{i, loadedAs, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Format(time.RFC3339)})
+				if len(batch) == 2 {
+					send(map[string]any{"method": "query/rows", "params": map[string]any{"request_id": m.ID, "rows": batch}})
+					batch = nil
+				}
+			}
+			if len(batch) > 0 {
+				send(map[string]any{"method": "query/rows", "params": map[string]any{"request_id": m.ID, "rows": batch}})
+			}
+			send(map[string]any{"id": m.ID, "result": map[string]any{"row_count": n}})
+		case "cancel":
+		case "shutdown":
+			send(map[string]any{"id": m.ID, "result": map[string]any{}})
+			return
+		default:
+			send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32601, "message": "unknown method " + m.Method, "data": map[string]any{"kind": "unsupported"}}})
+		}
+	}
+}
