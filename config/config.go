@@ -1,0 +1,453 @@
+// Package config owns msticpyconfig.yaml: finding it (flag, MSTICPYCONFIG,
+// ./msticpyconfig.yaml, ~/.msticpy/msticpyconfig.yaml, else embedded
+// defaults), reading it at the YAML node level so every scalar setting is the
+// raw text written in the file, resolving secrets (literal or
+// EnvironmentVar; KeyVault references are reported as not configured), and
+// checking it (Validate). It depends on nothing else in msticgo.
+//
+// Rules worth knowing:
+//
+//   - Scalar settings are the text written: `AuthKey: 0012345` is "0012345",
+//     `ApiID: yes` is "yes", `Primary: True` is read as a boolean only for the
+//     Primary key.
+//   - Environment variables: the value is trimmed of surrounding white space;
+//     a variable that is unset, empty or only white space counts as not set,
+//     and the provider that needs it is "not configured: NAME not set".
+//   - Relative paths in PluginFolders and QueryDefinitions are resolved
+//     against the folder of the config file (Config.Dir), not the current
+//     directory; a leading "~/" is the home folder. For the embedded defaults
+//     they are relative to the current directory.
+//   - A wrong shape (a string where a mapping is expected, ...) is a Problem
+//     with the YAML path and line; the value is never echoed; the other
+//     sections still load.
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Severity grades a Problem.
+type Severity string
+
+// Problem severities. Errors make `config validate` fail; warnings and notes
+// are reported only.
+const (
+	SevError   Severity = "error"
+	SevWarning Severity = "warning"
+	SevNote    Severity = "note"
+)
+
+// Problem is one finding about the config file: where it is (YAML path and
+// line) and what is wrong. Messages never contain setting values.
+type Problem struct {
+	File     string
+	Path     string // dotted YAML path, e.g. TIProviders.VirusTotal.Args
+	Line     int    // 1-based, 0 when unknown
+	Severity Severity
+	Message  string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File)
+		if p.Line > 0 {
+			fmt.Fprintf(&b, ":%d", p.Line)
+		}
+		b.WriteString(": ")
+	} else if p.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", p.Line)
+	}
+	if p.Severity != "" {
+		b.WriteString(string(p.Severity))
+		b.WriteString(": ")
+	}
+	if p.Path != "" {
+		b.WriteString(p.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Setting is one provider argument (or other scalar setting).
+type Setting struct {
+	Key string
+	// Value is the resolved value: the raw text of a literal, the (trimmed)
+	// environment variable's value, or "" when it could not be resolved.
+	Value string
+	// Raw is the text written in the file for a literal; for a reference it
+	// is "" (see EnvVar, KeyVault).
+	Raw string
+	// Values holds the items when the setting is a list of scalars (Value is
+	// then the items joined with ",").
+	Values []string
+	// Secret is true when the value must never be shown: it came from an
+	// environment variable or Key Vault, or the key name looks secret
+	// (AuthKey, ApiID, password, token, secret, ...).
+	Secret bool
+	// EnvVar names the environment variable of an EnvironmentVar reference.
+	EnvVar string
+	// KeyVault is the Key Vault reference text ("default" when empty).
+	KeyVault string
+	// IsKeyVault is true for a KeyVault reference.
+	IsKeyVault bool
+	// Resolved is false when a reference could not be resolved.
+	Resolved bool
+	Line     int
+}
+
+// ProviderEntry is one entry of TIProviders, ContextProviders,
+// DataProviders or OtherProviders.
+type ProviderEntry struct {
+	Section string // TIProviders, ContextProviders, DataProviders, OtherProviders
+	// Name is the entry name (the key in the section); results carry it.
+	Name string
+	// Provider is the provider type to create: the Provider key, else Name.
+	Provider    string
+	Primary     bool
+	Description string
+	Args        []Setting // in file order
+	// Extra holds scalar keys beside Args (e.g. DataProviders.Mordor.save_folder).
+	Extra []Setting
+	Line  int
+	// Status is "" when the entry is usable, else why it is not, e.g.
+	// "not configured: HUNT_VT_KEY not set".
+	Status string
+}
+
+// Configured reports whether every secret the entry refers to resolved.
+func (e *ProviderEntry) Configured() bool { return e.Status == "" }
+
+// Arg returns the Args setting with the key, case-insensitively.
+func (e *ProviderEntry) Arg(key string) (Setting, bool) {
+	for _, s := range e.Args {
+		if strings.EqualFold(s.Key, key) {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// Settings returns the Args as a map (resolved values, keyed as written) and
+// the set of keys whose values are secret: the shape registry.FactoryArgs
+// wants. Keys named like workspaceid/tenantid/subscriptionid are also given
+// as workspace_id/tenant_id/subscription_id, as MSTICPy does.
+func (e *ProviderEntry) Settings() (map[string]string, map[string]bool) {
+	return settingsMap(e.Args)
+}
+
+func settingsMap(args []Setting) (map[string]string, map[string]bool) {
+	vals := map[string]string{}
+	secret := map[string]bool{}
+	for _, s := range args {
+		vals[s.Key] = s.Value
+		if s.Secret {
+			secret[s.Key] = true
+		}
+		alias := ""
+		switch strings.ToLower(s.Key) {
+		case "workspaceid":
+			alias = "workspace_id"
+		case "tenantid":
+			alias = "tenant_id"
+		case "subscriptionid":
+			alias = "subscription_id"
+		}
+		if alias != "" {
+			if _, ok := vals[alias]; !ok {
+				vals[alias] = s.Value
+				if s.Secret {
+					secret[alias] = true
+				}
+			}
+		}
+	}
+	return vals, secret
+}
+
+// QueryDefinitions lists query folders (absolute or as resolved).
+type QueryDefinitions struct {
+	Default []string
+	Custom  []string
+}
+
+// Workspace is one Microsoft Sentinel workspace.
+type Workspace struct {
+	Name           string
+	WorkspaceID    string
+	TenantID       string
+	SubscriptionID string
+	ResourceGroup  string
+	WorkspaceName  string
+	Args           []Setting
+	Line           int
+}
+
+// Settings returns the workspace as a settings map plus secret keys.
+func (w *Workspace) Settings() (map[string]string, map[string]bool) {
+	base := []Setting{
+		{Key: "WorkspaceId", Value: w.WorkspaceID},
+		{Key: "TenantId", Value: w.TenantID},
+		{Key: "SubscriptionId", Value: w.SubscriptionID},
+		{Key: "ResourceGroup", Value: w.ResourceGroup},
+		{Key: "WorkspaceName", Value: w.WorkspaceName},
+	}
+	return settingsMap(append(base, w.Args...))
+}
+
+// Sentinel is the AzureSentinel (or MSSentinel) section.
+type Sentinel struct {
+	// Key is the section name used in the file: AzureSentinel or MSSentinel.
+	Key        string
+	Workspaces []Workspace
+	Line       int
+}
+
+// Workspace finds a workspace as MSTICPy's WorkspaceConfig does: by entry
+// name, WorkspaceId or WorkspaceName (case-insensitively); with an empty
+// name, "Default", else the only one.
+func (s *Sentinel) Workspace(name string) (*Workspace, bool) {
+	if s == nil {
+		return nil, false
+	}
+	if name == "" {
+		for i := range s.Workspaces {
+			if s.Workspaces[i].Name == "Default" {
+				return &s.Workspaces[i], true
+			}
+		}
+		if len(s.Workspaces) == 1 {
+			return &s.Workspaces[0], true
+		}
+		return nil, false
+	}
+	for i := range s.Workspaces {
+		w := &s.Workspaces[i]
+		if strings.EqualFold(w.Name, name) || strings.EqualFold(w.WorkspaceID, name) || strings.EqualFold(w.WorkspaceName, name) {
+			return w, true
+		}
+	}
+	return nil, false
+}
+
+// KeyVault is the KeyVault section (keys matched case-insensitively).
+type KeyVault struct {
+	TenantID       string
+	SubscriptionID string
+	ResourceGroup  string
+	AzureRegion    string
+	VaultName      string
+	UseKeyring     bool
+	Authority      string
+	AuthorityURI   string
+	Settings       []Setting
+	Line           int
+}
+
+// Azure is the Azure section.
+type Azure struct {
+	Cloud              string
+	AuthMethods        []string
+	ResourceManagerURL string
+	Line               int
+}
+
+// Msticpy is the msticpy section.
+type Msticpy struct {
+	FriendlyExceptions string
+	// HTTPTimeout is the timeout in seconds (msticpy.http_timeout, else a
+	// top-level http_timeout); 0 means not set.
+	HTTPTimeout float64
+	// ConnectTimeout is the connect timeout in seconds when one was given.
+	ConnectTimeout float64
+	// Proxies maps a scheme (http, https) to a proxy URL.
+	Proxies map[string]string
+	Line    int
+}
+
+// Config is a loaded msticpyconfig.yaml.
+type Config struct {
+	// Path is the file it was read from; "" for the embedded defaults.
+	Path string
+	// From says how it was found: "--config", "MSTICPYCONFIG",
+	// "./msticpyconfig.yaml", "~/.msticpy/msticpyconfig.yaml", "embedded"
+	// or "" when read directly.
+	From string
+
+	TIProviders      []ProviderEntry
+	ContextProviders []ProviderEntry
+	DataProviders    []ProviderEntry
+	OtherProviders   []ProviderEntry
+	PluginFolders    []string
+	QueryDefinitions QueryDefinitions
+	// UserDefaults is kept as read (string settings only), keyed by dotted path.
+	UserDefaults []Setting
+	Sentinel     *Sentinel
+	KeyVault     *KeyVault
+	Azure        Azure
+	Msticpy      Msticpy
+	// Unknown holds every other top-level section, as parsed.
+	Unknown map[string]*yaml.Node
+	// Problems found while loading (wrong shapes, unresolved secrets...).
+	Problems []Problem
+
+	dir   string
+	order []string   // top-level keys in file order
+	root  *yaml.Node // document mapping, nil when empty
+}
+
+// Dir is the folder relative paths in the file are resolved against: the
+// config file's folder, or "" (the current directory) for the embedded
+// defaults.
+func (c *Config) Dir() string { return c.dir }
+
+// Section returns the provider entries of a section by name:
+// TIProviders, ContextProviders, DataProviders or OtherProviders.
+func (c *Config) Section(name string) []ProviderEntry {
+	switch strings.ToLower(name) {
+	case "tiproviders", "ti":
+		return c.TIProviders
+	case "contextproviders", "context":
+		return c.ContextProviders
+	case "dataproviders", "data":
+		return c.DataProviders
+	case "otherproviders", "other":
+		return c.OtherProviders
+	}
+	return nil
+}
+
+// Entries returns every provider entry of every section in section order.
+func (c *Config) Entries() []ProviderEntry {
+	var out []ProviderEntry
+	out = append(out, c.DataProviders...)
+	out = append(out, c.TIProviders...)
+	out = append(out, c.ContextProviders...)
+	out = append(out, c.OtherProviders...)
+	return out
+}
+
+// Entry finds a provider entry of a section by entry name, case-insensitively.
+func (c *Config) Entry(section, name string) (*ProviderEntry, bool) {
+	entries := c.Section(section)
+	for i := range entries {
+		if strings.EqualFold(entries[i].Name, name) {
+			return &entries[i], true
+		}
+	}
+	return nil, false
+}
+
+// Secrets returns every resolved secret value in the config (provider Args,
+// workspace Args, Key Vault settings, proxy passwords, secret-looking keys
+// in unknown sections), longest first, without duplicates, so output and log
+// paths can redact them. Values shorter than 3 characters are left out: they
+// cannot be redacted without destroying ordinary text.
+func (c *Config) Secrets() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(v string) {
+		v = strings.TrimSpace(v)
+		if len(v) < 3 || seen[v] {
+			return
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
+	addSettings := func(ss []Setting) {
+		for _, s := range ss {
+			if s.Secret {
+				add(s.Value)
+				add(s.Raw)
+				for _, v := range s.Values {
+					add(v)
+				}
+			}
+		}
+	}
+	for _, e := range c.Entries() {
+		addSettings(e.Args)
+		addSettings(e.Extra)
+	}
+	if c.Sentinel != nil {
+		for _, w := range c.Sentinel.Workspaces {
+			addSettings(w.Args)
+		}
+	}
+	if c.KeyVault != nil {
+		addSettings(c.KeyVault.Settings)
+	}
+	addSettings(c.UserDefaults)
+	for _, p := range c.Msticpy.Proxies {
+		if pw := proxyPassword(p); pw != "" {
+			add(pw)
+		}
+	}
+	for _, n := range c.Unknown {
+		walkSecretScalars(n, add)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// walkSecretScalars calls add for every scalar under a secret-looking key.
+func walkSecretScalars(n *yaml.Node, add func(string)) {
+	if n == nil {
+		return
+	}
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			walkSecretScalars(c, add)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if LooksSecret(k.Value) {
+				scalarsUnder(v, add)
+			} else {
+				walkSecretScalars(v, add)
+			}
+		}
+	case yaml.AliasNode:
+		// aliases point at nodes walked elsewhere
+	}
+}
+
+func scalarsUnder(n *yaml.Node, add func(string)) {
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode {
+		add(n.Value)
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		scalarsUnder(n.Alias, add)
+		return
+	}
+	for _, c := range n.Content {
+		scalarsUnder(c, add)
+	}
+}
+
+// LooksSecret reports whether a setting key names a secret: AuthKey, ApiID,
+// ApiKey, password, token, secret, key and the like (case-insensitive,
+// ignoring '_' and '-').
+func LooksSecret(key string) bool {
+	k := strings.ToLower(strings.NewReplacer("_", "", "-", "", " ", "").Replace(key))
+	if k == "" {
+		return false
+	}
+	for _, w := range []string{"authkey", "apikey", "apiid", "password", "passwd", "pwd", "passphrase", "token", "secret", "privatekey", "accesskey", "credential", "connectionstr", "sastoken", "cookie"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return k == "key" || strings.HasSuffix(k, "key")
+}

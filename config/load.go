@@ -1,0 +1,840 @@
+package config
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed msticpyconfig.yaml
+var embeddedDefaults []byte
+
+// EmbeddedYAML returns the built-in default configuration text.
+func EmbeddedYAML() []byte { return append([]byte(nil), embeddedDefaults...) }
+
+// How a config file was found (Config.From, Location.From).
+const (
+	FromFlag     = "--config"
+	FromEnv      = "MSTICPYCONFIG"
+	FromCwd      = "./msticpyconfig.yaml"
+	FromHome     = "~/.msticpy/msticpyconfig.yaml"
+	FromEmbedded = "embedded"
+)
+
+// FindOptions says where to look. Zero fields use the process environment.
+type FindOptions struct {
+	// Flag is the --config value ("" when not given).
+	Flag string
+	// Getenv reads environment variables; nil means os.Getenv. It is also
+	// used to resolve EnvironmentVar secrets.
+	Getenv func(string) string
+	// Cwd is the working folder; "" means the process's.
+	Cwd string
+	// Home is the home folder; "" means os.UserHomeDir.
+	Home string
+}
+
+func (o FindOptions) getenv(k string) string {
+	if o.Getenv != nil {
+		return o.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+// Location is where a config file was found.
+type Location struct {
+	Path string // "" when none was found
+	From string // FromFlag, FromEnv, FromCwd, FromHome, or FromEmbedded
+}
+
+// ErrMissing is wrapped by the error for an explicit path (flag or
+// MSTICPYCONFIG) that does not exist.
+var ErrMissing = errors.New("config file not found")
+
+// MissingError names an explicit config path that does not exist.
+type MissingError struct {
+	Path string
+	From string
+	Err  error
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("config file %s (from %s) cannot be read: %v", e.Path, e.From, e.Err)
+}
+
+// Unwrap makes errors.Is(err, ErrMissing) true.
+func (e *MissingError) Unwrap() error { return ErrMissing }
+
+// Find locates the config file: the flag, else MSTICPYCONFIG, else
+// ./msticpyconfig.yaml, else ~/.msticpy/msticpyconfig.yaml. An explicit path
+// (flag or MSTICPYCONFIG) that does not exist or is a folder is a
+// *MissingError, never a silent fall-back. When nothing is found the
+// Location has From == FromEmbedded and no Path.
+func Find(opts FindOptions) (Location, error) {
+	explicit := func(p, from string) (Location, error) {
+		st, err := os.Stat(p)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				err = errors.New("no such file")
+			}
+			return Location{}, &MissingError{Path: p, From: from, Err: err}
+		}
+		if st.IsDir() {
+			return Location{}, &MissingError{Path: p, From: from, Err: errors.New("it is a folder")}
+		}
+		return Location{Path: p, From: from}, nil
+	}
+	if opts.Flag != "" {
+		return explicit(opts.Flag, FromFlag)
+	}
+	if p := strings.TrimSpace(opts.getenv("MSTICPYCONFIG")); p != "" {
+		return explicit(p, FromEnv)
+	}
+	cwd := opts.Cwd
+	if cwd == "" {
+		cwd = "."
+	}
+	if p := filepath.Join(cwd, "msticpyconfig.yaml"); isFile(p) {
+		return Location{Path: p, From: FromCwd}, nil
+	}
+	home := opts.Home
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	if home != "" {
+		if p := filepath.Join(home, ".msticpy", "msticpyconfig.yaml"); isFile(p) {
+			return Location{Path: p, From: FromHome}, nil
+		}
+	}
+	return Location{From: FromEmbedded}, nil
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// Load finds the config (see Find) and reads it; with no file it returns the
+// embedded defaults (From == FromEmbedded). Problems inside the file are in
+// Config.Problems, not errors; errors are for a missing explicit path, an
+// unreadable file or a file that is not valid YAML.
+func Load(opts FindOptions) (*Config, error) {
+	loc, err := Find(opts)
+	if err != nil {
+		return nil, err
+	}
+	if loc.Path == "" {
+		c, err := Parse(embeddedDefaults, "", opts.Getenv)
+		if err != nil {
+			return nil, fmt.Errorf("embedded defaults: %w", err)
+		}
+		c.From = FromEmbedded
+		return c, nil
+	}
+	c, err := LoadFile(loc.Path, opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	c.From = loc.From
+	return c, nil
+}
+
+// Embedded returns the built-in defaults.
+func Embedded() *Config {
+	c, err := Parse(embeddedDefaults, "", nil)
+	if err != nil {
+		panic("config: embedded defaults do not parse: " + err.Error())
+	}
+	c.From = FromEmbedded
+	return c
+}
+
+// LoadFile reads one config file. getenv resolves EnvironmentVar secrets
+// (nil means os.Getenv).
+func LoadFile(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &MissingError{Path: path, From: "path", Err: errors.New("no such file")}
+		}
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	return Parse(data, path, getenv)
+}
+
+// Parse reads config text. path names the file in problems and sets Dir
+// (relative paths are resolved against its folder); "" means the current
+// folder. The error is only for text that is not YAML at all.
+func Parse(data []byte, path string, getenv func(string) string) (*Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	c := &Config{Path: path, Unknown: map[string]*yaml.Node{}}
+	if path != "" {
+		if abs, err := filepath.Abs(filepath.Dir(path)); err == nil {
+			c.dir = abs
+		} else {
+			c.dir = filepath.Dir(path)
+		}
+	}
+	p := &parser{c: c, getenv: getenv, file: path}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		name := path
+		if name == "" {
+			name = "config"
+		}
+		return nil, fmt.Errorf("%s: not valid YAML: %s", name, yamlErrText(err))
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return c, nil // empty file or only comments
+	}
+	root := deref(doc.Content[0])
+	if isNull(root) {
+		return c, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		p.problem(SevError, "", root, "the file must be a mapping of sections, got "+shape(root))
+		return c, nil
+	}
+	c.root = root
+	p.parseRoot(root)
+	return c, nil
+}
+
+func yamlErrText(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "yaml: ")
+	return s
+}
+
+type parser struct {
+	c      *Config
+	getenv func(string) string
+	file   string
+}
+
+func (p *parser) problem(sev Severity, path string, n *yaml.Node, msg string) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.c.Problems = append(p.c.Problems, Problem{File: p.file, Path: path, Line: line, Severity: sev, Message: msg})
+}
+
+// KnownSections are the top-level sections msticgo reads.
+var KnownSections = []string{"TIProviders", "ContextProviders", "DataProviders", "OtherProviders", "PluginFolders", "QueryDefinitions", "UserDefaults", "AzureSentinel", "MSSentinel", "KeyVault", "Azure", "msticpy", "http_timeout"}
+
+func (p *parser) parseRoot(root *yaml.Node) {
+	c := p.c
+	var timeoutTop *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		kn, vn := root.Content[i], deref(root.Content[i+1])
+		key := kn.Value
+		c.order = append(c.order, key)
+		switch key {
+		case "TIProviders":
+			c.TIProviders = p.providers(key, kn, vn)
+		case "ContextProviders":
+			c.ContextProviders = p.providers(key, kn, vn)
+		case "DataProviders":
+			c.DataProviders = p.providers(key, kn, vn)
+		case "OtherProviders":
+			c.OtherProviders = p.providers(key, kn, vn)
+		case "PluginFolders":
+			c.PluginFolders = p.resolvePaths(p.stringList(key, vn))
+		case "QueryDefinitions":
+			p.queryDefs(key, vn)
+		case "UserDefaults":
+			p.userDefaults(key, vn)
+		case "AzureSentinel", "MSSentinel":
+			if c.Sentinel != nil {
+				p.problem(SevError, key, kn, fmt.Sprintf("AzureSentinel and MSSentinel are one section; this one is ignored and %s (line %d) is used", c.Sentinel.Key, c.Sentinel.Line))
+				continue
+			}
+			c.Sentinel = p.sentinel(key, kn, vn)
+		case "KeyVault":
+			c.KeyVault = p.keyVault(key, kn, vn)
+		case "Azure":
+			p.azure(key, kn, vn)
+		case "msticpy":
+			p.msticpy(key, kn, vn)
+		case "http_timeout":
+			timeoutTop = vn
+		default:
+			c.Unknown[key] = vn
+			for _, k := range KnownSections {
+				if strings.EqualFold(k, key) {
+					p.problem(SevWarning, key, kn, fmt.Sprintf("unknown section kept as is; section names are case-sensitive: did you mean %s?", k))
+				}
+			}
+		}
+	}
+	if c.Msticpy.HTTPTimeout == 0 && timeoutTop != nil {
+		p.timeout("http_timeout", timeoutTop)
+	}
+}
+
+func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
+	if isNull(vn) {
+		return nil
+	}
+	if vn.Kind != yaml.MappingNode {
+		p.problem(SevError, section, vn, "expected a mapping of provider entries, got "+shape(vn)+"; section ignored")
+		return nil
+	}
+	var out []ProviderEntry
+	for i := 0; i+1 < len(vn.Content); i += 2 {
+		ek, ev := vn.Content[i], deref(vn.Content[i+1])
+		name := ek.Value
+		path := section + "." + name
+		e := ProviderEntry{Section: section, Name: name, Provider: name, Line: ek.Line}
+		if isNull(ev) {
+			p.problem(SevWarning, path, ek, "entry has no settings")
+			out = append(out, e)
+			continue
+		}
+		if ev.Kind != yaml.MappingNode {
+			p.problem(SevError, path, ev, "expected a mapping (Args, Primary, Provider, Description), got "+shape(ev)+"; entry ignored")
+			continue
+		}
+		for j := 0; j+1 < len(ev.Content); j += 2 {
+			k, v := ev.Content[j], deref(ev.Content[j+1])
+			kp := path + "." + k.Value
+			switch k.Value {
+			case "Args":
+				if isNull(v) {
+					continue
+				}
+				if v.Kind != yaml.MappingNode {
+					p.problem(SevError, kp, v, "expected a mapping of settings, got "+shape(v)+"; Args ignored")
+					continue
+				}
+				for a := 0; a+1 < len(v.Content); a += 2 {
+					e.Args = append(e.Args, p.setting(kp, v.Content[a], deref(v.Content[a+1])))
+				}
+			case "Primary":
+				if b, ok := p.boolean(kp, v); ok {
+					e.Primary = b
+				}
+			case "Provider":
+				if s, ok := p.scalar(kp, v); ok && strings.TrimSpace(s) != "" {
+					e.Provider = strings.TrimSpace(s)
+				}
+			case "Description":
+				if s, ok := p.scalar(kp, v); ok {
+					e.Description = s
+				}
+			default:
+				e.Extra = append(e.Extra, p.setting(path, k, v))
+			}
+		}
+		e.Status = entryStatus(e.Args)
+		if e.Status == "" {
+			e.Status = entryStatus(e.Extra)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// entryStatus is "" when every reference resolved, else the first reason.
+func entryStatus(args []Setting) string {
+	for _, s := range args {
+		if s.Resolved {
+			continue
+		}
+		switch {
+		case s.IsKeyVault:
+			return fmt.Sprintf("not configured: %s is a Key Vault reference (Key Vault is not supported yet)", s.Key)
+		case s.EnvVar != "":
+			return fmt.Sprintf("not configured: %s not set", s.EnvVar)
+		default:
+			return fmt.Sprintf("not configured: %s has an EnvironmentVar reference with no variable name", s.Key)
+		}
+	}
+	return ""
+}
+
+// setting reads one setting: a scalar (raw text), a list of scalars, or a
+// reference mapping (EnvironmentVar / KeyVault).
+func (p *parser) setting(parent string, kn, vn *yaml.Node) Setting {
+	key := kn.Value
+	path := parent + "." + key
+	s := Setting{Key: key, Line: kn.Line, Resolved: true, Secret: LooksSecret(key)}
+	switch {
+	case isNull(vn):
+		p.problem(SevNote, path, kn, "setting has no value; read as empty text")
+	case vn.Kind == yaml.ScalarNode:
+		s.Value, s.Raw = vn.Value, vn.Value
+	case vn.Kind == yaml.SequenceNode:
+		for _, it := range vn.Content {
+			it = deref(it)
+			if it.Kind != yaml.ScalarNode {
+				p.problem(SevWarning, path, it, "list items must be plain values, got "+shape(it)+"; item ignored")
+				continue
+			}
+			s.Values = append(s.Values, it.Value)
+		}
+		s.Value = strings.Join(s.Values, ",")
+		s.Raw = s.Value
+	case vn.Kind == yaml.MappingNode:
+		env, hasEnv := mapGet(vn, "EnvironmentVar")
+		kv, hasKV := mapGet(vn, "KeyVault")
+		switch {
+		case hasEnv:
+			s.Secret = true
+			name := ""
+			if env.Kind == yaml.ScalarNode && !isNull(env) {
+				name = strings.TrimSpace(env.Value)
+			}
+			if name == "" {
+				s.Resolved = false
+				p.problem(SevError, path+".EnvironmentVar", env, "no environment variable name given")
+				break
+			}
+			s.EnvVar = name
+			val := strings.TrimSpace(p.getenv(name))
+			if val == "" {
+				s.Resolved = false
+				p.problem(SevWarning, path, env, fmt.Sprintf("environment variable %s is not set (or empty); the provider is not configured", name))
+				break
+			}
+			s.Value = val
+		case hasKV:
+			s.Secret, s.IsKeyVault, s.Resolved = true, true, false
+			s.KeyVault = "default"
+			if kv.Kind == yaml.ScalarNode && strings.TrimSpace(kv.Value) != "" && !isNull(kv) {
+				s.KeyVault = strings.TrimSpace(kv.Value)
+			}
+			p.problem(SevWarning, path, kn, "Key Vault references are not supported yet; the provider is not configured")
+		default:
+			p.problem(SevWarning, path, vn, "a mapping setting must be {EnvironmentVar: NAME} or {KeyVault: ...}; read as empty text")
+		}
+	default:
+		p.problem(SevWarning, path, vn, "unsupported setting shape "+shape(vn)+"; read as empty text")
+	}
+	return s
+}
+
+func (p *parser) scalar(path string, n *yaml.Node) (string, bool) {
+	if isNull(n) {
+		return "", false
+	}
+	if n.Kind != yaml.ScalarNode {
+		p.problem(SevError, path, n, "expected a plain value, got "+shape(n)+"; ignored")
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *parser) boolean(path string, n *yaml.Node) (bool, bool) {
+	s, ok := p.scalar(path, n)
+	if !ok {
+		return false, false
+	}
+	if b, ok := parseBool(s); ok {
+		return b, true
+	}
+	p.problem(SevError, path, n, "expected true or false; ignored")
+	return false, false
+}
+
+// parseBool accepts YAML 1.1 booleans (true/false, yes/no, on/off, any case).
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "on", "y", "1":
+		return true, true
+	case "false", "no", "off", "n", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// stringList reads a single string or a list of strings; null → nil.
+func (p *parser) stringList(path string, n *yaml.Node) []string {
+	if isNull(n) {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if strings.TrimSpace(n.Value) == "" {
+			return nil
+		}
+		return []string{n.Value}
+	case yaml.SequenceNode:
+		var out []string
+		for i, it := range n.Content {
+			it = deref(it)
+			if isNull(it) {
+				continue
+			}
+			if it.Kind != yaml.ScalarNode {
+				p.problem(SevError, fmt.Sprintf("%s[%d]", path, i), it, "expected a folder name, got "+shape(it)+"; item ignored")
+				continue
+			}
+			if strings.TrimSpace(it.Value) != "" {
+				out = append(out, it.Value)
+			}
+		}
+		return out
+	}
+	p.problem(SevError, path, n, "expected a folder name or a list of them, got "+shape(n)+"; ignored")
+	return nil
+}
+
+// resolvePaths makes relative folders relative to the config file's folder
+// and expands a leading "~/".
+func (p *parser) resolvePaths(in []string) []string {
+	var out []string
+	for _, s := range in {
+		out = append(out, ResolvePath(p.c.dir, s))
+	}
+	return out
+}
+
+// ResolvePath resolves a folder written in a config file: "~/" expands to the
+// home folder; a relative path is joined to dir (unchanged when dir is "").
+func ResolvePath(dir, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "~" || strings.HasPrefix(s, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			s = filepath.Join(home, strings.TrimPrefix(s, "~"))
+		}
+	}
+	if filepath.IsAbs(s) || dir == "" {
+		return filepath.Clean(s)
+	}
+	return filepath.Join(dir, s)
+}
+
+func (p *parser) queryDefs(section string, n *yaml.Node) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.problem(SevError, section, n, "expected a mapping with Default and/or Custom, got "+shape(n)+"; ignored")
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		switch k.Value {
+		case "Default":
+			p.c.QueryDefinitions.Default = p.resolvePaths(p.stringList(section+".Default", v))
+		case "Custom":
+			p.c.QueryDefinitions.Custom = p.resolvePaths(p.stringList(section+".Custom", v))
+		default:
+			p.problem(SevWarning, section+"."+k.Value, k, "unknown key ignored (want Default or Custom)")
+		}
+	}
+}
+
+func (p *parser) userDefaults(section string, n *yaml.Node) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.problem(SevError, section, n, "expected a mapping, got "+shape(n)+"; ignored")
+		return
+	}
+	var walk func(prefix string, m *yaml.Node)
+	walk = func(prefix string, m *yaml.Node) {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], deref(m.Content[i+1])
+			if v.Kind == yaml.MappingNode {
+				if _, ok := mapGet(v, "EnvironmentVar"); !ok {
+					if _, ok := mapGet(v, "KeyVault"); !ok {
+						walk(prefix+k.Value+".", v)
+						continue
+					}
+				}
+			}
+			kk := *k
+			kk.Value = prefix + k.Value
+			s := p.setting(section, &kk, v)
+			s.Secret = s.Secret || LooksSecret(k.Value)
+			p.c.UserDefaults = append(p.c.UserDefaults, s)
+		}
+	}
+	walk("", n)
+}
+
+func (p *parser) sentinel(key string, kn, n *yaml.Node) *Sentinel {
+	s := &Sentinel{Key: key, Line: kn.Line}
+	if isNull(n) {
+		return s
+	}
+	if n.Kind != yaml.MappingNode {
+		p.problem(SevError, key, n, "expected a mapping with Workspaces, got "+shape(n)+"; ignored")
+		return s
+	}
+	ws, ok := mapGet(n, "Workspaces")
+	if !ok || isNull(ws) {
+		return s
+	}
+	if ws.Kind != yaml.MappingNode {
+		p.problem(SevError, key+".Workspaces", ws, "expected a mapping of workspaces, got "+shape(ws)+"; ignored")
+		return s
+	}
+	for i := 0; i+1 < len(ws.Content); i += 2 {
+		k, v := ws.Content[i], deref(ws.Content[i+1])
+		path := key + ".Workspaces." + k.Value
+		w := Workspace{Name: k.Value, Line: k.Line}
+		if isNull(v) {
+			p.problem(SevWarning, path, k, "workspace has no settings")
+			s.Workspaces = append(s.Workspaces, w)
+			continue
+		}
+		if v.Kind != yaml.MappingNode {
+			p.problem(SevError, path, v, "expected a mapping of workspace settings, got "+shape(v)+"; ignored")
+			continue
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			wk, wv := v.Content[j], deref(v.Content[j+1])
+			if wk.Value == "Args" {
+				if isNull(wv) {
+					continue
+				}
+				if wv.Kind != yaml.MappingNode {
+					p.problem(SevError, path+".Args", wv, "expected a mapping of settings, got "+shape(wv)+"; ignored")
+					continue
+				}
+				for a := 0; a+1 < len(wv.Content); a += 2 {
+					w.Args = append(w.Args, p.setting(path+".Args", wv.Content[a], deref(wv.Content[a+1])))
+				}
+				continue
+			}
+			val, ok := p.scalar(path+"."+wk.Value, wv)
+			if !ok {
+				continue
+			}
+			switch strings.ToLower(wk.Value) {
+			case "workspaceid":
+				w.WorkspaceID = val
+			case "tenantid":
+				w.TenantID = val
+			case "subscriptionid":
+				w.SubscriptionID = val
+			case "resourcegroup":
+				w.ResourceGroup = val
+			case "workspacename":
+				w.WorkspaceName = val
+			default:
+				w.Args = append(w.Args, Setting{Key: wk.Value, Value: val, Raw: val, Resolved: true, Secret: LooksSecret(wk.Value), Line: wk.Line})
+			}
+		}
+		s.Workspaces = append(s.Workspaces, w)
+	}
+	return s
+}
+
+func (p *parser) keyVault(key string, kn, n *yaml.Node) *KeyVault {
+	kv := &KeyVault{Line: kn.Line}
+	if isNull(n) {
+		return kv
+	}
+	if n.Kind != yaml.MappingNode {
+		p.problem(SevError, key, n, "expected a mapping, got "+shape(n)+"; ignored")
+		return kv
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		s := p.setting(key, k, v)
+		kv.Settings = append(kv.Settings, s)
+		switch strings.ToLower(k.Value) {
+		case "tenantid":
+			kv.TenantID = s.Value
+		case "subscriptionid":
+			kv.SubscriptionID = s.Value
+		case "resourcegroup":
+			kv.ResourceGroup = s.Value
+		case "azureregion":
+			kv.AzureRegion = s.Value
+		case "vaultname":
+			kv.VaultName = s.Value
+		case "usekeyring":
+			if b, ok := parseBool(s.Value); ok {
+				kv.UseKeyring = b
+			}
+		case "authority":
+			kv.Authority = s.Value
+		case "authorityuri":
+			kv.AuthorityURI = s.Value
+		}
+	}
+	return kv
+}
+
+func (p *parser) azure(key string, kn, n *yaml.Node) {
+	p.c.Azure.Line = kn.Line
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.problem(SevError, key, n, "expected a mapping, got "+shape(n)+"; ignored")
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		path := key + "." + k.Value
+		switch k.Value {
+		case "cloud":
+			if s, ok := p.scalar(path, v); ok {
+				p.c.Azure.Cloud = s
+			}
+		case "auth_methods":
+			p.c.Azure.AuthMethods = p.stringList(path, v)
+		case "resource_manager_url":
+			if s, ok := p.scalar(path, v); ok {
+				p.c.Azure.ResourceManagerURL = s
+			}
+		}
+	}
+}
+
+func (p *parser) msticpy(key string, kn, n *yaml.Node) {
+	p.c.Msticpy.Line = kn.Line
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.problem(SevError, key, n, "expected a mapping, got "+shape(n)+"; ignored")
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		path := key + "." + k.Value
+		switch k.Value {
+		case "FriendlyExceptions":
+			if s, ok := p.scalar(path, v); ok {
+				p.c.Msticpy.FriendlyExceptions = s
+			}
+		case "http_timeout":
+			p.timeout(path, v)
+		case "Proxies":
+			if isNull(v) {
+				continue
+			}
+			if v.Kind != yaml.MappingNode {
+				p.problem(SevError, path, v, "expected a mapping of scheme to proxy URL, got "+shape(v)+"; ignored")
+				continue
+			}
+			p.c.Msticpy.Proxies = map[string]string{}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				pk, pv := v.Content[j], deref(v.Content[j+1])
+				s := p.setting(path, pk, pv)
+				p.c.Msticpy.Proxies[pk.Value] = s.Value
+			}
+		}
+	}
+}
+
+// timeout reads http_timeout as MSTICPy does: a number ≥ 0; a mapping with
+// timeout/connect (read/write/pool are accepted and ignored); a list of
+// [timeout, connect]. Anything else means no timeout, with a warning.
+func (p *parser) timeout(path string, n *yaml.Node) {
+	num := func(n *yaml.Node) (float64, bool) {
+		if n == nil || n.Kind != yaml.ScalarNode || isNull(n) {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(n.Value), 64)
+		if err != nil || f < 0 {
+			return 0, false
+		}
+		return f, true
+	}
+	m := &p.c.Msticpy
+	switch {
+	case isNull(n):
+	case n.Kind == yaml.ScalarNode:
+		if f, ok := num(n); ok {
+			m.HTTPTimeout = f
+		} else {
+			p.problem(SevWarning, path, n, "expected a number of seconds ≥ 0; no timeout set")
+		}
+	case n.Kind == yaml.MappingNode:
+		if v, ok := mapGet(n, "timeout"); ok {
+			m.HTTPTimeout, _ = num(v)
+		}
+		if v, ok := mapGet(n, "connect"); ok {
+			m.ConnectTimeout, _ = num(v)
+		}
+	case n.Kind == yaml.SequenceNode && len(n.Content) > 0:
+		m.HTTPTimeout, _ = num(deref(n.Content[0]))
+		if len(n.Content) > 1 {
+			m.ConnectTimeout, _ = num(deref(n.Content[1]))
+		}
+	default:
+		p.problem(SevWarning, path, n, "unsupported timeout shape "+shape(n)+"; no timeout set")
+	}
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+func mapGet(n *yaml.Node, key string) (*yaml.Node, bool) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return deref(n.Content[i+1]), true
+		}
+	}
+	return nil, false
+}
+
+// shape names a node's kind for messages without showing its value.
+func shape(n *yaml.Node) string {
+	if n == nil {
+		return "nothing"
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!bool":
+			return "a boolean"
+		case "!!int", "!!float":
+			return "a number"
+		}
+		return "a string"
+	}
+	return "an unexpected value"
+}
+
+func proxyPassword(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 {
+		return ""
+	}
+	start := 0
+	if scheme >= 0 && scheme < at {
+		start = scheme + 3
+	}
+	userinfo := u[start:at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return userinfo[i+1:]
+	}
+	return ""
+}
