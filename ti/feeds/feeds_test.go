@@ -1,0 +1,438 @@
+package feeds
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/internal/testcorpus"
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/registry"
+)
+
+func newProv(t *testing.T, args map[string]string, base string) *Provider {
+	t.Helper()
+	s, err := ParseSettings(args, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(context.Background(), "Feeds", s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func look(p *Provider, typ, v string) lookup.Result {
+	return p.Lookup(context.Background(), lookup.Item{Ioc: v, Type: typ, Value: v})
+}
+
+func TestClassify(t *testing.T) {
+	cases := []struct{ in, typ, val string }{
+		{"1.2.3.4", "ipv4", "1.2.3.4"},
+		{"1[.]2[.]3[.]4", "ipv4", "1.2.3.4"},
+		{"10.0.0.0/8", "ipv4", "10.0.0.0/8"},
+		{"10.1.2.3/8", "ipv4", "10.0.0.0/8"},
+		{"2001:DB8::1", "ipv6", "2001:db8::1"},
+		{"Evil.COM.", "dns", "evil.com"},
+		{"evil[.]com", "dns", "evil.com"},
+		{"bücher.de", "dns", "xn--bcher-kva.de"},
+		{"hxxp://Evil.com/a/B?x=1#frag", "url", "http://evil.com/a/B?x=1"},
+		{"https://evil.com/", "url", "https://evil.com"},
+		{"D41D8CD98F00B204E9800998ECF8427E", "md5_hash", "d41d8cd98f00b204e9800998ecf8427e"},
+		{"da39a3ee5e6b4b0d3255bfef95601890afd80709", "sha1_hash", "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+		{"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256_hash", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		{"Bad.Guy@Evil.com", "email", "bad.guy@evil.com"},
+		{"localhost", "", ""},
+		{"not an indicator", "", ""},
+		{"domain autuo.xicp.net", "", ""},
+		{"123", "", ""},
+	}
+	for _, c := range cases {
+		n, ok := Classify(c.in)
+		if c.typ == "" {
+			if ok {
+				t.Errorf("Classify(%q) = %+v, want not an indicator", c.in, n)
+			}
+			continue
+		}
+		if !ok || n.Type != c.typ || n.Value != c.val {
+			t.Errorf("Classify(%q) = %+v %v, want %s %s", c.in, n, ok, c.typ, c.val)
+		}
+	}
+}
+
+func TestMatching(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "list.txt", `# header comment
+# APT-X infrastructure
+1.2.3.4
+198.51.0.0/16
+evil.com
+hxxp://bad[.]org/payload.exe
+2001:db8:abcd::/48
+d41d8cd98f00b204e9800998ecf8427f
+not-an-indicator line
+`)
+	p := newProv(t, map[string]string{"Files": "list.txt"}, dir)
+	cases := []struct {
+		typ, v string
+		found  bool
+		how    string
+	}{
+		{"ipv4", "1.2.3.4", true, "exact"},
+		{"ipv4", "1.2.3.5", false, ""},
+		{"ipv4", "198.51.7.9", true, "network 198.51.0.0/16"},
+		{"dns", "evil.com", true, "exact"},
+		{"dns", "A.B.Evil.com", true, "subdomain of evil.com"},
+		{"dns", "notevil.com", false, ""},
+		{"url", "http://bad.org/payload.exe", true, "exact"},
+		{"url", "http://BAD.org/payload.exe#x", true, "exact"},
+		{"url", "https://cdn.evil.com/x", true, "url host cdn.evil.com, subdomain of evil.com"},
+		{"url", "http://1.2.3.4:8080/x", true, "url host 1.2.3.4"},
+		{"ipv6", "2001:db8:abcd:1::5", true, "network 2001:db8:abcd::/48"},
+		{"md5_hash", "D41D8CD98F00B204E9800998ECF8427F", true, "exact"},
+		{"file_hash", "d41d8cd98f00b204e9800998ecf8427f", true, "exact"},
+	}
+	for _, c := range cases {
+		r := look(p, c.typ, c.v)
+		if r.Found != c.found {
+			t.Errorf("%s %s: found=%v want %v (%v)", c.typ, c.v, r.Found, c.found, r.Details)
+			continue
+		}
+		if !c.found {
+			if r.Status != lookup.StatusNotFound {
+				t.Errorf("%s %s: status %v", c.typ, c.v, r.Status)
+			}
+			continue
+		}
+		ms := r.RawResult.(map[string]any)["matches"].([]Match)
+		if ms[0].How != c.how || ms[0].Severity != "high" || r.Severity != lookup.SevHigh {
+			t.Errorf("%s %s: match %+v sev %v, want how %q", c.typ, c.v, ms[0], r.Severity, c.how)
+		}
+	}
+	r := look(p, "ipv4", "1.2.3.4")
+	ms := r.RawResult.(map[string]any)["matches"].([]Match)
+	if ms[0].Line != 3 || ms[0].Info != "APT-X infrastructure" {
+		t.Errorf("line/comment not kept: %+v", ms[0])
+	}
+	if r := look(p, "ipv4", "not.an.ip"); r.Status != lookup.StatusInvalid {
+		t.Errorf("invalid ip: %v", r.Status)
+	}
+	if r := look(p, "windows_path", `C:\x`); r.Status != lookup.StatusUnsupported {
+		t.Errorf("unsupported type: %v", r.Status)
+	}
+	st := p.SourceStats()
+	if len(st) != 1 || st[0].Skipped != 1 || !strings.Contains(st[0].Problems[0], "line 9") {
+		t.Errorf("stats: %+v", st)
+	}
+	if st[0].Counts["ipv4"] != 1 || st[0].Counts["ipv4_cidr"] != 1 || st[0].Counts["dns"] != 1 || st[0].Counts["ipv6_cidr"] != 1 {
+		t.Errorf("counts: %+v", st[0].Counts)
+	}
+}
+
+func TestDomainMatchExact(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "d.txt", "evil.com\n")
+	p := newProv(t, map[string]string{"Feed1": "d.txt", "Feed1DomainMatch": "exact"}, dir)
+	if r := look(p, "dns", "a.evil.com"); r.Found {
+		t.Error("exact domain matched a subdomain")
+	}
+	if r := look(p, "dns", "evil.com"); !r.Found {
+		t.Error("exact domain did not match itself")
+	}
+}
+
+func TestCSVAndLoki(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "v.csv", "ioc,kind,sev,desc\n1.2.3.4,ipv4,warning,scanner\nevil.com,dns,,c2\n")
+	write(t, dir, "h.txt", "# LOKI\nd41d8cd98f00b204e9800998ecf8427f;Empty-ish sample\n")
+	p := newProv(t, map[string]string{
+		"Feed1": "v.csv", "Feed1Columns": "value=ioc,type=kind,severity=sev,comment=desc", "Feed1Severity": "information",
+		"Feed2": "h.txt",
+	}, dir)
+	r := look(p, "ipv4", "1.2.3.4")
+	if !r.Found || r.Severity != lookup.SevWarning || !strings.Contains(r.Details.(string), "scanner") {
+		t.Errorf("csv row: %+v", r)
+	}
+	if r := look(p, "dns", "evil.com"); r.Severity != lookup.SevInformation {
+		t.Errorf("csv default severity: %v", r.Severity)
+	}
+	r = look(p, "md5_hash", "d41d8cd98f00b204e9800998ecf8427f")
+	if !r.Found || !strings.Contains(r.Details.(string), "Empty-ish sample") {
+		t.Errorf("loki row: %+v", r)
+	}
+	for _, st := range p.SourceStats() {
+		if strings.HasSuffix(st.Source, "h.txt") && st.Format != "loki" {
+			t.Errorf("format %q", st.Format)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "good.txt", "1.2.3.4\n")
+	write(t, dir, "bad.json", "{\"type\": \"bundle\", \"objects\": [\n{,}\n]}")
+	write(t, dir, "nocol.csv", "a,b\n1,2\n")
+	write(t, dir, "wl.json", `{"name":"re","type":"regex","list":["/x/"],"description":"d","version":1}`)
+	p := newProv(t, map[string]string{
+		"Files":        "good.txt;bad.json;missing.txt",
+		"Feed1":        "nocol.csv",
+		"Feed1Columns": "value=ioc",
+		"Warninglists": "wl.json",
+	}, dir)
+	if r := look(p, "ipv4", "1.2.3.4"); !r.Found {
+		t.Error("good feed not loaded beside bad ones")
+	}
+	errs := map[string]string{}
+	for _, st := range p.SourceStats() {
+		errs[filepath.Base(strings.Fields(st.Source)[0])] = st.Error
+	}
+	for f, want := range map[string]string{
+		"bad.json":    "line 2",
+		"nocol.csv":   `CSV column "ioc" (mapped to value) not in the header`,
+		"missing.txt": "no such file",
+		"wl.json":     `type "regex", which msticgo does not evaluate`,
+	} {
+		if !strings.Contains(errs[f], want) {
+			t.Errorf("%s: error %q, want it to contain %q", f, errs[f], want)
+		}
+	}
+	if errs["good.txt"] != "" {
+		t.Errorf("good.txt: %s", errs["good.txt"])
+	}
+}
+
+func TestSettingsErrors(t *testing.T) {
+	for _, c := range []struct {
+		args map[string]string
+		want string
+	}{
+		{map[string]string{"Filez": "x"}, `unknown setting "Filez"`},
+		{map[string]string{"Feed1Columns": "value=x"}, "no Feed1 file"},
+		{map[string]string{"Feed1": "a", "Feed1Format": "xml"}, `unknown format "xml"`},
+		{map[string]string{"Feed1": "a", "Feed1Columns": "valu=x"}, `unknown role "valu"`},
+		{map[string]string{"Severity": "extreme"}, `unknown severity`},
+		{map[string]string{"Embedded": "other"}, `unknown embedded set`},
+		{map[string]string{"ReloadInterval": "soon"}, `positive duration`},
+	} {
+		_, err := ParseSettings(c.args, "")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err %v, want %q", c.args, err, c.want)
+		}
+	}
+	if _, err := New(context.Background(), "Feeds", &Settings{}, nil); err == nil {
+		t.Error("no feeds: want an error")
+	}
+}
+
+func TestWarninglistPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "f.txt", "8.8.8.8\nevil.com\nwww.google.com\n")
+	write(t, dir, "dns.json", `{"name":"Public DNS","type":"cidr","list":["8.8.8.0/24"],"matching_attributes":["ip-dst"],"description":"d","version":1}`)
+	write(t, dir, "top.json", `{"name":"Top sites","type":"hostname","list":["google.com"],"matching_attributes":["hostname","url"],"description":"d","version":1}`)
+	write(t, dir, "sub.json", `{"name":"Subs","type":"substring","list":["safe-cdn"],"description":"d","version":1}`)
+	write(t, dir, "str.json", `{"name":"Strings","type":"string","list":["e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],"matching_attributes":["sha256"],"description":"d","version":1}`)
+	base := map[string]string{"Files": "f.txt", "Warninglists": dir}
+	p := newProv(t, base, dir)
+	r := look(p, "ipv4", "8.8.8.8")
+	if r.Found || r.Status != lookup.StatusFound || !strings.HasPrefix(r.Details.(string), "known benign: Public DNS") || r.Severity != lookup.SevInformation {
+		t.Errorf("suppress: %+v", r)
+	}
+	if r := look(p, "ipv4", "8.8.8.9"); r.Found || !strings.Contains(r.Details.(string), "known benign") {
+		t.Errorf("benign-only ip: %+v", r)
+	}
+	if r := look(p, "url", "https://mail.google.com/x"); r.Found || !strings.Contains(r.Details.(string), "Top sites") {
+		t.Errorf("url host benign: %+v", r)
+	}
+	if r := look(p, "url", "https://8.8.8.8/x"); strings.Contains(r.Details.(string), "Public DNS") {
+		t.Errorf("list without url attribute applied to a URL: %+v", r)
+	}
+	if r := look(p, "dns", "x.safe-cdn.net"); !strings.Contains(r.Details.(string), "Subs") {
+		t.Errorf("substring: %+v", r)
+	}
+	if r := look(p, "sha256_hash", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"); !strings.Contains(r.Details.(string), "Strings") {
+		t.Errorf("string list: %+v", r)
+	}
+	if r := look(p, "dns", "evil.com"); !r.Found {
+		t.Errorf("plain feed hit: %+v", r)
+	}
+	ann := map[string]string{"Files": "f.txt", "Warninglists": dir, "WarninglistMode": "annotate"}
+	p2 := newProv(t, ann, dir)
+	r = look(p2, "ipv4", "8.8.8.8")
+	if !r.Found || r.Severity != lookup.SevHigh || !strings.Contains(r.Details.(string), "also known benign: Public DNS") {
+		t.Errorf("annotate: %+v", r)
+	}
+}
+
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	f := write(t, dir, "f.txt", "1.2.3.4\n")
+	p := newProv(t, map[string]string{"Files": "f.txt", "ReloadInterval": "1ms"}, dir)
+	if !look(p, "ipv4", "1.2.3.4").Found {
+		t.Fatal("not loaded")
+	}
+	// Lookups keep running while the file changes and reloads.
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					r := look(p, "ipv4", "1.2.3.4")
+					if r.Status != lookup.StatusFound && r.Status != lookup.StatusNotFound {
+						t.Errorf("status during reload: %v", r.Status)
+						return
+					}
+				}
+			}
+		}()
+	}
+	if err := os.WriteFile(f, []byte("5.6.7.8\n9.9.9.10\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(f, later, later); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !look(p, "ipv4", "5.6.7.8").Found {
+		if time.Now().After(deadline) {
+			t.Fatal("change not picked up")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if look(p, "ipv4", "1.2.3.4").Found {
+		t.Error("old entry still there after reload")
+	}
+	// On demand.
+	write(t, dir, "f.txt", "4.4.4.4\n")
+	if err := p.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !look(p, "ipv4", "4.4.4.4").Found || p.Size() != 1 {
+		t.Error("Reload did not swap the index")
+	}
+}
+
+func TestEmbeddedDefault(t *testing.T) {
+	p := newProv(t, map[string]string{"Embedded": "default"}, "")
+	for _, c := range []struct {
+		typ, v string
+		found  bool
+		sev    lookup.Severity
+	}{
+		{"ipv4", "91.234.254.144", true, lookup.SevHigh},
+		{"ipv4", "185.229.191.41", true, lookup.SevHigh},
+		{"ipv4", "45.135.167.27", true, lookup.SevWarning},
+		{"dns", "softupdates.info", true, lookup.SevHigh},
+		{"dns", "cdn.softupdates.info", true, lookup.SevHigh},
+		{"ipv4", "8.8.8.8", false, lookup.SevInformation},
+		{"dns", "www.bing.com", false, lookup.SevInformation},
+	} {
+		r := look(p, c.typ, c.v)
+		if r.Found != c.found || r.Severity != c.sev {
+			t.Errorf("%s: found %v sev %v (%v)", c.v, r.Found, r.Severity, r.Details)
+		}
+	}
+	if r := look(p, "ipv4", "8.8.8.8"); !strings.Contains(r.Details.(string), "known benign") {
+		t.Errorf("8.8.8.8: %v", r.Details)
+	}
+	for _, st := range p.SourceStats() {
+		if st.Error != "" || st.Skipped != 0 {
+			t.Errorf("embedded source %s: %+v", st.Source, st)
+		}
+	}
+	if got := EmbeddedSets(); len(got) != 1 || got[0] != "default" {
+		t.Errorf("sets: %v", got)
+	}
+}
+
+func TestRegistered(t *testing.T) {
+	reg, err := registry.Lookup(registry.KindTI, "feeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := reg.Factory(context.Background(), registry.FactoryArgs{Entry: "MyFeeds", Settings: map[string]string{"Embedded": "default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.(lookup.Provider); !ok {
+		t.Fatal("not a lookup.Provider")
+	}
+	if _, err := reg.Factory(context.Background(), registry.FactoryArgs{Entry: "MyFeeds", Settings: map[string]string{"Bogus": "1"}}); err == nil || !strings.Contains(err.Error(), "MyFeeds") {
+		t.Errorf("bad settings error: %v", err)
+	}
+}
+
+func TestCorpusFeeds(t *testing.T) {
+	stix := testcorpus.Path(t, "feeds", "stix")
+	misp := testcorpus.Path(t, "feeds", "misp")
+	iocs := testcorpus.Path(t, "iocs")
+	wl := testcorpus.Path(t, "feeds", "misp-warninglists")
+	p := newProv(t, map[string]string{
+		"Files":        stix + ";" + misp + ";" + filepath.Join(iocs, "sigbase_c2-iocs.txt") + ";" + filepath.Join(iocs, "sigbase_hash-iocs.txt") + ";" + filepath.Join(iocs, "eset_groundbait_samples.sha256"),
+		"Warninglists": wl,
+	}, "")
+	byFile := map[string]lookup.SourceStat{}
+	for _, st := range p.SourceStats() {
+		byFile[filepath.Base(strings.Fields(st.Source)[0])] = st
+		if st.Error != "" {
+			t.Errorf("%s: %s", st.Source, st.Error)
+		}
+	}
+	// STIX: the APT1 bundle has 12 indicators; the two x509 AND patterns are skipped.
+	if st := byFile["oasis_apt1.stix21.json"]; st.Total != 10 || st.Skipped != 2 || st.Counts["ipv4_cidr"] != 4 {
+		t.Errorf("apt1: %+v", st)
+	}
+	// PoisonIvy: compound OR patterns; two file:name patterns and one bad domain value are skipped.
+	if st := byFile["oasis_poisonivy.stix21.json"]; st.Skipped != 3 || st.Total < 40 {
+		t.Errorf("poisonivy: %+v", st)
+	}
+	if st := byFile["eset_sednit_2018-11-20_Zebrocy.misp.json"]; st.Counts["sha1_hash"] != 5 || st.Counts["md5_hash"] != 5 || st.Counts["email"] != 11 || st.Counts["url"] != 2 {
+		t.Errorf("zebrocy: %+v", st)
+	}
+	if st := byFile["public-dns-v4.json"]; st.Total < 60000 {
+		t.Errorf("public-dns-v4: %+v", st)
+	}
+	for _, c := range []struct {
+		typ, v string
+		found  bool
+		in     string
+	}{
+		{"ipv4", "223.167.1.1", true, "network 223.166.0.0/15"},                         // STIX CIDR
+		{"dns", "microsofte.byinter.net", true, "oasis_poisonivy"},                       // OR inside an observation
+		{"sha256_hash", "9b0b78716c0c1c5d01231017ef2733115b0a31c1d9b751525d04da89ef17b7d1", true, "CodeCov"}, // 'SHA-256'
+		{"sha1_hash", "7768fd2812ceff05db8f969a7bed1de5615bfc5a", true, "Zebrocy"},        // filename|sha1
+		{"md5_hash", "01c0b7c5bf605ed267b2be3d024eb90f", true, "CloudMensis"},            // MISP Object
+		{"dns", "suroot.com", true, "FireEye Operation Snowman"},                          // LOKI C2 list comment
+		{"ipv4", "8.8.8.8", false, "known benign"},                                        // public DNS
+		{"md5_hash", "d41d8cd98f00b204e9800998ecf8427e", false, "known benign"},           // empty-file hash
+	} {
+		r := look(p, c.typ, c.v)
+		d, _ := r.Details.(string)
+		if r.Found != c.found || !strings.Contains(d, c.in) {
+			t.Errorf("%s: found %v details %q, want %v containing %q", c.v, r.Found, d, c.found, c.in)
+		}
+	}
+}

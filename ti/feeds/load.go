@@ -1,0 +1,253 @@
+package feeds
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/msticgo/msticgo/lookup"
+)
+
+// source is one file to read.
+type source struct {
+	fsys    fs.FS // nil: the OS file system
+	path    string
+	display string
+	kind    string // feed or warninglist
+	spec    FeedSpec
+}
+
+// fileStamp identifies a file version for change detection.
+type fileStamp struct {
+	path  string
+	size  int64
+	mtime time.Time
+}
+
+// snapshot is one immutable, fully built state of the provider.
+type snapshot struct {
+	ix       *index
+	ben      *benign
+	names    []string // source display names, by source number
+	stats    []lookup.SourceStat
+	stamps   []fileStamp
+	loaded   time.Time
+	took     time.Duration
+	annotate bool
+}
+
+// expand turns the settings into the list of files to read, in order.
+// Folders are read non-recursively (hidden files and names starting with
+// "_" are ignored, so a warninglist folder may hold _schema.json).
+func expand(s *Settings) ([]source, []lookup.SourceStat) {
+	var out []source
+	var bad []lookup.SourceStat
+	if s.Embedded != "" {
+		out = append(out, embeddedSources(s.Embedded)...)
+	}
+	addPath := func(p, kind string, spec FeedSpec) {
+		st, err := os.Stat(p)
+		if err != nil {
+			bad = append(bad, lookup.SourceStat{Source: p, Kind: kind, Error: cleanPathErr(err)})
+			return
+		}
+		if !st.IsDir() {
+			out = append(out, source{path: p, display: p, kind: kind, spec: spec})
+			return
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			bad = append(bad, lookup.SourceStat{Source: p, Kind: kind, Error: cleanPathErr(err)})
+			return
+		}
+		for _, e := range ents {
+			n := e.Name()
+			if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") {
+				continue
+			}
+			if kind == "warninglist" && !strings.HasSuffix(strings.ToLower(n), ".json") {
+				continue
+			}
+			fp := filepath.Join(p, n)
+			out = append(out, source{path: fp, display: fp, kind: kind, spec: spec})
+		}
+	}
+	for _, f := range s.Feeds {
+		addPath(f.Path, "feed", f)
+	}
+	for _, w := range s.Warninglists {
+		addPath(w, "warninglist", FeedSpec{})
+	}
+	return out, bad
+}
+
+func cleanPathErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// stamps returns the change-detection stamps of the OS files behind the
+// settings (embedded files never change).
+func stamps(s *Settings) []fileStamp {
+	srcs, bad := expand(s)
+	var out []fileStamp
+	for _, src := range srcs {
+		if src.fsys != nil {
+			continue
+		}
+		fs := fileStamp{path: src.path}
+		if st, err := os.Stat(src.path); err == nil {
+			fs.size, fs.mtime = st.Size(), st.ModTime()
+		} else {
+			fs.size = -1
+		}
+		out = append(out, fs)
+	}
+	for _, b := range bad {
+		out = append(out, fileStamp{path: b.Source, size: -2})
+	}
+	return out
+}
+
+func sameStamps(a, b []fileStamp) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].path != b[i].path || a[i].size != b[i].size || !a[i].mtime.Equal(b[i].mtime) {
+			return false
+		}
+	}
+	return true
+}
+
+// build reads every source and builds a new snapshot. A source that fails
+// is recorded in the stats (and logged by the caller); the others load.
+func build(ctx context.Context, s *Settings) *snapshot {
+	start := time.Now()
+	snap := &snapshot{ix: newIndex(), annotate: s.Annotate, stamps: stamps(s)}
+	srcs, bad := expand(s)
+	var lists []*Warninglist
+	for _, src := range srcs {
+		if ctx.Err() != nil {
+			break
+		}
+		st := lookup.SourceStat{Source: src.display, Kind: src.kind}
+		data, err := readSource(src)
+		if err != nil {
+			st.Error = err.Error()
+			snap.stats = append(snap.stats, st)
+			continue
+		}
+		if src.kind == "warninglist" {
+			st.Format = "warninglist"
+			w, err := ParseWarninglist(data)
+			if err != nil {
+				st.Error = fmt.Sprintf("%s: %v", src.display, err)
+			} else {
+				lists = append(lists, w)
+				st.Total = w.Size()
+				st.Skipped = w.Skipped
+				st.Problems = w.Problem
+				st.Counts = map[string]int{w.Type: w.Size()}
+				st.Source = src.display + " (" + w.Name + ")"
+			}
+			snap.stats = append(snap.stats, st)
+			continue
+		}
+		p, err := parseFeed(src.display, data, src.spec)
+		if err != nil {
+			st.Error = fmt.Sprintf("%s: %v", src.display, err)
+			snap.stats = append(snap.stats, st)
+			continue
+		}
+		srcNo := len(snap.names)
+		snap.names = append(snap.names, src.display)
+		st.Format = p.Format
+		st.Skipped = p.Skipped
+		st.Problems = p.Problems
+		st.Counts = map[string]int{}
+		for _, in := range p.Indicators {
+			snap.ix.add(srcNo, in)
+			k := in.Value.Type
+			if in.Value.IsCIDR {
+				k += "_cidr"
+			}
+			st.Counts[k]++
+		}
+		st.Total = len(p.Indicators)
+		snap.stats = append(snap.stats, st)
+	}
+	snap.stats = append(snap.stats, bad...)
+	snap.ix.seal()
+	snap.ben = newBenign(lists)
+	snap.loaded = time.Now()
+	snap.took = time.Since(start)
+	return snap
+}
+
+func readSource(src source) ([]byte, error) {
+	if src.fsys != nil {
+		return fs.ReadFile(src.fsys, src.path)
+	}
+	b, err := os.ReadFile(src.path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", src.display, cleanPathErr(err))
+	}
+	return b, nil
+}
+
+// parseFeed parses one feed file's bytes in its configured or detected format.
+func parseFeed(name string, data []byte, spec FeedSpec) (*parsed, error) {
+	opt := fileOptions{Format: spec.Format, Severity: spec.Severity, Suffix: spec.DomainMatch != "exact", Type: spec.Type}
+	if opt.Severity == lookup.SevUnknown {
+		opt.Severity = lookup.SevHigh
+	}
+	if spec.Columns != "" {
+		m, err := parseColumns(spec.Columns)
+		if err != nil {
+			return nil, err
+		}
+		opt.Columns = m
+	}
+	format := opt.Format
+	if format == "" {
+		head := data
+		if len(head) > 4096 {
+			head = head[:4096]
+		}
+		format = sniff(name, head)
+		if spec.Columns != "" {
+			format = "csv"
+		}
+	}
+	switch format {
+	case "plain", "loki":
+		return parsePlain(bytes.NewReader(data), opt)
+	case "csv":
+		return parseCSV(bytes.NewReader(data), opt)
+	case "stix":
+		return parseSTIX(data, opt)
+	case "misp":
+		return parseMISP(data, opt)
+	case "warninglist":
+		return nil, errors.New("this is a MISP warninglist: list it under Warninglists, not as a feed")
+	default:
+		return nil, errors.New("JSON that is neither a STIX bundle nor a MISP event (set its Format to stix or misp)")
+	}
+}
+
+// sortStats orders stats by kind then source for stable listings.
+func sortStats(st []lookup.SourceStat) {
+	sort.SliceStable(st, func(i, j int) bool { return st[i].Kind < st[j].Kind })
+}

@@ -1,0 +1,251 @@
+package feeds
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/msticgo/msticgo/lookup"
+)
+
+// maxProblems is how many problem texts a source keeps (the count is exact).
+const maxProblems = 5
+
+// parsed is what a parser returns for one file.
+type parsed struct {
+	Indicators []Indicator
+	Skipped    int      // entries skipped (not an indicator, unsupported pattern...)
+	Problems   []string // the first maxProblems reasons, with line or object id
+	Format     string
+}
+
+func (p *parsed) skip(format string, a ...any) {
+	p.Skipped++
+	if len(p.Problems) < maxProblems {
+		p.Problems = append(p.Problems, fmt.Sprintf(format, a...))
+	}
+}
+
+// fileOptions are the per-file settings a parser needs.
+type fileOptions struct {
+	Format   string          // plain, csv, stix, misp, warninglist (or "" = by content)
+	Severity lookup.Severity // severity of entries that carry none
+	Suffix   bool            // domain entries match subdomains
+	Type     string          // force this type for plain lists ("" = infer per line)
+	Columns  map[string]string
+}
+
+// classifyAs types v with the forced type t, or infers it when t is empty.
+func classifyAs(v, t string) (Normalised, bool) {
+	if t == "" {
+		return Classify(v)
+	}
+	return Normalise(v, t)
+}
+
+// parsePlain reads one indicator per line. Blank lines are ignored and
+// '#' starts a comment line; the most recent comment line is kept as the
+// entries' description (LOKI's C2 lists group entries under a comment).
+// A ';' splits "VALUE;COMMENT" (LOKI hash lists).
+func parsePlain(r io.Reader, opt fileOptions) (*parsed, error) {
+	p := &parsed{Format: "plain"}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	comment := ""
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if text == "" {
+			continue
+		}
+		if text[0] == '#' {
+			c := strings.TrimSpace(strings.TrimLeft(text, "#"))
+			if c != "" {
+				comment = c
+			}
+			continue
+		}
+		value, info := text, comment
+		if i := strings.IndexByte(text, ';'); i >= 0 {
+			value, info = strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
+			p.Format = "loki"
+		}
+		n, ok := classifyAs(value, opt.Type)
+		if !ok {
+			p.skip("line %d: %q is not an indicator", line, clip(value))
+			continue
+		}
+		p.Indicators = append(p.Indicators, Indicator{Value: n, Severity: opt.Severity, Suffix: opt.Suffix, Line: line, Info: info})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", line+1, err)
+	}
+	return p, nil
+}
+
+// csvRoles are the roles a CSV column can be mapped to.
+var csvRoles = map[string]bool{"value": true, "type": true, "severity": true, "comment": true}
+
+// parseColumns reads "value=ioc,type=kind,severity=sev,comment=desc".
+func parseColumns(s string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		role, col, ok := strings.Cut(part, "=")
+		role = strings.ToLower(strings.TrimSpace(role))
+		col = strings.TrimSpace(col)
+		if !ok || col == "" {
+			return nil, fmt.Errorf("column mapping %q: want role=column", part)
+		}
+		if !csvRoles[role] {
+			return nil, fmt.Errorf("column mapping %q: unknown role %q (want value, type, severity, comment)", part, role)
+		}
+		m[role] = col
+	}
+	if m["value"] == "" {
+		return nil, errors.New("column mapping has no value=COLUMN")
+	}
+	return m, nil
+}
+
+// parseCSV reads a CSV file with a header row. Without a mapping the value
+// column is the first of: value, indicator, ioc, observable (any case);
+// type, severity and comment/description columns are used when present.
+func parseCSV(r io.Reader, opt fileOptions) (*parsed, error) {
+	p := &parsed{Format: "csv"}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.Comment = '#'
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return p, nil
+	}
+	if err != nil {
+		return nil, csvErr(err)
+	}
+	cols := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if _, dup := cols[strings.ToLower(h)]; !dup {
+			cols[strings.ToLower(h)] = i
+		}
+	}
+	pos := map[string]int{"value": -1, "type": -1, "severity": -1, "comment": -1}
+	if len(opt.Columns) > 0 {
+		for role, col := range opt.Columns {
+			i, ok := cols[strings.ToLower(col)]
+			if !ok {
+				return nil, fmt.Errorf("CSV column %q (mapped to %s) not in the header (columns: %s)", col, role, strings.Join(header, ", "))
+			}
+			pos[role] = i
+		}
+	} else {
+		for role, names := range map[string][]string{
+			"value":    {"value", "indicator", "ioc", "observable"},
+			"type":     {"type", "ioc_type", "indicator_type"},
+			"severity": {"severity"},
+			"comment":  {"comment", "description", "info"},
+		} {
+			for _, n := range names {
+				if i, ok := cols[n]; ok {
+					pos[role] = i
+					break
+				}
+			}
+		}
+		if pos["value"] < 0 {
+			return nil, fmt.Errorf("CSV header has no value column (want one of value, indicator, ioc, observable, or set Columns: value=NAME); columns: %s", strings.Join(header, ", "))
+		}
+	}
+	get := func(rec []string, role string) string {
+		if i := pos[role]; i >= 0 && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return nil, csvErr(err)
+		}
+		v := get(rec, "value")
+		if v == "" {
+			continue
+		}
+		t := opt.Type
+		if ct := get(rec, "type"); ct != "" {
+			t = ct
+		}
+		n, ok := classifyAs(v, t)
+		if !ok && t != "" && typeClass(t) == ClassNone {
+			n, ok = Classify(v) // an unknown type name: infer instead
+		}
+		if !ok {
+			p.skip("line %d: %q is not an indicator", line, clip(v))
+			continue
+		}
+		sev := opt.Severity
+		if s := get(rec, "severity"); s != "" {
+			if ps := lookup.ParseSeverity(s); ps != lookup.SevUnknown {
+				sev = ps
+			}
+		}
+		p.Indicators = append(p.Indicators, Indicator{Value: n, Severity: sev, Suffix: opt.Suffix, Line: line, Info: get(rec, "comment")})
+	}
+	return p, nil
+}
+
+func csvErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("line %d: %w", pe.Line, pe.Err)
+	}
+	return err
+}
+
+// clip shortens a value for an error message.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:77] + "..."
+	}
+	return s
+}
+
+// sniff guesses the format of a file from its name and first bytes.
+func sniff(name string, head []byte) string {
+	lname := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lname, ".csv"), strings.HasSuffix(lname, ".tsv"):
+		return "csv"
+	}
+	h := bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\ufeff")))
+	if len(h) > 0 && (h[0] == '{' || h[0] == '[') {
+		switch {
+		case bytes.Contains(h, []byte(`"matching_attributes"`)) || (bytes.Contains(h, []byte(`"list"`)) && bytes.Contains(h, []byte(`"type"`)) && !bytes.Contains(h, []byte(`"Event"`)) && !bytes.Contains(h, []byte(`"objects"`))):
+			return "warninglist"
+		case bytes.Contains(h, []byte(`"Event"`)) || bytes.Contains(h, []byte(`"response"`)):
+			return "misp"
+		case bytes.Contains(h, []byte(`"objects"`)) || bytes.Contains(h, []byte(`"bundle"`)) || bytes.Contains(h, []byte(`"spec_version"`)):
+			return "stix"
+		}
+		return "json"
+	}
+	return "plain"
+}
