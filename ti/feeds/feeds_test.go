@@ -420,14 +420,14 @@ func TestCorpusFeeds(t *testing.T) {
 		found  bool
 		in     string
 	}{
-		{"ipv4", "223.167.1.1", true, "network 223.166.0.0/15"},                         // STIX CIDR
-		{"dns", "microsofte.byinter.net", true, "oasis_poisonivy"},                       // OR inside an observation
+		{"ipv4", "223.167.1.1", true, "network 223.166.0.0/15"},                                              // STIX CIDR
+		{"dns", "microsofte.byinter.net", true, "oasis_poisonivy"},                                           // OR inside an observation
 		{"sha256_hash", "9b0b78716c0c1c5d01231017ef2733115b0a31c1d9b751525d04da89ef17b7d1", true, "CodeCov"}, // 'SHA-256'
-		{"sha1_hash", "7768fd2812ceff05db8f969a7bed1de5615bfc5a", true, "Zebrocy"},        // filename|sha1
-		{"md5_hash", "01c0b7c5bf605ed267b2be3d024eb90f", true, "CloudMensis"},            // MISP Object
-		{"dns", "suroot.com", true, "FireEye Operation Snowman"},                          // LOKI C2 list comment
-		{"ipv4", "8.8.8.8", false, "known benign"},                                        // public DNS
-		{"md5_hash", "d41d8cd98f00b204e9800998ecf8427e", false, "known benign"},           // empty-file hash
+		{"sha1_hash", "7768fd2812ceff05db8f969a7bed1de5615bfc5a", true, "Zebrocy"},                           // filename|sha1
+		{"md5_hash", "01c0b7c5bf605ed267b2be3d024eb90f", true, "CloudMensis"},                                // MISP Object
+		{"dns", "suroot.com", true, "FireEye Operation Snowman"},                                             // LOKI C2 list comment
+		{"ipv4", "8.8.8.8", false, "known benign"},                                                           // public DNS
+		{"md5_hash", "d41d8cd98f00b204e9800998ecf8427e", false, "known benign"},                              // empty-file hash
 	} {
 		r := look(p, c.typ, c.v)
 		d, _ := r.Details.(string)
