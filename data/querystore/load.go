@@ -1,0 +1,471 @@
+// Package querystore owns MSTICPy query files: reading and validating the
+// YAML (metadata, defaults, sources, parameters, macros), merging file
+// defaults into each query, families (dotted names nest), the data
+// environments each query serves (with MSTICPy's aliases), duplicates
+// across files, and the query paths (folders, config, plugin folders and
+// query packs embedded in the binary).
+package querystore
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/msticgo/msticgo/data/dataenv"
+	"github.com/msticgo/msticgo/data/render"
+	"go.yaml.in/yaml/v3"
+)
+
+// Query is one loaded query (one family; a query in several families
+// appears once per family).
+type Query struct {
+	Family      string // possibly dotted
+	Name        string
+	Description string
+	Template    string // after macro expansion
+	URI         string
+	Params      []render.Param // merged: defaults first, then the query's own
+	Metadata    map[string]any // merged metadata
+	// Environments are the canonical environment names of the file.
+	Environments []string
+	File         string
+	Line         int
+	Prepared     *render.Prepared
+}
+
+// FullName is Family.Name.
+func (q *Query) FullName() string { return q.Family + "." + q.Name }
+
+// Param returns a parameter by name or alias.
+func (q *Query) Param(name string) (render.Param, bool) { return q.Prepared.Param(name) }
+
+// ServesEnvironment reports whether the query is for env (canonical name
+// or alias; case-insensitive).
+func (q *Query) ServesEnvironment(env string) bool {
+	c := dataenv.Canonical(env)
+	for _, e := range q.Environments {
+		if strings.EqualFold(e, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// Problem is one fault in a query file.
+type Problem struct {
+	File    string
+	Line    int
+	Query   string // source name, "" for file-level problems
+	Field   string // e.g. "metadata.data_families", "parameters.host.type"
+	Message string
+	Warning bool // the query was still loaded
+}
+
+func (p Problem) Error() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(p.Line))
+	}
+	b.WriteString(": ")
+	if p.Warning {
+		b.WriteString("warning: ")
+	}
+	if p.Query != "" {
+		b.WriteString("query " + strconv.Quote(p.Query) + ": ")
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+var macroRE = regexp.MustCompile(`\$<([^>$]*)>\$`)
+var multiNL = regexp.MustCompile(`\n{2,}`)
+
+// ParseFile reads one query file. It returns the queries that passed (one
+// per family) and every problem found. A file-level fault (YAML syntax,
+// no metadata, sources, data_environments or data_families) rejects the
+// whole file; a faulty source rejects only that source.
+func ParseFile(name string, data []byte) ([]*Query, []Problem) {
+	var probs []Problem
+	fileErr := func(line int, field, msg string) ([]*Query, []Problem) {
+		return nil, append(probs, Problem{File: name, Line: line, Field: field, Message: msg})
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fileErr(0, "", "file is empty")
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fileErr(yamlErrLine(err), "", "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(doc.Content) == 0 {
+		return fileErr(0, "", "file is empty")
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return fileErr(root.Line, "", "top level must be a mapping with metadata and sources")
+	}
+	meta := mapGet(root, "metadata")
+	sources := mapGet(root, "sources")
+	defaults := mapGet(root, "defaults")
+	if sources == nil || sources.Kind != yaml.MappingNode || len(sources.Content) == 0 {
+		return fileErr(root.Line, "sources", "file has no sources defined")
+	}
+	if meta == nil || meta.Kind != yaml.MappingNode || len(meta.Content) == 0 {
+		return fileErr(root.Line, "metadata", "file has no metadata defined")
+	}
+	var fileMeta map[string]any
+	if err := meta.Decode(&fileMeta); err != nil {
+		return fileErr(meta.Line, "metadata", err.Error())
+	}
+	envNode := mapGet(meta, "data_environments")
+	envs := stringList(fileMeta["data_environments"])
+	if len(envs) == 0 {
+		return fileErr(lineOf(envNode, meta), "metadata.data_environments", "file has no data_environments defined")
+	}
+	if len(stringList(fileMeta["data_families"])) == 0 {
+		return fileErr(lineOf(mapGet(meta, "data_families"), meta), "metadata.data_families", "file has no data families defined")
+	}
+	var canon []string
+	for _, e := range envs {
+		canon = append(canon, dataenv.FromMetadata(e))
+	}
+	var defMeta map[string]any
+	var defParams []render.Param
+	if defaults != nil && defaults.Kind == yaml.MappingNode {
+		if n := mapGet(defaults, "metadata"); n != nil && n.Kind == yaml.MappingNode {
+			if err := n.Decode(&defMeta); err != nil {
+				probs = append(probs, Problem{File: name, Line: n.Line, Field: "defaults.metadata", Message: err.Error()})
+			}
+		}
+		if n := mapGet(defaults, "parameters"); n != nil {
+			ps, pp := readParams(name, "", "defaults.parameters", n, nil)
+			defParams = ps
+			probs = append(probs, pp...)
+			for _, p := range pp {
+				if !p.Warning {
+					return nil, probs
+				}
+			}
+		}
+	}
+	var out []*Query
+	for i := 0; i+1 < len(sources.Content); i += 2 {
+		qname := sources.Content[i].Value
+		src := deref(sources.Content[i+1])
+		qs, pp := readSource(name, qname, sources.Content[i].Line, src, fileMeta, defMeta, defParams, canon)
+		probs = append(probs, pp...)
+		out = append(out, qs...)
+	}
+	return out, probs
+}
+
+func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta map[string]any, defParams []render.Param, envs []string) ([]*Query, []Problem) {
+	var probs []Problem
+	bad := func(l int, field, msg string) {
+		probs = append(probs, Problem{File: file, Line: l, Query: qname, Field: field, Message: msg})
+	}
+	if src.Kind != yaml.MappingNode {
+		bad(src.Line, "", "a source must be a mapping with description and args")
+		return nil, probs
+	}
+	q := &Query{Name: qname, File: file, Line: line, Environments: envs}
+	if n := mapGet(src, "description"); n != nil && n.Kind == yaml.ScalarNode {
+		q.Description = n.Value
+	}
+	args := mapGet(src, "args")
+	if args == nil || args.Kind != yaml.MappingNode {
+		bad(src.Line, "args", "source has no args element (args.query is required)")
+		return nil, probs
+	}
+	qn := mapGet(args, "query")
+	if qn == nil || qn.Kind != yaml.ScalarNode || qn.Tag == "!!null" || strings.TrimSpace(qn.Value) == "" {
+		bad(lineOf(qn, args), "args.query", `source does not have a "query" in its args element`)
+		return nil, probs
+	}
+	q.Template = qn.Value
+	if n := mapGet(args, "uri"); n != nil && n.Kind == yaml.ScalarNode {
+		q.URI = n.Value
+	}
+	// metadata: file ← defaults ← source
+	var srcMeta map[string]any
+	if n := mapGet(src, "metadata"); n != nil && n.Kind == yaml.MappingNode {
+		if err := n.Decode(&srcMeta); err != nil {
+			bad(n.Line, "metadata", err.Error())
+			return nil, probs
+		}
+	}
+	q.Metadata = deepMerge(deepMerge(cloneMap(fileMeta), defMeta), srcMeta)
+	// parameters: defaults ← source
+	var own []render.Param
+	if n := mapGet(src, "parameters"); n != nil {
+		ps, pp := readParams(file, qname, "parameters", n, defParams)
+		probs = append(probs, pp...)
+		for _, p := range pp {
+			if !p.Warning {
+				return nil, probs
+			}
+		}
+		own = ps
+	}
+	q.Params = mergeParams(defParams, own)
+	// macros
+	if macros := mapGet(src, "query_macros"); macros != nil && macroRE.MatchString(q.Template) {
+		var m map[string]struct {
+			Value any `yaml:"value"`
+		}
+		if err := macros.Decode(&m); err != nil {
+			bad(macros.Line, "query_macros", err.Error())
+			return nil, probs
+		}
+		q.Template = macroRE.ReplaceAllStringFunc(q.Template, func(s string) string {
+			k := macroRE.FindStringSubmatch(s)[1]
+			if v, ok := m[k]; ok && v.Value != nil {
+				return fmt.Sprint(v.Value)
+			}
+			return ""
+		})
+		q.Template = multiNL.ReplaceAllString(q.Template, "\n")
+	} else if macroRE.MatchString(q.Template) {
+		q.Template = macroRE.ReplaceAllString(q.Template, "")
+		q.Template = multiNL.ReplaceAllString(q.Template, "\n")
+	}
+	for _, p := range q.Params {
+		if p.Type == "" {
+			bad(line, "parameters."+p.Name+".type", "parameter has no type (want one of "+strings.Join(render.Types, ", ")+")")
+		}
+	}
+	prep, pp := render.Prepare(q.Template, q.Params)
+	for _, p := range pp {
+		l := qn.Line
+		if strings.HasPrefix(p.Field, "parameters.") {
+			l = line
+		}
+		bad(l, p.Field, p.Message)
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	q.Prepared = prep
+	fams := stringList(q.Metadata["data_families"])
+	if len(fams) == 0 {
+		bad(line, "metadata.data_families", "query has no data families")
+		return nil, probs
+	}
+	var out []*Query
+	for _, f := range fams {
+		cp := *q
+		cp.Family = strings.TrimSpace(f)
+		if cp.Family == "" {
+			continue
+		}
+		out = append(out, &cp)
+	}
+	return out, probs
+}
+
+// readParams reads a parameters mapping. base holds inherited
+// definitions (from defaults) that a query may override property by
+// property, so a type may be inherited.
+func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([]render.Param, []Problem) {
+	var probs []Problem
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, []Problem{{File: file, Line: n.Line, Query: qname, Field: field, Message: "parameters must be a mapping"}}
+	}
+	inherited := map[string]render.Param{}
+	for _, p := range base {
+		inherited[p.Name] = p
+	}
+	var out []render.Param
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		pname := n.Content[i].Value
+		pn := deref(n.Content[i+1])
+		pf := field + "." + pname
+		if pname == "" || !validIdent(pname) {
+			probs = append(probs, Problem{File: file, Line: n.Content[i].Line, Query: qname, Field: pf, Message: "parameter name must be a Python identifier (letters, digits, _)"})
+			continue
+		}
+		p, had := inherited[pname]
+		if !had {
+			p = render.Param{Name: pname}
+		}
+		if pn.Kind == yaml.ScalarNode && pn.Tag == "!!null" {
+			out = append(out, p)
+			continue
+		}
+		if pn.Kind != yaml.MappingNode {
+			probs = append(probs, Problem{File: file, Line: pn.Line, Query: qname, Field: pf, Message: "a parameter must be a mapping (description, type, default, aliases)"})
+			continue
+		}
+		for j := 0; j+1 < len(pn.Content); j += 2 {
+			k, v := pn.Content[j].Value, deref(pn.Content[j+1])
+			switch k {
+			case "description":
+				p.Description = v.Value
+			case "type":
+				t := strings.TrimSpace(v.Value)
+				switch {
+				case t == "string":
+					probs = append(probs, Problem{File: file, Line: v.Line, Query: qname, Field: pf + ".type", Message: `type "string" is not a MSTICPy type; read as "str"`, Warning: true})
+					t = "str"
+				case t == "":
+				case !render.KnownType(t):
+					probs = append(probs, Problem{File: file, Line: v.Line, Query: qname, Field: pf + ".type", Message: fmt.Sprintf("unknown type %q (want one of %s)", t, strings.Join(render.Types, ", "))})
+				}
+				p.Type = t
+			case "default":
+				var d any
+				if err := v.Decode(&d); err != nil {
+					probs = append(probs, Problem{File: file, Line: v.Line, Query: qname, Field: pf + ".default", Message: err.Error()})
+					continue
+				}
+				p.Default, p.HasDefault = d, true
+				if d == nil {
+					probs = append(probs, Problem{File: file, Line: v.Line, Query: qname, Field: pf + ".default", Message: "default is empty (null): the parameter is required", Warning: true})
+				}
+			case "aliases":
+				var a any
+				_ = v.Decode(&a)
+				p.Aliases = stringList(a)
+			case "format":
+				p.Format = v.Value
+			}
+		}
+		out = append(out, p)
+	}
+	return out, probs
+}
+
+func validIdent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || (i > 0 && '0' <= c && c <= '9')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// mergeParams puts defaults first (overridden in place by the query's own
+// definitions), then the query's new parameters, each in file order.
+func mergeParams(defs, own []render.Param) []render.Param {
+	out := make([]render.Param, 0, len(defs)+len(own))
+	idx := map[string]int{}
+	for _, p := range defs {
+		idx[p.Name] = len(out)
+		out = append(out, p)
+	}
+	for _, p := range own {
+		if i, ok := idx[p.Name]; ok {
+			out[i] = p
+			continue
+		}
+		idx[p.Name] = len(out)
+		out = append(out, p)
+	}
+	return out
+}
+
+func deepMerge(dst, src map[string]any) map[string]any {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = map[string]any{}
+	}
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				dst[k] = deepMerge(cloneMap(dm), sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+	return dst
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func mapGet(n *yaml.Node, key string) *yaml.Node {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return deref(n.Content[i+1])
+		}
+	}
+	return nil
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func lineOf(n, parent *yaml.Node) int {
+	if n != nil {
+		return n.Line
+	}
+	if parent != nil {
+		return parent.Line
+	}
+	return 0
+}
+
+func stringList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		if strings.TrimSpace(x) == "" {
+			return nil
+		}
+		return []string{x}
+	case []any:
+		var out []string
+		for _, it := range x {
+			if it == nil {
+				continue
+			}
+			out = append(out, fmt.Sprint(it))
+		}
+		return out
+	}
+	return nil
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrLine(err error) int {
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+func sortedKeys(m map[string]*Query) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

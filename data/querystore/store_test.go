@@ -1,0 +1,202 @@
+package querystore
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/msticgo/msticgo/internal/testcorpus"
+)
+
+func TestCorpusMSTICPyLoadsWithoutErrors(t *testing.T) {
+	dir := testcorpus.Path(t, "queries-msticpy")
+	s := New()
+	if err := s.LoadPath(dir); err != nil {
+		t.Fatal(err)
+	}
+	if s.Files() != 50 {
+		t.Errorf("files = %d, want 50", s.Files())
+	}
+	for _, p := range s.Errors() {
+		t.Errorf("unexpected error: %v", p)
+	}
+	if n := len(s.List("", "")); n < 300 {
+		t.Errorf("only %d queries loaded", n)
+	}
+	if _, err := s.Get("MSSentinel", "WindowsSecurity.list_host_logons"); err != nil {
+		t.Error(err)
+	}
+	// environment alias
+	if _, err := s.Get("LogAnalytics", "WindowsSecurity.list_host_logons"); err != nil {
+		t.Error(err)
+	}
+	if _, err := s.Get("Splunk", "WindowsSecurity.list_host_logons"); err == nil {
+		t.Error("Splunk should not see a Sentinel query")
+	}
+}
+
+func TestCorpusThirdParty(t *testing.T) {
+	dir := testcorpus.Path(t, "queries-thirdparty")
+	s := New()
+	if err := s.LoadPath(dir); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Errors()) != 0 {
+		t.Fatalf("errors: %v", s.Errors())
+	}
+	var warnedString bool
+	for _, p := range s.Problems() {
+		if strings.Contains(p.Message, `"string"`) {
+			warnedString = true
+		}
+	}
+	if !warnedString {
+		t.Error("type: string should be reported as a warning")
+	}
+	if len(s.List("", "")) == 0 {
+		t.Fatal("no queries")
+	}
+}
+
+func TestFixtures(t *testing.T) {
+	root := testcorpus.Path(t, "queries-fixtures")
+	valid := []string{"queries/valid/sample_minimal.yaml", "queries/valid/sample_complete.yaml", "data_q_success.yaml", "data_q_hierarchy.yaml"}
+	for _, f := range valid {
+		s := New()
+		if err := s.LoadFile(filepath.Join(root, f)); err != nil {
+			t.Fatal(err)
+		}
+		if errs := s.Errors(); len(errs) > 0 {
+			t.Errorf("%s: %v", f, errs)
+		}
+		if len(s.List("", "")) == 0 {
+			t.Errorf("%s: no queries", f)
+		}
+	}
+	// loader rejects (file, query and field named)
+	rejects := map[string]string{
+		"data_q_meta_fail.yaml":          "metadata.data_families",
+		"data_q_source_fail_param.yaml":  "args.query",
+		"data_q_source_fail_type.yaml":   ".type",
+		"queries/invalid/sample_minimal_missing_metadata.yaml": "metadata",
+		"queries/invalid/sample_minimal_missing_sources.yaml":  "sources",
+	}
+	for f, field := range rejects {
+		s := New()
+		_ = s.LoadFile(filepath.Join(root, f))
+		errs := s.Errors()
+		if len(errs) == 0 {
+			t.Errorf("%s: not rejected", f)
+			continue
+		}
+		msg := errs[0].Error()
+		if !strings.Contains(msg, filepath.Base(f)) || !strings.Contains(errs[0].Field, field) {
+			t.Errorf("%s: message %q should name the file and field %q", f, msg, field)
+		}
+	}
+	// strict validation rejects every invalid fixture
+	invalid, _ := filepath.Glob(filepath.Join(root, "queries/invalid/*.yaml"))
+	if len(invalid) != 7 {
+		t.Fatalf("want 7 invalid fixtures, got %d", len(invalid))
+	}
+	for _, f := range invalid {
+		probs := ValidateFile(f)
+		if len(probs) == 0 {
+			t.Errorf("%s: strict validation found nothing", f)
+			continue
+		}
+		for _, p := range probs {
+			if !strings.Contains(p.Error(), filepath.Base(f)) {
+				t.Errorf("%s: problem does not name the file: %v", f, p)
+			}
+		}
+	}
+	for _, f := range valid[:2] {
+		if probs := ValidateFile(filepath.Join(root, f)); len(probs) > 0 {
+			t.Errorf("%s: %v", f, probs)
+		}
+	}
+}
+
+func TestHierarchy(t *testing.T) {
+	f := testcorpus.Path(t, "queries-fixtures", "data_q_hierarchy.yaml")
+	s := New()
+	_ = s.LoadFile(f)
+	var got []string
+	for _, q := range s.List("MSSentinel", "Alerts") {
+		got = append(got, q.FullName())
+	}
+	want := "Alerts.type1.query1 Alerts.type2.query2 Alerts.type3.query3"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got %v, want %s", got, want)
+	}
+	if len(s.List("MSSentinel", "Alert")) != 0 {
+		t.Error("family prefix must match whole segments")
+	}
+}
+
+const dupA = `metadata:
+  version: 1
+  description: first
+  data_environments: [LogAnalytics]
+  data_families: [Fam]
+sources:
+  q1:
+    description: one
+    args:
+      query: 'T | where x == "{x}"'
+    parameters:
+      x: {description: the x, type: str}
+`
+
+func TestDuplicateKeepsFirst(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.yaml":     {Data: []byte(dupA)},
+		"sub/b.yaml": {Data: []byte(strings.Replace(dupA, "T |", "U |", 1))},
+	}
+	s := New()
+	if err := s.LoadFS(fsys, ".", "embedded:test"); err != nil {
+		t.Fatal(err)
+	}
+	q, err := s.Get("MSSentinel", "Fam.q1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(q.Template, "T |") {
+		t.Errorf("second file won: %q", q.Template)
+	}
+	probs := s.Problems()
+	if len(probs) != 1 || !probs[0].Warning || !strings.Contains(probs[0].Error(), "embedded:test/a.yaml") || !strings.Contains(probs[0].Error(), "embedded:test/sub/b.yaml") {
+		t.Errorf("want one warning naming both files, got %v", probs)
+	}
+}
+
+func TestBadInputMessages(t *testing.T) {
+	cases := []struct{ name, yaml, want string }{
+		{"syntax", "metadata: [\n  x: :\n", "invalid YAML"},
+		{"undeclared", strings.Replace(dupA, `"{x}"`, `"{y}"`, 1), `undeclared parameters "y"`},
+		{"badtype", strings.Replace(dupA, "type: str", "type: number", 1), `unknown type "number"`},
+		{"noquery", strings.Replace(dupA, "query: 'T | where x == \"{x}\"'", "uri: x", 1), "args.query"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, probs := ParseFile("f.yaml", []byte(c.yaml))
+			if len(probs) == 0 || !strings.Contains(probs[0].Error(), c.want) || !strings.HasPrefix(probs[0].Error(), "f.yaml:") {
+				t.Errorf("got %v, want %q", probs, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadMissingPathKeepsOthers(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(dupA), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := Load(Sources{Paths: []string{filepath.Join(dir, "nope"), dir}})
+	if len(s.List("", "")) != 1 || len(s.Errors()) != 1 {
+		t.Errorf("queries %d errors %v", len(s.List("", "")), s.Errors())
+	}
+}

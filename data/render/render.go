@@ -1,0 +1,634 @@
+package render
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Param declares one query parameter.
+type Param struct {
+	Name        string
+	Type        string // str, int, float, bool, list, datetime, dict (others act as str)
+	Description string
+	Default     any
+	HasDefault  bool // a default key is present (its value may be nil)
+	Aliases     []string
+	Format      string // optional Python format template, e.g. "'{}'"
+}
+
+// Required reports whether the parameter must be supplied.
+func (p Param) Required() bool { return !p.HasDefault || p.Default == nil }
+
+// Known parameter types (MSTICPy's plus bool and dict).
+var Types = []string{"str", "int", "float", "bool", "list", "datetime", "dict"}
+
+// KnownType reports whether t is one of Types.
+func KnownType(t string) bool {
+	for _, k := range Types {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Style is how one environment's driver formats values (MSTICPy's driver
+// "formatters") plus the dialect used to escape values in literals.
+type Style struct {
+	Dialect string
+	// Datetime formats datetime values; nil = ISO (DateTime.ISO).
+	Datetime func(DateTime) string
+	// List formats list values; nil = the default formatter (strings
+	// single-quoted, others as Python writes them, joined by ", ").
+	List func(items []any, dialect string) string
+	// Custom replaces substitution entirely (Cybereason's JSON handler).
+	Custom func(template string, values map[string]any) (string, error)
+	// Bind turns '{x}' SQL literals into bound parameters ($1, $2, ...).
+	Bind bool
+	// Placeholder writes the n-th (1-based) bind marker; nil = "$n".
+	Placeholder func(n int) string
+}
+
+// Options are per-render settings.
+type Options struct {
+	Style Style
+	// Now is the clock for relative times; zero = time.Now().
+	Now time.Time
+	// DefaultStart/End fill required start/end parameters that were not
+	// given (MSTICPy's query_time). Nil = no default.
+	DefaultStart, DefaultEnd *DateTime
+}
+
+// Rendered is a rendered query.
+type Rendered struct {
+	Text string
+	Args []any // bound parameters, in order, for SQL drivers
+	// Values are the converted values per parameter (DateTime for
+	// datetime parameters, []any for lists, ...).
+	Values map[string]any
+}
+
+// Prepared is a query template with its declared parameters, checked and
+// ready to render many times. It is safe for concurrent use.
+type Prepared struct {
+	Template string
+	Params   []Param
+	byName   map[string]int
+	byAlias  map[string]int
+	mu       sync.Mutex
+	compiled map[string]*Template
+}
+
+// Problem is a fault found when preparing a template.
+type Problem struct {
+	Field   string // e.g. "parameters.host_name.type", "args.query"
+	Message string
+}
+
+func (p Problem) Error() string { return p.Field + ": " + p.Message }
+
+// Prepare checks a template against its parameters: every placeholder
+// must be declared; aliases must not clash. It returns the problems found
+// (the Prepared value is usable only when there are none).
+func Prepare(template string, params []Param) (*Prepared, []Problem) {
+	p := &Prepared{Template: template, Params: params, byName: map[string]int{}, byAlias: map[string]int{}, compiled: map[string]*Template{}}
+	var probs []Problem
+	for i, pr := range params {
+		p.byName[pr.Name] = i
+	}
+	for i, pr := range params {
+		for _, a := range pr.Aliases {
+			if a == "" || a == pr.Name {
+				continue
+			}
+			if j, ok := p.byName[a]; ok && j != i {
+				probs = append(probs, Problem{Field: "parameters." + pr.Name + ".aliases", Message: fmt.Sprintf("alias %q is also the name of parameter %q", a, a)})
+				continue
+			}
+			if j, ok := p.byAlias[a]; ok && j != i {
+				probs = append(probs, Problem{Field: "parameters." + pr.Name + ".aliases", Message: fmt.Sprintf("alias %q is also an alias of parameter %q", a, params[j].Name)})
+				continue
+			}
+			p.byAlias[a] = i
+		}
+	}
+	t := p.compile("", false)
+	var missing []string
+	for _, n := range t.Placeholders() {
+		if _, ok := p.byName[n]; !ok {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		probs = append(probs, Problem{Field: "args.query", Message: fmt.Sprintf("template uses undeclared parameters %s (declared: %s)", quoteList(missing), quoteList(p.names()))})
+	}
+	return p, probs
+}
+
+func (p *Prepared) names() []string {
+	out := make([]string, 0, len(p.Params))
+	for _, pr := range p.Params {
+		out = append(out, pr.Name)
+	}
+	return out
+}
+
+func quoteList(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = strconv.Quote(x)
+	}
+	return strings.Join(q, ", ")
+}
+
+func (p *Prepared) compile(dialect string, bind bool) *Template {
+	key := dialect
+	if bind {
+		key += "+bind"
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.compiled[key]; ok {
+		return t
+	}
+	t := Compile(p.Template, dialect, bind)
+	p.compiled[key] = t
+	return t
+}
+
+// Param returns the parameter a name or alias refers to.
+func (p *Prepared) Param(nameOrAlias string) (Param, bool) {
+	if i, ok := p.byName[nameOrAlias]; ok {
+		return p.Params[i], true
+	}
+	if i, ok := p.byAlias[nameOrAlias]; ok {
+		return p.Params[i], true
+	}
+	return Param{}, false
+}
+
+// ParamError is a problem with the values given for a render.
+type ParamError struct {
+	Unknown []string // names that are neither parameters nor aliases
+	Missing []string // required parameters without a value
+	Param   string   // parameter of a conversion error
+	Err     error
+	valid   []string
+}
+
+// ErrParams is wrapped by every ParamError.
+var ErrParams = errors.New("bad query parameters")
+
+func (e *ParamError) Error() string {
+	var parts []string
+	if len(e.Unknown) > 0 {
+		parts = append(parts, fmt.Sprintf("unknown parameters %s (valid: %s)", quoteList(e.Unknown), strings.Join(e.valid, ", ")))
+	}
+	if len(e.Missing) > 0 {
+		parts = append(parts, fmt.Sprintf("no values found for these required parameters: %s", quoteList(e.Missing)))
+	}
+	if e.Err != nil {
+		parts = append(parts, fmt.Sprintf("parameter %q: %v", e.Param, e.Err))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e *ParamError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrParams, e.Err}
+	}
+	return []error{ErrParams}
+}
+
+// ValidNames lists parameter names with their aliases, for messages.
+func (p *Prepared) ValidNames() []string {
+	out := make([]string, 0, len(p.Params))
+	for _, pr := range p.Params {
+		s := pr.Name
+		if len(pr.Aliases) > 0 {
+			s += " (aliases: " + strings.Join(pr.Aliases, ", ") + ")"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Resolve maps given names (parameter names or aliases) to parameter
+// names. Unknown names are an error listing the valid names.
+func (p *Prepared) Resolve(values map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(values))
+	var unknown []string
+	from := map[string]string{}
+	for k, v := range values {
+		i, ok := p.byName[k]
+		if !ok {
+			i, ok = p.byAlias[k]
+		}
+		if !ok {
+			unknown = append(unknown, k)
+			continue
+		}
+		name := p.Params[i].Name
+		if prev, dup := from[name]; dup {
+			a, b := prev, k
+			if a > b {
+				a, b = b, a
+			}
+			return nil, &ParamError{Param: name, Err: fmt.Errorf("given twice (as %q and %q)", a, b)}
+		}
+		from[name] = k
+		out[name] = v
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, &ParamError{Unknown: unknown, valid: p.ValidNames()}
+	}
+	return out, nil
+}
+
+// Render renders the template with the given values (keys are parameter
+// names or aliases).
+func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error) {
+	given, err := p.Resolve(values)
+	if err != nil {
+		return nil, err
+	}
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	conv := make(map[string]any, len(p.Params))
+	strs := make(map[string]string, len(p.Params))
+	var missing []string
+	for _, pr := range p.Params {
+		v, ok := given[pr.Name]
+		if !ok || v == nil {
+			if pr.HasDefault && pr.Default != nil {
+				v, ok = pr.Default, true
+			} else if pr.Type == "datetime" && pr.Name == "start" && opt.DefaultStart != nil {
+				v, ok = *opt.DefaultStart, true
+			} else if pr.Type == "datetime" && pr.Name == "end" && opt.DefaultEnd != nil {
+				v, ok = *opt.DefaultEnd, true
+			} else {
+				ok = false
+			}
+		}
+		if !ok {
+			missing = append(missing, pr.Name)
+			continue
+		}
+		cv, err := Convert(pr.Type, v, now)
+		if err != nil {
+			return nil, &ParamError{Param: pr.Name, Err: err}
+		}
+		conv[pr.Name] = cv
+	}
+	if len(missing) > 0 {
+		return nil, &ParamError{Missing: missing}
+	}
+	if opt.Style.Custom != nil {
+		text, err := opt.Style.Custom(p.Template, conv)
+		if err != nil {
+			return nil, err
+		}
+		return &Rendered{Text: text, Values: conv}, nil
+	}
+	for _, pr := range p.Params {
+		s, err := formatValue(pr, conv[pr.Name], opt.Style)
+		if err != nil {
+			return nil, &ParamError{Param: pr.Name, Err: err}
+		}
+		strs[pr.Name] = s
+	}
+	t := p.compile(opt.Style.Dialect, opt.Style.Bind)
+	var b strings.Builder
+	b.Grow(t.size)
+	var args []any
+	for _, sg := range t.segs {
+		if sg.ph == nil {
+			b.WriteString(sg.lit)
+			continue
+		}
+		ph := sg.ph
+		s, ok := strs[ph.Name]
+		if !ok {
+			return nil, &ParamError{Param: ph.Name, Err: errors.New("placeholder is not a declared parameter")}
+		}
+		s, err := applyField(ph, s)
+		if err != nil {
+			return nil, &ParamError{Param: ph.Name, Err: err}
+		}
+		if ph.bind {
+			args = append(args, s)
+			if opt.Style.Placeholder != nil {
+				b.WriteString(opt.Style.Placeholder(len(args)))
+			} else {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(len(args)))
+			}
+			continue
+		}
+		s, err = escapeFor(t.Dialect, ph.state, s)
+		if err != nil {
+			return nil, &ParamError{Param: ph.Name, Err: fmt.Errorf("inside %s: %w", ph.state, err)}
+		}
+		b.WriteString(s)
+	}
+	return &Rendered{Text: collapseBlankLines(b.String()), Args: args, Values: conv}, nil
+}
+
+func applyField(ph *Placeholder, s string) (string, error) {
+	for _, i := range ph.Index {
+		r := []rune(s)
+		if i >= len(r) {
+			return "", fmt.Errorf("%s: string index %d out of range", ph.Raw, i)
+		}
+		s = string(r[i])
+	}
+	switch ph.Conv {
+	case 'r', 'a':
+		s = pyReprString(s)
+	}
+	if ph.Spec != "" {
+		return applySpec(s, ph.Spec)
+	}
+	return s, nil
+}
+
+// Convert reads a value for a parameter type: datetime → DateTime, list →
+// []any (a string with commas is split and trimmed, as MSTICPy; an empty
+// list is an error), int/float/bool checked and normalised. Other types
+// pass through.
+func Convert(typ string, v any, now time.Time) (any, error) {
+	switch typ {
+	case "datetime":
+		return ParseDateTime(v, now)
+	case "list":
+		return toList(v)
+	case "int":
+		switch x := v.(type) {
+		case string:
+			s := strings.TrimSpace(x)
+			if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+				return nil, fmt.Errorf("want an integer, got %q", x)
+			}
+			return s, nil
+		case bool:
+			return nil, fmt.Errorf("want an integer, got %v", x)
+		case json.Number:
+			if _, err := x.Int64(); err != nil {
+				return nil, fmt.Errorf("want an integer, got %s", x)
+			}
+			return x.String(), nil
+		case float64:
+			if x != math.Trunc(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("want an integer, got %v", x)
+			}
+			return strconv.FormatFloat(x, 'f', -1, 64), nil
+		}
+		if _, ok := toFloat(v); ok {
+			return fmt.Sprint(v), nil
+		}
+		return nil, fmt.Errorf("want an integer, got a %T", v)
+	case "float":
+		switch x := v.(type) {
+		case string:
+			f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+			if err != nil {
+				return nil, fmt.Errorf("want a number, got %q", x)
+			}
+			_ = f
+			return strings.TrimSpace(x), nil
+		case bool:
+			return nil, fmt.Errorf("want a number, got %v", x)
+		case json.Number:
+			return x.String(), nil
+		}
+		if _, ok := toFloat(v); ok {
+			return v, nil
+		}
+		return nil, fmt.Errorf("want a number, got a %T", v)
+	case "bool":
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case string:
+			b, err := strconv.ParseBool(strings.TrimSpace(x))
+			if err != nil {
+				return nil, fmt.Errorf("want true or false, got %q", x)
+			}
+			return b, nil
+		}
+		return nil, fmt.Errorf("want true or false, got a %T", v)
+	case "dict":
+		switch x := v.(type) {
+		case map[string]any, string:
+			return x, nil
+		}
+		return nil, fmt.Errorf("want a mapping, got a %T", v)
+	}
+	switch v.(type) {
+	case []any, []string, map[string]any:
+		return nil, fmt.Errorf("want a single value, got a %T (declare the parameter as type list)", v)
+	}
+	return v, nil
+}
+
+func toList(v any) ([]any, error) {
+	var out []any
+	switch x := v.(type) {
+	case []any:
+		out = x
+	case []string:
+		out = make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+	case []int:
+		out = make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+	case string:
+		if strings.Contains(x, ",") {
+			for _, s := range strings.Split(x, ",") {
+				out = append(out, strings.TrimSpace(s))
+			}
+		} else {
+			out = []any{x}
+		}
+	case map[string]any:
+		return nil, errors.New("want a list, got a mapping")
+	default:
+		out = []any{v}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("empty list: give at least one value")
+	}
+	for _, it := range out {
+		switch it.(type) {
+		case []any, []string, map[string]any:
+			return nil, fmt.Errorf("list items must be single values, got a %T", it)
+		}
+	}
+	return out, nil
+}
+
+func formatValue(pr Param, v any, st Style) (string, error) {
+	if pr.Format != "" {
+		return pyFormat(pr.Format, v)
+	}
+	switch x := v.(type) {
+	case DateTime:
+		if st.Datetime != nil {
+			return st.Datetime(x), nil
+		}
+		return x.ISO(), nil
+	case []any:
+		if st.List != nil {
+			return st.List(x, st.Dialect), nil
+		}
+		return DefaultList(x, st.Dialect), nil
+	}
+	return pyStr(v), nil
+}
+
+// DefaultList is MSTICPy's default list formatter: string items
+// single-quoted, other items as Python writes them, joined by ", ". The
+// quote (and, for KQL, the backslash) inside an item is escaped for the
+// dialect ("kql": \' ; "sql": ''); other dialects insert items unchanged.
+func DefaultList(items []any, dialect string) string {
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if s, ok := it.(string); ok {
+			b.WriteString(quoteListItem(dialect, s))
+		} else {
+			b.WriteString(pyStr(it))
+		}
+	}
+	return b.String()
+}
+
+// pyFormat applies a parameter's format template (Python str.format with
+// one positional value): "{}", "{0}", "{:spec}", "{{", "}}"; for datetimes
+// the spec is a strftime pattern.
+func pyFormat(tpl string, v any) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(tpl); {
+		c := tpl[i]
+		if c == '{' {
+			if i+1 < len(tpl) && tpl[i+1] == '{' {
+				b.WriteByte('{')
+				i += 2
+				continue
+			}
+			j := strings.IndexByte(tpl[i:], '}')
+			if j < 0 {
+				return "", fmt.Errorf("format %q: unclosed '{'", tpl)
+			}
+			field := tpl[i+1 : i+j]
+			name, spec, _ := strings.Cut(field, ":")
+			if name != "" && name != "0" {
+				return "", fmt.Errorf("format %q: only {} or {0} may be used", tpl)
+			}
+			var s string
+			if dt, ok := v.(DateTime); ok {
+				if spec != "" {
+					s = strftime(dt.T, spec)
+				} else {
+					s = dt.PyStr()
+				}
+			} else {
+				var str string
+				if l, ok := v.([]any); ok {
+					str = pyRepr(l)
+				} else {
+					str = pyStr(v)
+				}
+				var err error
+				if s, err = applySpec(str, spec); err != nil {
+					return "", err
+				}
+			}
+			b.WriteString(s)
+			i += j + 1
+			continue
+		}
+		if c == '}' {
+			if i+1 < len(tpl) && tpl[i+1] == '}' {
+				i += 2
+			} else {
+				i++
+			}
+			b.WriteByte('}')
+			continue
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String(), nil
+}
+
+func strftime(t time.Time, f string) string {
+	var b strings.Builder
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' || i+1 >= len(f) {
+			b.WriteByte(f[i])
+			continue
+		}
+		i++
+		switch f[i] {
+		case 'Y':
+			b.WriteString(t.Format("2006"))
+		case 'm':
+			b.WriteString(t.Format("01"))
+		case 'd':
+			b.WriteString(t.Format("02"))
+		case 'H':
+			b.WriteString(t.Format("15"))
+		case 'M':
+			b.WriteString(t.Format("04"))
+		case 'S':
+			b.WriteString(t.Format("05"))
+		case 'f':
+			fmt.Fprintf(&b, "%06d", t.Nanosecond()/1000)
+		case 'z':
+			b.WriteString(t.Format("-0700"))
+		case 'Z':
+			b.WriteString(t.Format("MST"))
+		case 'j':
+			fmt.Fprintf(&b, "%03d", t.YearDay())
+		case 'b':
+			b.WriteString(t.Format("Jan"))
+		case 'B':
+			b.WriteString(t.Format("January"))
+		case 'a':
+			b.WriteString(t.Format("Mon"))
+		case 'A':
+			b.WriteString(t.Format("Monday"))
+		case 'y':
+			b.WriteString(t.Format("06"))
+		case 's':
+			b.WriteString(strconv.FormatInt(t.Unix(), 10))
+		case '%':
+			b.WriteByte('%')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(f[i])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,355 @@
+// Package render owns parameter rendering for MSTICPy query templates:
+// reading values of each declared type (str, int, float, bool, list,
+// datetime, dict), defaults and aliases, the optional per-parameter
+// `format`, Python str.format substitution of `{name}` placeholders (with
+// `{{`/`}}` unescaped and any other brace text left alone), MSTICPy's
+// blank-line collapsing, and — beyond MSTICPy — escaping each value for the
+// string literal of the query language it lands in (KQL, SPL, SQL,
+// Lucene, JSON) or binding it as a SQL parameter. It also parses
+// MSTICPy's datetime forms and splits a time range into chunks.
+package render
+
+import (
+	"strings"
+)
+
+// litState is the lexical context of a placeholder in the template.
+type litState uint8
+
+const (
+	stNone         litState = iota
+	stDQ                    // "..." with backslash escapes
+	stSQ                    // '...' with backslash escapes (KQL)
+	stVerbDQ                // KQL @"..." (doubled quote)
+	stVerbSQ                // KQL @'...'
+	stTriple                // KQL ```...```
+	stLineComment           // // or -- to end of line
+	stBlockComment          // /* ... */
+	stSQLSQ                 // SQL '...' (doubled quote)
+	stSQLIdent              // SQL "..." identifier (doubled quote)
+)
+
+func (s litState) String() string {
+	switch s {
+	case stDQ:
+		return `a "..." string`
+	case stSQ:
+		return `a '...' string`
+	case stVerbDQ:
+		return `a verbatim @"..." string`
+	case stVerbSQ:
+		return `a verbatim @'...' string`
+	case stTriple:
+		return "a ```...``` string"
+	case stLineComment:
+		return "a line comment"
+	case stBlockComment:
+		return "a block comment"
+	case stSQLSQ:
+		return `a '...' string`
+	case stSQLIdent:
+		return `a "..." identifier`
+	}
+	return "query text"
+}
+
+// Placeholder is one `{name...}` field of a template.
+type Placeholder struct {
+	Name  string
+	Index []int  // [n] accesses, applied to the string form
+	Conv  byte   // 0, 's', 'r' or 'a'
+	Spec  string // text after ':'
+	Raw   string // the field text as written, braces included
+	state litState
+	bind  bool
+}
+
+type segment struct {
+	lit string
+	ph  *Placeholder
+}
+
+// Template is a parsed query template for one dialect.
+type Template struct {
+	Source  string
+	Dialect string
+	segs    []segment
+	size    int
+}
+
+// Placeholders returns the distinct placeholder names in order of first use.
+func (t *Template) Placeholders() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range t.segs {
+		if s.ph != nil && !seen[s.ph.Name] {
+			seen[s.ph.Name] = true
+			out = append(out, s.ph.Name)
+		}
+	}
+	return out
+}
+
+// Compile parses a template with Python str.format brace rules: `{{` and
+// `}}` become single braces; `{name}`, `{name:spec}`, `{name!r}` and
+// `{name[0]}` (name a Python identifier) are placeholders; every other
+// brace is kept as written. dialect ("kql", "spl", "sql", "lucene",
+// "json" or "") decides how string literals are recognised, so values
+// placed inside them can be escaped. With bind set (SQL), a placeholder
+// that is a whole '...' literal becomes a bound parameter.
+func Compile(src, dialect string, bind bool) *Template {
+	t := &Template{Source: src, Dialect: dialect}
+	var lit strings.Builder
+	lx := lexer{dialect: dialect}
+	flush := func() {
+		if lit.Len() > 0 {
+			s := lit.String()
+			lx.feed(s)
+			t.segs = append(t.segs, segment{lit: s})
+			lit.Reset()
+		}
+	}
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		switch c {
+		case '{':
+			if i+1 < len(src) && src[i+1] == '{' {
+				lit.WriteByte('{')
+				i += 2
+				continue
+			}
+			if ph, n := parseField(src[i:]); ph != nil {
+				flush()
+				ph.state = lx.state
+				t.segs = append(t.segs, segment{ph: ph})
+				i += n
+				continue
+			}
+			lit.WriteByte('{')
+			i++
+		case '}':
+			lit.WriteByte('}')
+			if i+1 < len(src) && src[i+1] == '}' {
+				i += 2
+			} else {
+				i++
+			}
+		default:
+			j := i + 1
+			for j < len(src) && src[j] != '{' && src[j] != '}' {
+				j++
+			}
+			lit.WriteString(src[i:j])
+			i = j
+		}
+	}
+	flush()
+	if bind && dialect == "sql" {
+		t.markBinds()
+	}
+	for _, s := range t.segs {
+		t.size += len(s.lit) + 16
+	}
+	return t
+}
+
+// markBinds turns '{x}' (a whole SQL string literal) into a bound parameter.
+func (t *Template) markBinds() {
+	for k := 1; k+1 < len(t.segs); k++ {
+		ph := t.segs[k].ph
+		prev, next := &t.segs[k-1], &t.segs[k+1]
+		if ph == nil || ph.state != stSQLSQ || prev.ph != nil || next.ph != nil {
+			continue
+		}
+		if ph.Spec != "" || ph.Conv != 0 || len(ph.Index) > 0 {
+			continue
+		}
+		if !strings.HasSuffix(prev.lit, "'") || !strings.HasPrefix(next.lit, "'") {
+			continue
+		}
+		if strings.HasPrefix(next.lit, "''") {
+			continue
+		}
+		// The quote before must open the literal: lex prev without its
+		// last quote and check we are outside a literal.
+		lx := lexer{dialect: "sql"}
+		for _, s := range t.segs[:k-1] {
+			if s.ph == nil {
+				lx.feed(s.lit)
+			}
+		}
+		lx.feed(prev.lit[:len(prev.lit)-1])
+		if lx.state != stNone {
+			continue
+		}
+		prev.lit = prev.lit[:len(prev.lit)-1]
+		next.lit = next.lit[1:]
+		ph.bind = true
+		ph.state = stNone
+	}
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+func isIdent(c byte) bool { return isIdentStart(c) || ('0' <= c && c <= '9') }
+
+// parseField reads a replacement field at s[0]=='{'. It returns nil when
+// the text is not a named field (so the brace is literal text).
+func parseField(s string) (*Placeholder, int) {
+	i := 1
+	if i >= len(s) || !isIdentStart(s[i]) {
+		return nil, 0
+	}
+	for i < len(s) && isIdent(s[i]) {
+		i++
+	}
+	ph := &Placeholder{Name: s[1:i]}
+	for i < len(s) && s[i] == '[' {
+		j := i + 1
+		n := 0
+		for j < len(s) && '0' <= s[j] && s[j] <= '9' && j-i < 8 {
+			n = n*10 + int(s[j]-'0')
+			j++
+		}
+		if j == i+1 || j >= len(s) || s[j] != ']' {
+			return nil, 0
+		}
+		ph.Index = append(ph.Index, n)
+		i = j + 1
+	}
+	if i < len(s) && s[i] == '!' {
+		if i+1 >= len(s) || (s[i+1] != 'r' && s[i+1] != 's' && s[i+1] != 'a') {
+			return nil, 0
+		}
+		ph.Conv = s[i+1]
+		i += 2
+	}
+	if i < len(s) && s[i] == ':' {
+		j := i + 1
+		for j < len(s) && s[j] != '}' && s[j] != '{' && s[j] != '\n' {
+			j++
+		}
+		if j >= len(s) || s[j] != '}' {
+			return nil, 0
+		}
+		ph.Spec = s[i+1 : j]
+		i = j
+	}
+	if i >= len(s) || s[i] != '}' {
+		return nil, 0
+	}
+	ph.Raw = s[:i+1]
+	return ph, i + 1
+}
+
+// lexer tracks whether the text so far ends inside a string literal.
+type lexer struct {
+	dialect string
+	state   litState
+}
+
+func (lx *lexer) feed(s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch lx.state {
+		case stNone:
+			switch lx.dialect {
+			case "kql":
+				switch {
+				case c == '/' && i+1 < len(s) && s[i+1] == '/':
+					lx.state = stLineComment
+					i++
+				case c == '@' && i+1 < len(s) && s[i+1] == '"':
+					lx.state = stVerbDQ
+					i++
+				case c == '@' && i+1 < len(s) && s[i+1] == '\'':
+					lx.state = stVerbSQ
+					i++
+				case c == '`' && strings.HasPrefix(s[i:], "```"):
+					lx.state = stTriple
+					i += 2
+				case c == '"':
+					lx.state = stDQ
+				case c == '\'':
+					lx.state = stSQ
+				}
+			case "sql":
+				switch {
+				case c == '-' && i+1 < len(s) && s[i+1] == '-':
+					lx.state = stLineComment
+					i++
+				case c == '/' && i+1 < len(s) && s[i+1] == '*':
+					lx.state = stBlockComment
+					i++
+				case c == '\'':
+					lx.state = stSQLSQ
+				case c == '"':
+					lx.state = stSQLIdent
+				}
+			case "spl", "lucene", "json":
+				if c == '"' {
+					lx.state = stDQ
+				}
+			}
+		case stDQ, stSQ:
+			q := byte('"')
+			if lx.state == stSQ {
+				q = '\''
+			}
+			if c == '\\' {
+				i++
+			} else if c == q {
+				lx.state = stNone
+			}
+		case stVerbDQ:
+			if c == '"' {
+				if i+1 < len(s) && s[i+1] == '"' {
+					i++
+				} else {
+					lx.state = stNone
+				}
+			}
+		case stVerbSQ:
+			if c == '\'' {
+				if i+1 < len(s) && s[i+1] == '\'' {
+					i++
+				} else {
+					lx.state = stNone
+				}
+			}
+		case stTriple:
+			if c == '`' && strings.HasPrefix(s[i:], "```") {
+				lx.state = stNone
+				i += 2
+			}
+		case stLineComment:
+			if c == '\n' {
+				lx.state = stNone
+			}
+		case stBlockComment:
+			if c == '*' && i+1 < len(s) && s[i+1] == '/' {
+				lx.state = stNone
+				i++
+			}
+		case stSQLSQ:
+			if c == '\'' {
+				if i+1 < len(s) && s[i+1] == '\'' {
+					i++
+				} else {
+					lx.state = stNone
+				}
+			}
+		case stSQLIdent:
+			if c == '"' {
+				if i+1 < len(s) && s[i+1] == '"' {
+					i++
+				} else {
+					lx.state = stNone
+				}
+			}
+		}
+	}
+}
