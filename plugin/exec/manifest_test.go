@@ -1,0 +1,164 @@
+package exec
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/registry"
+)
+
+func TestParseManifest(t *testing.T) {
+	good := `schema: 1
+kind: data
+provider_name: AcmeSQL
+data_environments: [AcmeSQL, AcmeSQLProd]
+version: 1.4.0
+command: ["python3", "driver.py"]
+settings:
+  - {name: AuthKey, required: true, secret: true}
+  - {name: MaxRows, type: int, default: "10000"}
+limits: {start_timeout: 10s, call_timeout: 30, concurrency: 2, max_batch: 100, rate_limit: {per_second: 5, burst: 5}}
+privacy: {external_service: true}
+test_data: [{query: "select 1"}]
+`
+	m, err := ParseManifest([]byte(good), "/p/acme/plugin.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.KindValue != registry.KindData || m.ProviderName != "AcmeSQL" || m.Limits.CallTimeout.D() != 30*time.Second ||
+		m.Limits.StartTimeout.D() != 10*time.Second || !m.Privacy.ExternalService || m.Dir != "/p/acme" {
+		t.Fatalf("parsed %+v", m)
+	}
+	if got := m.Names(); strings.Join(got, ",") != "AcmeSQL,AcmeSQLProd" {
+		t.Errorf("Names = %v", got)
+	}
+	if got := m.SecretNames(); len(got) != 1 || got[0] != "AuthKey" {
+		t.Errorf("SecretNames = %v", got)
+	}
+
+	noName, err := ParseManifest([]byte("kind: ti\ncommand: [./x]\n"), "/p/folder-name/plugin.yaml")
+	if err != nil || noName.ProviderName != "folder-name" || !noName.NameDefault {
+		t.Fatalf("default name: %v %+v", err, noName)
+	}
+
+	bad := []struct {
+		name, text string
+		want       []string
+	}{
+		{"not a mapping", "- a\n- b\n", []string{"plugin.yaml:1", "mapping"}},
+		{"yaml syntax", "kind: [ti\n", []string{"plugin.yaml"}},
+		{"unknown key", "kind: ti\ncommand: [x]\ncomand: [y]\n", []string{"line 3", "comand"}},
+		{"no kind", "command: [x]\n", []string{"kind: required"}},
+		{"bad kind", "kind: tii\ncommand: [x]\n", []string{"plugin.yaml:1", "kind:", "tii"}},
+		{"no command", "kind: ti\n", []string{"command: required"}},
+		{"shell string", "kind: ti\ncommand: [\"python3 x.py --a\"]\n", []string{"plugin.yaml:2", "shell"}},
+		{"bad duration", "kind: ti\ncommand: [x]\nlimits: {call_timeout: soon}\n", []string{"line 3", "soon"}},
+		{"newer protocol", "kind: ti\ncommand: [x]\nprotocol: [2]\n", []string{"protocol", "upgrade msticgo"}},
+		{"newer schema", "schema: 3\nkind: ti\ncommand: [x]\n", []string{"schema 3", "upgrade"}},
+		{"env on ti", "kind: ti\ncommand: [x]\ndata_environments: [A]\n", []string{"data_environments"}},
+		{"alias on data", "kind: data\ncommand: [x]\naliases: [A]\n", []string{"aliases"}},
+		{"bad name", "kind: ti\nprovider_name: 'a b'\ncommand: [x]\n", []string{"provider_name"}},
+		{"dup setting", "kind: ti\ncommand: [x]\nsettings: [{name: A}, {name: a}]\n", []string{"twice"}},
+		{"bad setting type", "kind: ti\ncommand: [x]\nsettings: [{name: A, type: list}]\n", []string{"unknown type"}},
+		{"negative", "kind: ti\ncommand: [x]\nlimits: {concurrency: -1}\n", []string{"negative"}},
+		{"test data", "kind: data\ncommand: [x]\ntest_data: [{ioc: 1.2.3.4}]\n", []string{"need a query"}},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseManifest([]byte(tc.text), "/p/x/plugin.yaml")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	// Every problem is reported, not just the first.
+	_, err = ParseManifest([]byte("kind: tii\nprovider_name: 'a b'\n"), "/p/x/plugin.yaml")
+	for _, w := range []string{"kind", "provider_name", "command"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("joined error %v lacks %s", err, w)
+		}
+	}
+}
+
+func FuzzParseManifest(f *testing.F) {
+	f.Add([]byte("kind: ti\nprovider_name: X\ncommand: [x]\nlimits: {call_timeout: 1s}\n"))
+	f.Add([]byte("kind: data\ndata_environments: [A, B]\ncommand: [x, y]\nsettings: [{name: K, secret: true, type: int, default: '1'}]\n"))
+	f.Add([]byte("- 1\n"))
+	f.Add([]byte("kind: ti\ncommand: [\"a b\"]\nprotocol: [0, 9]\n"))
+	f.Add([]byte("{kind: context, command: [x], test_data: [{ioc: a}], limits: {start_timeout: 2.5}}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseManifest(b, "/p/x/plugin.yaml")
+		if err == nil {
+			if m.KindValue == "" || len(m.Command) == 0 || len(m.Names()) == 0 {
+				t.Fatalf("accepted an incomplete manifest: %+v", m)
+			}
+			return
+		}
+		if !strings.Contains(err.Error(), "plugin.yaml") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	})
+}
+
+func TestDecodeLine(t *testing.T) {
+	ok := []string{
+		`{"jsonrpc":"2.0","id":1,"result":{"protocol":1}}`,
+		`{"jsonrpc":"2.0","id":2,"error":{"code":-1,"message":"m","data":{"kind":"auth"}}}`,
+		`{"jsonrpc":"2.0","method":"lookup/result","params":{"request_id":1,"result":{"id":"0"}}}` + "\r\n",
+	}
+	for _, s := range ok {
+		if _, err := DecodeLine([]byte(s)); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	bad := map[string]string{
+		"hello":                               "not a JSON object",
+		"":                                    "empty",
+		`{"jsonrpc":"1.0","id":1,"result":1}`: "2.0",
+		`{"jsonrpc":"2.0"}`:                   "method",
+		`{"jsonrpc":"2.0","id":1}`:            "result",
+		`{"jsonrpc":"2.0","id":1,"result":1,"error":{"code":1,"message":"x"}}`: "not both",
+		`{"jsonrpc":"2.0","id":"a","result":1}`:                                "wrong type",
+		`{"jsonrpc":"2.0","id":1,"result":`:                                    "invalid JSON",
+	}
+	for in, want := range bad {
+		_, err := DecodeLine([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", in, err, want)
+		}
+	}
+	long := strings.Repeat("x", 1000)
+	_, err := DecodeLine([]byte(long))
+	if err == nil || len(err.Error()) > 400 {
+		t.Errorf("long line error not shortened: %d chars", len(err.Error()))
+	}
+}
+
+func FuzzDecodeLine(f *testing.F) {
+	f.Add([]byte(`{"jsonrpc":"2.0","id":1,"result":{"results":[{"id":"0","status":"found"}]}}`))
+	f.Add([]byte(`{"jsonrpc":"2.0","method":"query/rows","params":{"request_id":3,"rows":[[1,"a"]]}}`))
+	f.Add([]byte(`{"jsonrpc":"2.0","id":9,"error":{"code":-32000,"message":"x","data":{"kind":"rate_limited","retry_after":2}}}`))
+	f.Add([]byte("not json\n"))
+	f.Add([]byte("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"\xff\"}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := DecodeLine(b)
+		if err != nil {
+			if pe, ok := err.(*ProtocolError); !ok || len(pe.Line) > 210*4 {
+				t.Fatalf("unexpected error %T %v", err, err)
+			}
+			return
+		}
+		if m.JSONRPC != "2.0" || (m.Method == "" && m.ID == nil) {
+			t.Fatalf("accepted %q as %+v", b, m)
+		}
+		if m.IsResponse() && (m.Result == nil) == (m.Error == nil) {
+			t.Fatalf("response with result and error both/neither: %q", b)
+		}
+	})
+}

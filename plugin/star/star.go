@@ -1,0 +1,337 @@
+// Package star owns Starlark plugins: *.star scripts in Python syntax that
+// define a TI, context or data provider. A script is compiled and its
+// globals checked when it loads; each provider instance runs it in a
+// sandbox whose only host modules are http (timeout, size cap, optional
+// host allow-list), json and time, with a step limit per call and
+// cancellation from the call's context. The sandbox does not limit memory:
+// untrusted code belongs in an executable plugin.
+package star
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.starlark.net/lib/json"
+	sttime "go.starlark.net/lib/time"
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"github.com/msticgo/msticgo/registry"
+)
+
+// Default limits.
+const (
+	// DefaultMaxSteps is the step budget of one call (lookup, connect, query).
+	DefaultMaxSteps = 10_000_000
+	// LoadMaxSteps is the step budget of the script's top level.
+	LoadMaxSteps = 1_000_000
+	// MaxScriptSize is the largest script accepted.
+	MaxScriptSize = 1 << 20
+)
+
+var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+
+// predeclaredNames are the host modules; nothing else is offered.
+var predeclaredNames = map[string]bool{"http": true, "json": true, "time": true}
+
+// Script is a compiled, checked Starlark plugin.
+type Script struct {
+	Path             string
+	Kind             registry.Kind
+	Name             string
+	Aliases          []string
+	DataEnvironments []string
+	Supported        []string
+	Version          string
+	Description      string
+	// TestData is TEST_DATA: a list of dicts {ioc, ioc_type} or {query}.
+	TestData []map[string]any
+	// MaxSteps bounds each call; 0 means DefaultMaxSteps.
+	MaxSteps uint64
+	Logger   *slog.Logger
+
+	prog *starlark.Program
+}
+
+// Error is a script error with its position.
+type Error struct {
+	Path string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Col, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// Load reads, compiles and checks a script. Its top level runs once (with
+// no network) to read the globals.
+func Load(path string, log *slog.Logger) (*Script, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("starlark plugin: %w", err)
+	}
+	return Parse(path, src, log)
+}
+
+// Parse compiles and checks a script's source.
+func Parse(path string, src []byte, log *slog.Logger) (*Script, error) {
+	if len(src) > MaxScriptSize {
+		return nil, &Error{Path: path, Msg: "script larger than 1 MiB"}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	_, prog, err := starlark.SourceProgramOptions(fileOptions, path, src, func(n string) bool { return predeclaredNames[n] })
+	if err != nil {
+		return nil, positionError(path, err)
+	}
+	s := &Script{Path: path, prog: prog, Logger: log}
+	thread := &starlark.Thread{Name: "load " + path, Print: s.print}
+	thread.SetMaxExecutionSteps(LoadMaxSteps)
+	globals, err := prog.Init(thread, predeclared())
+	if err != nil {
+		return nil, positionError(path, err)
+	}
+	if err := s.readGlobals(globals); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Script) readGlobals(g starlark.StringDict) error {
+	bad := func(name, format string, a ...any) error {
+		return &Error{Path: s.Path, Msg: name + ": " + fmt.Sprintf(format, a...)}
+	}
+	str := func(name string) (string, error) {
+		v, ok := g[name]
+		if !ok || v == starlark.None {
+			return "", nil
+		}
+		sv, ok := starlark.AsString(v)
+		if !ok {
+			return "", bad(name, "want a string, got %s", v.Type())
+		}
+		return strings.TrimSpace(sv), nil
+	}
+	strs := func(name string) ([]string, error) {
+		v, ok := g[name]
+		if !ok || v == starlark.None {
+			return nil, nil
+		}
+		if sv, ok := starlark.AsString(v); ok {
+			return []string{sv}, nil
+		}
+		it, ok := v.(starlark.Iterable)
+		if !ok {
+			return nil, bad(name, "want a list of strings, got %s", v.Type())
+		}
+		var out []string
+		iter := it.Iterate()
+		defer iter.Done()
+		var x starlark.Value
+		for iter.Next(&x) {
+			sv, ok := starlark.AsString(x)
+			if !ok {
+				return nil, bad(name, "want a list of strings, found %s", x.Type())
+			}
+			out = append(out, sv)
+		}
+		return out, nil
+	}
+	var err error
+	var kind string
+	if kind, err = str("KIND"); err != nil {
+		return err
+	}
+	if s.Name, err = str("PROVIDER_NAME"); err != nil {
+		return err
+	}
+	if s.DataEnvironments, err = strs("DATA_ENVIRONMENTS"); err != nil {
+		return err
+	}
+	if s.Aliases, err = strs("ALIASES"); err != nil {
+		return err
+	}
+	if s.Supported, err = strs("SUPPORTED"); err != nil {
+		return err
+	}
+	if s.Version, err = str("VERSION"); err != nil {
+		return err
+	}
+	if s.Description, err = str("DESCRIPTION"); err != nil {
+		return err
+	}
+	if kind == "" {
+		switch {
+		case isFunc(g, "query"):
+			kind = "data"
+		case isFunc(g, "lookup"):
+			kind = "ti"
+		default:
+			return bad("KIND", "not set, and the script defines neither lookup nor query")
+		}
+	}
+	k, err := registry.ParseKind(kind)
+	if err != nil {
+		return bad("KIND", "%v", err)
+	}
+	s.Kind = k
+	base := strings.TrimSuffix(filepath.Base(s.Path), filepath.Ext(s.Path))
+	s.Name = registry.ProviderName(s.Name, base)
+	switch k {
+	case registry.KindData:
+		if !isFunc(g, "query") {
+			return bad("query", "a data plugin must define query(text, params)")
+		}
+		if len(s.Aliases) > 0 {
+			return bad("ALIASES", "data plugins list their names in DATA_ENVIRONMENTS")
+		}
+	default:
+		if !isFunc(g, "lookup") {
+			return bad("lookup", "a %s plugin must define lookup(ioc, ioc_type, settings)", k)
+		}
+		if len(s.DataEnvironments) > 0 {
+			return bad("DATA_ENVIRONMENTS", "only data plugins have data environments; use ALIASES")
+		}
+		fn := g["lookup"].(*starlark.Function)
+		if n := fn.NumParams(); n < 3 || n > 4 {
+			return bad("lookup", "takes %d parameters; want lookup(ioc, ioc_type, settings) or lookup(ioc, ioc_type, settings, query_subtype)", n)
+		}
+	}
+	if td, ok := g["TEST_DATA"]; ok && td != starlark.None {
+		v, err := toGo(td)
+		if err != nil {
+			return bad("TEST_DATA", "%v", err)
+		}
+		list, ok := v.([]any)
+		if !ok {
+			return bad("TEST_DATA", "want a list of dicts")
+		}
+		for _, e := range list {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return bad("TEST_DATA", "want a list of dicts")
+			}
+			s.TestData = append(s.TestData, m)
+		}
+	}
+	return nil
+}
+
+func isFunc(g starlark.StringDict, name string) bool {
+	_, ok := g[name].(*starlark.Function)
+	return ok
+}
+
+// Names is the friendly name followed by the aliases, by MSTICPy's rules.
+func (s *Script) Names() []string {
+	if s.Kind == registry.KindData {
+		base := strings.TrimSuffix(filepath.Base(s.Path), filepath.Ext(s.Path))
+		// PROVIDER_NAME, when set, stands for the type name.
+		return registry.DataNames(s.DataEnvironments, registry.ProviderName(s.Name, base))
+	}
+	return append([]string{s.Name}, s.Aliases...)
+}
+
+// Registration is the registry entry for the script.
+func (s *Script) Registration() registry.Registration {
+	names := s.Names()
+	meta := map[string]any{"way": "starlark"}
+	if len(s.Supported) > 0 {
+		meta["ioc_types"] = append([]string(nil), s.Supported...)
+	}
+	return registry.Registration{
+		Kind: s.Kind, Name: names[0], Aliases: names[1:],
+		Description: s.Description, Version: s.Version,
+		Source: registry.PluginSource(s.Path), Factory: s.Factory, Meta: meta,
+	}
+}
+
+// Factory runs the script's top level for a new instance (no network) and
+// returns a *Provider (ti/context) or *Driver (data).
+func (s *Script) Factory(ctx context.Context, args registry.FactoryArgs) (any, error) {
+	log := s.Logger
+	if args.Logger != nil {
+		log = args.Logger
+	}
+	thread := &starlark.Thread{Name: "init " + s.Path, Print: s.print}
+	thread.SetMaxExecutionSteps(LoadMaxSteps)
+	globals, err := s.prog.Init(thread, predeclared())
+	if err != nil {
+		return nil, positionError(s.Path, err)
+	}
+	globals.Freeze()
+	settings := starlark.NewDict(len(args.Settings) + 1)
+	var secrets []string
+	for k, v := range args.Settings {
+		_ = settings.SetKey(starlark.String(k), starlark.String(v))
+		if args.Secrets[k] {
+			secrets = append(secrets, v)
+		}
+	}
+	loadedAs := args.LoadedAs
+	if loadedAs == "" {
+		loadedAs = s.Name
+	}
+	_ = settings.SetKey(starlark.String("loaded_as"), starlark.String(loadedAs))
+	settings.Freeze()
+	inst := &instance{
+		script: s, globals: globals, settings: settings, log: log,
+		http: newHTTPConfig(args.Settings), secrets: secrets,
+	}
+	if s.Kind == registry.KindData {
+		return &Driver{inst: inst}, nil
+	}
+	return &Provider{inst: inst}, nil
+}
+
+func (s *Script) print(_ *starlark.Thread, msg string) {
+	s.Logger.Info("starlark print", "plugin", s.Path, "message", msg)
+}
+
+func predeclared() starlark.StringDict {
+	return starlark.StringDict{"http": httpModule, "json": json.Module, "time": sttime.Module}
+}
+
+// positionError gives a starlark error the script's file:line:col.
+func positionError(path string, err error) error {
+	var ee *starlark.EvalError
+	if errors.As(err, &ee) {
+		e := &Error{Path: path, Msg: ee.Msg}
+		for i := len(ee.CallStack) - 1; i >= 0; i-- {
+			fr := ee.CallStack[i]
+			if fr.Pos.Filename() == path && fr.Pos.Line > 0 {
+				e.Line, e.Col = int(fr.Pos.Line), int(fr.Pos.Col)
+				if fr.Name != "" && fr.Name != "<toplevel>" {
+					e.Msg += " (in " + fr.Name + ")"
+				}
+				break
+			}
+		}
+		return e
+	}
+	var se syntax.Error
+	if errors.As(err, &se) {
+		return &Error{Path: path, Line: int(se.Pos.Line), Col: int(se.Pos.Col), Msg: se.Msg}
+	}
+	var rl resolve.ErrorList
+	if errors.As(err, &rl) && len(rl) > 0 {
+		e := &Error{Path: path, Line: int(rl[0].Pos.Line), Col: int(rl[0].Pos.Col), Msg: rl[0].Msg}
+		if len(rl) > 1 {
+			e.Msg += fmt.Sprintf(" (and %d more)", len(rl)-1)
+		}
+		return e
+	}
+	return err
+}

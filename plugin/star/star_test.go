@@ -1,0 +1,250 @@
+package star
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/data"
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/registry"
+)
+
+func mustParse(t testing.TB, name, src string) *Script {
+	t.Helper()
+	s, err := Parse(name, []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newInst(t testing.TB, s *Script, settings map[string]string) any {
+	t.Helper()
+	inst, err := s.Factory(context.Background(), registry.FactoryArgs{Settings: settings, Secrets: map[string]bool{"AuthKey": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}
+
+const tiScript = `
+PROVIDER_NAME = "StarTI"
+ALIASES = ["ST"]
+SUPPORTED = ["ipv4", "dns"]
+VERSION = "1.0"
+
+def lookup(ioc, ioc_type, settings):
+    if ioc == "0.0.0.0":
+        return None
+    if ioc == "bad":
+        return "oops"
+    if ioc == "fail":
+        fail("cannot look up " + ioc + " with " + settings["AuthKey"])
+    if ioc == "loop":
+        n = 0
+        while True:
+            n += 1
+    if ioc.startswith("http:"):
+        resp = http.get(settings["BaseUrl"] + "/ip/" + ioc[5:], headers = {"X-Key": settings["AuthKey"]})
+        if resp.status != 200:
+            return {"status": "error", "message": "HTTP %d" % resp.status}
+        body = resp.json()
+        return {"found": True, "severity": "high" if body["score"] > 80 else "information",
+                "details": body, "reference": resp.url}
+    return {"found": True, "severity": "warning", "details": {"type": ioc_type, "who": settings["loaded_as"]}}
+`
+
+func TestStarlarkLookup(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Key") != "k-999" {
+			w.WriteHeader(401)
+			return
+		}
+		fmt.Fprintf(w, `{"score": 90, "ip": %q}`, strings.TrimPrefix(r.URL.Path, "/ip/"))
+	}))
+	defer srv.Close()
+	s := mustParse(t, "ti.star", tiScript)
+	s.MaxSteps = 200_000
+	if s.Kind != registry.KindTI || strings.Join(s.Names(), ",") != "StarTI,ST" || s.Version != "1.0" {
+		t.Fatalf("globals: %+v", s)
+	}
+	p := newInst(t, s, map[string]string{"AuthKey": "k-999", "BaseUrl": srv.URL}).(*Provider)
+	ctx := context.Background()
+	cases := []struct {
+		ioc    string
+		status lookup.Status
+		msg    string
+	}{
+		{"1.2.3.4", lookup.StatusFound, ""},
+		{"0.0.0.0", lookup.StatusNotFound, ""},
+		{"bad", lookup.StatusUnexpected, "lookup returned string"},
+		{"fail", lookup.StatusProviderError, "ti.star:13:13: fail: cannot look up fail with ***"},
+		{"loop", lookup.StatusProviderError, "too many steps"},
+		{"http:5.6.7.8", lookup.StatusFound, ""},
+	}
+	for _, c := range cases {
+		r := p.Lookup(ctx, lookup.Item{Ioc: c.ioc, Type: "ipv4"})
+		if r.Status != c.status || !strings.Contains(r.Message, c.msg) {
+			t.Errorf("%s: got %v %q, want %v containing %q", c.ioc, r.Status, r.Message, c.status, c.msg)
+		}
+		if strings.Contains(r.Message, "k-999") {
+			t.Errorf("%s: secret in message %q", c.ioc, r.Message)
+		}
+	}
+	r := p.Lookup(ctx, lookup.Item{Ioc: "http:5.6.7.8", Type: "ipv4"})
+	if r.Severity != lookup.SevHigh || r.Reference != srv.URL+"/ip/5.6.7.8" {
+		t.Errorf("http result %+v", r)
+	}
+	if d := r.Details.(map[string]any); d["score"] != int64(90) {
+		t.Errorf("details %v", d)
+	}
+}
+
+func TestStarlarkCancel(t *testing.T) {
+	s := mustParse(t, "ti.star", tiScript)
+	s.MaxSteps = 1 << 62
+	p := newInst(t, s, nil).(*Provider)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	r := p.Lookup(ctx, lookup.Item{Ioc: "loop", Type: "ipv4"})
+	if r.Status != lookup.StatusTimeout || time.Since(start) > 2*time.Second {
+		t.Fatalf("got %v %q after %s", r.Status, r.Message, time.Since(start))
+	}
+}
+
+func TestStarlarkHTTPLimits(t *testing.T) {
+	big := strings.Repeat("x", 200)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			time.Sleep(500 * time.Millisecond)
+		}
+		fmt.Fprint(w, big)
+	}))
+	defer srv.Close()
+	src := `
+KIND = "context"
+def lookup(ioc, ioc_type, settings):
+    if ioc == "slow":
+        http.get(settings["BaseUrl"] + "/slow", timeout = 0.1)
+    else:
+        http.get(ioc)
+    return {}
+`
+	s := mustParse(t, "ctx.star", src)
+	p := newInst(t, s, map[string]string{"BaseUrl": srv.URL, "HTTPAllowHosts": "allowed.example"}).(*Provider)
+	r := p.Lookup(context.Background(), lookup.Item{Ioc: srv.URL + "/x"})
+	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "allow-list") {
+		t.Errorf("allow-list: %v %q", r.Status, r.Message)
+	}
+	p = newInst(t, s, map[string]string{"BaseUrl": srv.URL}).(*Provider)
+	p.inst.http.maxBytes = 100
+	r = p.Lookup(context.Background(), lookup.Item{Ioc: srv.URL + "/x"})
+	if !strings.Contains(r.Message, "larger than 100 bytes") {
+		t.Errorf("size cap: %v %q", r.Status, r.Message)
+	}
+	r = p.Lookup(context.Background(), lookup.Item{Ioc: "slow"})
+	if !strings.Contains(r.Message, "timed out") {
+		t.Errorf("timeout: %v %q", r.Status, r.Message)
+	}
+	r = p.Lookup(context.Background(), lookup.Item{Ioc: "file:///etc/passwd"})
+	if !strings.Contains(r.Message, "not an http(s) URL") {
+		t.Errorf("scheme: %v %q", r.Status, r.Message)
+	}
+}
+
+func TestStarlarkData(t *testing.T) {
+	src := `
+DATA_ENVIRONMENTS = ["SQLTestProvider", "SQLProdProvider"]
+
+def connect(settings):
+    if settings.get("connection_string") == "bad":
+        fail("cannot connect")
+
+def query(text, params):
+    return [{"ID": 1, "A": text, "B": params["settings"]["loaded_as"], "C": None},
+            {"ID": 2, "A": "x", "B": "y", "C": 3.5}]
+`
+	s := mustParse(t, "sqlprov.star", src)
+	if s.Kind != registry.KindData || strings.Join(s.Names(), ",") != "SQLTestProvider,SQLProdProvider" {
+		t.Fatalf("names %v kind %v", s.Names(), s.Kind)
+	}
+	inst, err := s.Factory(context.Background(), registry.FactoryArgs{LoadedAs: "SQLProdProvider"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := inst.(*Driver)
+	if err := d.Connect(context.Background(), "bad"); err == nil || !strings.Contains(err.Error(), "sqlprov.star:6:") {
+		t.Errorf("connect error %v", err)
+	}
+	if err := d.Connect(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Query(context.Background(), data.Query{Text: "select 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Frame
+	if strings.Join(f.Names(), ",") != "ID,A,B,C" || f.Len() != 2 || f.Rows[0][1] != "select 1" || f.Rows[0][2] != "SQLProdProvider" || f.Rows[1][3] != 3.5 {
+		t.Errorf("frame %v %v", f.Names(), f.Rows)
+	}
+}
+
+func TestStarlarkLoadErrors(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"syntax", "def lookup(:\n", "bad.star:1:"},
+		{"undefined", "X = 1\ndef lookup(ioc, t, s):\n    return os.getenv(ioc)\n", "bad.star:3:12: undefined: os"},
+		{"no function", "PROVIDER_NAME = 'x'\nKIND = 'ti'\n", "must define lookup"},
+		{"nothing", "X = 1\n", "neither lookup nor query"},
+		{"bad kind", "KIND = 'tix'\ndef lookup(a, b, c):\n    pass\n", "KIND"},
+		{"bad name type", "PROVIDER_NAME = 3\ndef lookup(a, b, c):\n    pass\n", "PROVIDER_NAME: want a string"},
+		{"arity", "def lookup(a):\n    pass\n", "takes 1 parameters"},
+		{"toplevel fail", "X = 1\nfail('no')\n", "bad.star:2:5: fail: no"},
+		{"toplevel http", "r = http.get('http://x')\n", "not available while the script loads"},
+		{"toplevel loop", "def f():\n    x = 0\n    for i in range(100000000):\n        x += 1\nf()\n", "too many steps"},
+		{"env on ti", "DATA_ENVIRONMENTS = ['A']\ndef lookup(a, b, c):\n    pass\n", "DATA_ENVIRONMENTS"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("bad.star", []byte(c.src), nil)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+			var se *Error
+			if !errors.As(err, &se) {
+				t.Errorf("error is %T, want *star.Error", err)
+			}
+		})
+	}
+}
+
+func TestStarlarkDefaultName(t *testing.T) {
+	s := mustParse(t, "/x/ContextProviderTest.star", "KIND = 'context'\ndef lookup(ioc, t, s, sub):\n    return {'details': sub}\n")
+	if s.Name != "ContextProviderTest" || s.Kind != registry.KindContext {
+		t.Fatalf("%s %s", s.Name, s.Kind)
+	}
+	p := newInst(t, s, nil).(*Provider)
+	r := p.Lookup(context.Background(), lookup.Item{Ioc: "a", SubType: "sub1"})
+	if r.Details != "sub1" {
+		t.Errorf("subtype not passed: %v", r.Details)
+	}
+}
+
+// BenchmarkStarlarkLookup is the per-call overhead of a lookup without I/O.
+func BenchmarkStarlarkLookup(b *testing.B) {
+	s := mustParse(b, "ti.star", tiScript)
+	p := newInst(b, s, map[string]string{"AuthKey": "k"}).(*Provider)
+	ctx := context.Background()
+	it := lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"}
+	for b.Loop() {
+		if r := p.Lookup(ctx, it); r.Status != lookup.StatusFound {
+			b.Fatal(r.Message)
+		}
+	}
+}
