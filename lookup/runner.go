@@ -52,8 +52,9 @@ func newProvRun(spec ProviderSpec, opts *Options) *provRun {
 		p.bucket = rate.NewLimiter(rate.Limit(n/win.Seconds()), burst)
 		if n >= 1 {
 			// Strict guarantee: never more than n calls start in any window.
-			// A 0.5% margin absorbs network jitter between here and the server.
-			p.window = newWindowLimiter(int(n), win+win/200)
+			// A 2% margin absorbs jitter between here and the server (client
+			// scheduling, connection reuse, the network).
+			p.window = newWindowLimiter(int(n), win+win/50)
 		}
 	}
 	p.quota = newQuota(spec.Name, p.lim.DailyQuota, opts.QuotaDir, opts.Now)

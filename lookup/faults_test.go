@@ -1,0 +1,161 @@
+package lookup
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestFaultStallingProviderTimesOutPerItem(t *testing.T) {
+	srv := newTIServer(t)
+	srv.stall["stall1.example"] = true
+	srv.stall["stall2.example"] = true
+	p := srv.provider("dns")
+	e := NewEngine([]ProviderSpec{{Name: "Slow", Provider: p, Limits: Limits{Timeout: 200 * time.Millisecond, Concurrency: 2}}},
+		Options{Prepare: simplePrepare})
+	start := time.Now()
+	rows, _, _ := e.Rows(context.Background(), inputs("evil.example", "stall1.example", "fine.example", "stall2.example"))
+	want := []Status{StatusFound, StatusTimeout, StatusNotFound, StatusTimeout}
+	for i, w := range want {
+		if rows[i].Result.Status != w {
+			t.Errorf("row %d: %v (%s), want %v", i, rows[i].Result.Status, rows[i].Result.Message, w)
+		}
+	}
+	if m := rows[1].Result.Message; m != "no answer within 200ms" {
+		t.Errorf("timeout message %q", m)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("took %v: the timeout did not hold", el)
+	}
+}
+
+func TestFault429RetryAfterThenRateLimited(t *testing.T) {
+	srv := newTIServer(t)
+	srv.throttle["busy.example"] = "1"
+	p := srv.provider("dns")
+	e := NewEngine([]ProviderSpec{{Name: "Throttled", Provider: p, Limits: Limits{Retries: 2, Concurrency: 2}}},
+		Options{Prepare: simplePrepare, BackoffBase: 10 * time.Millisecond})
+	start := time.Now()
+	var mu sync.Mutex
+	var order []string
+	sum := e.Stream(context.Background(), inputs("busy.example", "evil.example", "fine.example"), func(r Row) {
+		mu.Lock()
+		order = append(order, fmt.Sprintf("%s=%v", r.Item.Value, r.Result.Status))
+		mu.Unlock()
+	})
+	el := time.Since(start)
+	if got := srv.count("busy.example"); got != 3 {
+		t.Errorf("busy.example asked %d times, want 3 (1 + 2 retries)", got)
+	}
+	if el < 2*time.Second {
+		t.Errorf("finished in %v: Retry-After: 1 was not waited twice", el)
+	}
+	if sum.ByStatus[StatusRateLimited] != 1 || sum.ByStatus[StatusFound] != 1 || sum.ByStatus[StatusNotFound] != 1 {
+		t.Errorf("statuses %v", sum.ByStatus)
+	}
+	// The others completed, and the rate-limited row came last.
+	if len(order) != 3 || order[2] != "busy.example=rate limited" {
+		t.Errorf("completion order %v", order)
+	}
+}
+
+func TestFaultRetryAfterOverCapNotWaited(t *testing.T) {
+	srv := newTIServer(t)
+	srv.throttle["busy.example"] = time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)
+	e := NewEngine([]ProviderSpec{{Name: "T", Provider: srv.provider("dns")}}, Options{Prepare: simplePrepare})
+	start := time.Now()
+	rows, _, _ := e.Rows(context.Background(), inputs("busy.example"))
+	if rows[0].Result.Status != StatusRateLimited || srv.count("busy.example") != 1 || time.Since(start) > 5*time.Second {
+		t.Errorf("row %+v after %d calls", rows[0].Result, srv.count("busy.example"))
+	}
+}
+
+func TestFault5xxRetriedWithBackoff(t *testing.T) {
+	srv := newTIServer(t)
+	srv.fail5xx["evil.example"] = 2
+	srv.fail5xx["down.example"] = 100
+	e := NewEngine([]ProviderSpec{{Name: "Flaky", Provider: srv.provider("dns"), Limits: Limits{Retries: 3}}},
+		Options{Prepare: simplePrepare, BackoffBase: 5 * time.Millisecond})
+	rows, _, _ := e.Rows(context.Background(), inputs("evil.example", "down.example", "html.example"))
+	if rows[0].Result.Status != StatusFound || srv.count("evil.example") != 3 {
+		t.Errorf("flaky item: %v after %d calls", rows[0].Result, srv.count("evil.example"))
+	}
+	if rows[1].Result.Status != StatusProviderError || srv.count("down.example") != 4 {
+		t.Errorf("down item: %v after %d calls", rows[1].Result, srv.count("down.example"))
+	}
+	if rows[2].Result.Status != StatusUnexpected || srv.count("html.example") != 1 {
+		t.Errorf("html item: %v after %d calls", rows[2].Result, srv.count("html.example"))
+	}
+}
+
+// TestRateLimitNeverExceeded sends 2,000 indicators to a server with 50 ms
+// latency through a provider limited to 200 requests/s, and counts request
+// arrivals per one-second window in the server. It takes about 10 s.
+func TestRateLimitNeverExceeded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 10 s; skipped with -short")
+	}
+	if raceEnabled {
+		// The race detector slows scheduling so much that the delay between
+		// the engine starting a call and the server seeing it exceeds the
+		// engine's 2% jitter margin; the timing is not meaningful there.
+		t.Skip("timing test; run without -race")
+	}
+	const n, limit = 2000, 200
+	var mu sync.Mutex
+	var arrivals []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond)
+		http.Error(w, "{}", http.StatusNotFound)
+	}))
+	defer srv.Close()
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	defer tr.CloseIdleConnections()
+	p := &testHTTPProvider{base: srv.URL, client: &http.Client{Transport: tr}, types: []string{"dns"},
+		limits: Limits{PerSecond: limit, Concurrency: 32}}
+	e := NewEngine([]ProviderSpec{{Name: "Limited", Provider: p}}, Options{Prepare: simplePrepare})
+	in := make([]Input, n)
+	for i := range in {
+		in[i] = Input{Value: fmt.Sprintf("host%d.example", i)}
+	}
+	start := time.Now()
+	rows, sum, _ := e.Rows(context.Background(), in)
+	el := time.Since(start)
+	if sum.ByStatus[StatusNotFound] != n || len(rows) != n {
+		t.Fatalf("statuses %v", sum.ByStatus)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrivals) != n {
+		t.Fatalf("server saw %d requests, want %d", len(arrivals), n)
+	}
+	sort.Slice(arrivals, func(i, j int) bool { return arrivals[i].Before(arrivals[j]) })
+	// Count arrivals per one-second window of the server's clock (windows
+	// start at the first arrival). The engine keeps a 2% margin for jitter.
+	perWindow := map[int]int{}
+	for _, at := range arrivals {
+		perWindow[int(at.Sub(arrivals[0])/time.Second)]++
+	}
+	busiest := 0
+	for w, c := range perWindow {
+		busiest = max(busiest, c)
+		if c > limit {
+			t.Errorf("window %d held %d requests, more than the limit of %d", w, c, limit)
+		}
+	}
+	// Also report the tightest sliding window (informational).
+	minGap := time.Hour
+	for i := 0; i+limit < len(arrivals); i++ {
+		minGap = min(minGap, arrivals[i+limit].Sub(arrivals[i]))
+	}
+	t.Logf("busiest window %d requests; shortest span of %d+1 requests %v", busiest, limit, minGap)
+	t.Logf("2000 lookups at %d/s with 50 ms latency: %v (%.1f req/s)", limit, el, float64(n)/el.Seconds())
+}
