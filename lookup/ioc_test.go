@@ -1,0 +1,67 @@
+package lookup
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestFaultBulk is the bulk of issue 4 "Bad input and faults": one row per
+// input, in order, the right status, and no call for what must not be sent.
+func TestFaultBulk(t *testing.T) {
+	srv := newTIServer(t)
+	p := srv.provider("ipv4", "ipv6", "dns", "url", "md5_hash", "sha1_hash", "sha256_hash")
+	e := NewEngine([]ProviderSpec{{Name: "TestTI", Provider: p, Primary: true}}, Options{Prepare: IOCPreparer})
+	in := []Input{
+		{Value: "44D88612FEA8A8F36DE82E1278ABB02F"},            // hit
+		{Value: "1.1.1.1"},                                     // 404 miss
+		{Value: "zz-not-a-hash", Type: "md5_hash"},             // invalid hash
+		{Value: "zz-not-a-hash"},                               // no type can be inferred
+		{Value: "http://[::1"},                                 // malformed URL
+		{Value: "10.1.2.3"},                                    // private address
+		{Value: "bücher.de"},                                   // IDN, Unicode form
+		{Value: "xn--bcher-kva.de"},                            // the same, punycode form
+		{Value: "44d88612fea8a8f36de82e1278abb02f"},            // hit again, other case
+		{Value: "hxxps://evil[.]example[.]com/x", Type: "url"}, // defanged URL, hit
+	}
+	rows, sum, err := e.Rows(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		status Status
+		msg    string
+	}{
+		{StatusFound, ""},
+		{StatusNotFound, ""},
+		{StatusInvalid, "does not match expected pattern for md5_hash"},
+		{StatusUnsupported, "Type unknown not supported."},
+		{StatusInvalid, "Could not obtain scheme or host"},
+		{StatusNotRoutable, "not routable: private"},
+		{StatusNotFound, ""},
+		{StatusNotFound, ""},
+		{StatusFound, ""},
+		{StatusFound, ""},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rows), len(want))
+	}
+	for i, w := range want {
+		r := rows[i]
+		if r.Index != i || r.Item.Ioc != in[i].Value || r.Result.Status != w.status || !strings.Contains(r.Result.Message, w.msg) {
+			t.Errorf("row %d (%q): %v %q; want %v %q", i, r.Item.Ioc, r.Result.Status, r.Result.Message, w.status, w.msg)
+		}
+	}
+	if rows[6].Item.Value != rows[7].Item.Value {
+		t.Errorf("IDN forms keyed apart: %q vs %q", rows[6].Item.Value, rows[7].Item.Value)
+	}
+	// One call per distinct key: the hash, 1.1.1.1, the IDN domain, the URL.
+	if got := srv.total.Load(); got != 4 || sum.Calls != 4 {
+		t.Errorf("server saw %d calls (engine %d), want 4", got, sum.Calls)
+	}
+	for _, v := range []string{"zz-not-a-hash", "10.1.2.3", "http://[::1"} {
+		if srv.count(v) != 0 {
+			t.Errorf("%q was sent", v)
+		}
+	}
+}
