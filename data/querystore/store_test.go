@@ -77,9 +77,9 @@ func TestFixtures(t *testing.T) {
 	}
 	// loader rejects (file, query and field named)
 	rejects := map[string]string{
-		"data_q_meta_fail.yaml":          "metadata.data_families",
-		"data_q_source_fail_param.yaml":  "args.query",
-		"data_q_source_fail_type.yaml":   ".type",
+		"data_q_meta_fail.yaml":                                "metadata.data_families",
+		"data_q_source_fail_param.yaml":                        "args.query",
+		"data_q_source_fail_type.yaml":                         ".type",
 		"queries/invalid/sample_minimal_missing_metadata.yaml": "metadata",
 		"queries/invalid/sample_minimal_missing_sources.yaml":  "sources",
 	}
@@ -199,4 +199,24 @@ func TestLoadMissingPathKeepsOthers(t *testing.T) {
 	if len(s.List("", "")) != 1 || len(s.Errors()) != 1 {
 		t.Errorf("queries %d errors %v", len(s.List("", "")), s.Errors())
 	}
+}
+
+func FuzzParseFile(f *testing.F) {
+	f.Add([]byte(dupA))
+	f.Add([]byte("metadata:\n  data_environments: [a]\n  data_families: [b]\nsources:\n  q: {args: {query: '{x}'}}\n"))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("metadata: {data_environments: [x], data_families: [y]}\nsources:\n  q:\n    args: {query: '$<m>$ {p}'}\n    query_macros: {m: {value: '{p}'}}\n    parameters: {p: {type: list, default: [1, 2]}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		qs, probs := ParseFile("f.yaml", data)
+		for _, p := range probs {
+			if !strings.HasPrefix(p.Error(), "f.yaml") {
+				t.Fatalf("problem does not name the file: %v", p)
+			}
+		}
+		for _, q := range qs {
+			if q.Prepared == nil || q.Family == "" || q.Name == "" && len(probs) == 0 {
+				t.Fatalf("incomplete query %+v", q)
+			}
+		}
+	})
 }

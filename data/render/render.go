@@ -506,7 +506,7 @@ func formatValue(pr Param, v any, st Style) (string, error) {
 // DefaultList is MSTICPy's default list formatter: string items
 // single-quoted, other items as Python writes them, joined by ", ". The
 // quote (and, for KQL, the backslash) inside an item is escaped for the
-// dialect ("kql": \' ; "sql": ''); other dialects insert items unchanged.
+// dialect ("kql": \' ; "sql": ”); other dialects insert items unchanged.
 func DefaultList(items []any, dialect string) string {
 	var b strings.Builder
 	for i, it := range items {

@@ -1,0 +1,204 @@
+package data_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/data"
+	"github.com/msticgo/msticgo/data/querystore"
+	"github.com/msticgo/msticgo/registry"
+	"github.com/msticgo/msticgo/table"
+)
+
+// utDriver is a unit-test driver (like MSTICPy's UTDataDriver): each query
+// returns one row holding the query text and its arguments.
+type utDriver struct {
+	mu        sync.Mutex
+	loadedAs  string
+	connected bool
+	queries   []data.Query
+	failIf    string // queries containing this fail
+	dialect   string
+	truncate  bool
+}
+
+func (d *utDriver) Connect(ctx context.Context, connStr string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.connected = true
+	return nil
+}
+
+func (d *utDriver) Query(ctx context.Context, q data.Query) (*data.Result, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.connected {
+		return nil, errors.New("not connected")
+	}
+	d.queries = append(d.queries, q)
+	if d.failIf != "" && strings.Contains(q.Text, d.failIf) {
+		return nil, errors.New("back end said no")
+	}
+	f := table.NewStrings("query", "constant")
+	f.Append(q.Text, "same")
+	f.Append("dup", "same")
+	return &data.Result{Frame: f, Truncated: d.truncate, Code: map[bool]string{true: "row_limit"}[d.truncate]}, nil
+}
+
+func (d *utDriver) Dialect() string { return d.dialect }
+
+const testQueries = `metadata:
+  version: 1
+  description: test queries
+  data_environments: [UTEnv, LogAnalytics]
+  data_families: [Test, Other.Nested]
+defaults:
+  parameters:
+    start: {description: start time, type: datetime}
+    end: {description: end time, type: datetime}
+sources:
+  by_host:
+    description: rows for a host
+    args:
+      query: "T | where Host == \"{host_name}\" | where t between (datetime({start}) .. datetime({end}))"
+    parameters:
+      host_name: {description: the host, type: str, aliases: [hostname]}
+  sql_like:
+    description: a SQL shaped query
+    args:
+      query: "SELECT * FROM t WHERE h = '{host_name}' AND ts >= '{start}'"
+    parameters:
+      host_name: {description: the host, type: str}
+`
+
+func newProvider(t *testing.T, drv *utDriver, env string) *data.QueryProvider {
+	t.Helper()
+	reg := registry.New()
+	reg.MustRegister(registry.Registration{Kind: registry.KindData, Name: "UTEnv", Aliases: []string{"UTAlias"}, Source: registry.Builtin,
+		Factory: func(ctx context.Context, a registry.FactoryArgs) (any, error) {
+			drv.loadedAs = a.LoadedAs
+			return drv, nil
+		}})
+	store := querystore.New()
+	store.LoadBytes("test.yaml", []byte(testQueries))
+	if errs := store.Errors(); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	now := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	p, err := data.NewQueryProvider(context.Background(), env, data.ProviderOptions{Registry: reg, Store: store, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestQueryProviderRun(t *testing.T) {
+	drv := &utDriver{dialect: "kql"}
+	p := newProvider(t, drv, "utalias")
+	if drv.loadedAs != "utalias" {
+		t.Errorf("LoadedAs = %q", drv.loadedAs)
+	}
+	if p.Environment() != "UTAlias" {
+		t.Errorf("env %q", p.Environment())
+	}
+	got := strings.Join(p.List(""), " ")
+	if got != "" { // file lists UTEnv, not UTAlias
+		t.Errorf("UTAlias should see no queries, got %s", got)
+	}
+	p = newProvider(t, drv, "UTEnv")
+	if got := strings.Join(p.List(""), " "); got != "Other.Nested.by_host Other.Nested.sql_like Test.by_host Test.sql_like" {
+		t.Errorf("list: %s", got)
+	}
+	res, err := p.Run(context.Background(), "Test.by_host", map[string]any{"hostname": `evil" or 1==1`}, data.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `T | where Host == "evil\" or 1==1" | where t between (datetime(2026-12-02T18:00:00+00:00) .. datetime(2026-12-04T18:00:00+00:00))`
+	if res.Query != want || res.Rows != 2 {
+		t.Errorf("got %q rows %d", res.Query, res.Rows)
+	}
+	if _, err := p.Run(context.Background(), "Test.by_host", map[string]any{"host": "x"}, data.RunOptions{}); err == nil || !strings.Contains(err.Error(), "host_name (aliases: hostname)") {
+		t.Errorf("unknown parameter: %v", err)
+	}
+	if _, err := p.Run(context.Background(), "Test.by_hots", nil, data.RunOptions{}); err == nil || !strings.Contains(err.Error(), `did you mean "Test.by_host"`) {
+		t.Errorf("unknown query: %v", err)
+	}
+	h, err := p.Help("Other.Nested.by_host")
+	if err != nil || !strings.Contains(h, "host_name: str") || !strings.Contains(h, "Aliases: 'hostname'") {
+		t.Errorf("help: %v %s", err, h)
+	}
+}
+
+func TestQueryProviderSQLBind(t *testing.T) {
+	drv := &utDriver{dialect: "sql", truncate: true}
+	p := newProvider(t, drv, "UTEnv")
+	res, err := p.Run(context.Background(), "Test.sql_like", map[string]any{"host_name": "' or 1=1 --", "start": "2024-01-01"}, data.RunOptions{Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := drv.queries[len(drv.queries)-1]
+	if q.Text != "SELECT * FROM t WHERE h = $1 AND ts >= $2" || len(q.Args) != 2 || q.Args[0] != "' or 1=1 --" || q.Limit != 5 {
+		t.Errorf("got %+v", q)
+	}
+	if !res.Result.Truncated || res.Result.Code != "row_limit" {
+		t.Error("truncation must be reported")
+	}
+}
+
+func TestQueryProviderSplit(t *testing.T) {
+	if e := data.QueryEnvironment(nil, "LogAnalytics"); e != "MSSentinel" {
+		t.Fatalf("env %s", e)
+	}
+	drv2 := &utDriver{dialect: "kql"}
+	p := newProvider(t, drv2, "UTEnv")
+	res, err := p.Run(context.Background(), "Test.by_host", map[string]any{"host_name": "h", "start": "2024-01-01T00:00:00Z", "end": "2024-01-01T05:05:00Z"}, data.RunOptions{SplitBy: "1H", MaxParallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Chunks) != 6 || len(drv2.queries) != 6 {
+		t.Fatalf("chunks %d queries %d", len(res.Chunks), len(drv2.queries))
+	}
+	// 6 distinct query rows + 1 shared duplicate row
+	if res.Rows != 7 || res.Result.Partial {
+		t.Errorf("rows %d partial %v", res.Rows, res.Result.Partial)
+	}
+	if res.Chunks[0].End != "2024-01-01T00:59:59.999999999+00:00" || res.Chunks[5].End != "2024-01-01T05:05:00+00:00" {
+		t.Errorf("chunk bounds %+v", res.Chunks)
+	}
+	drv3 := &utDriver{dialect: "kql", failIf: "datetime(2024-01-01T02:00:00+00:00)"}
+	p = newProvider(t, drv3, "UTEnv")
+	res, err = p.Run(context.Background(), "Test.by_host", map[string]any{"host_name": "h", "start": "2024-01-01T00:00:00Z", "end": "2024-01-01T05:05:00Z"}, data.RunOptions{SplitBy: "1h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed() != 1 || !res.Result.Partial || res.Chunks[2].Err == nil || res.Rows != 6 {
+		t.Errorf("failed %d partial %v rows %d", res.Failed(), res.Result.Partial, res.Rows)
+	}
+	drv4 := &utDriver{dialect: "kql", failIf: "T"}
+	p = newProvider(t, drv4, "UTEnv")
+	if _, err = p.Run(context.Background(), "Test.by_host", map[string]any{"host_name": "h", "start": "-2h", "end": "now"}, data.RunOptions{SplitBy: "1h"}); err == nil || !strings.Contains(err.Error(), "all 2 chunks failed") {
+		t.Errorf("all failed: %v", err)
+	}
+}
+
+func TestUnknownEnvironment(t *testing.T) {
+	reg := registry.New()
+	reg.MustRegister(registry.Registration{Kind: registry.KindData, Name: "LocalData", Source: registry.Builtin,
+		Factory: func(ctx context.Context, a registry.FactoryArgs) (any, error) { return &utDriver{}, nil }})
+	_, err := data.NewQueryProvider(context.Background(), "LocalDta", data.ProviderOptions{Registry: reg})
+	if !errors.Is(err, data.ErrUnknownEnvironment) || !strings.Contains(err.Error(), `did you mean "LocalData"`) || !strings.Contains(err.Error(), "registered data environments: LocalData") {
+		t.Errorf("got %v", err)
+	}
+	_, err = data.NewQueryProvider(context.Background(), "Sentinel", data.ProviderOptions{Registry: reg})
+	if err == nil || !strings.Contains(err.Error(), `did you mean "MSSentinel"`) {
+		t.Errorf("got %v", err)
+	}
+	_, err = data.NewQueryProvider(context.Background(), "LogAnalytics", data.ProviderOptions{Registry: reg})
+	if err == nil || !strings.Contains(err.Error(), "MSTICPy environment MSSentinel") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -1,0 +1,299 @@
+package render
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+
+func TestParseDateTime(t *testing.T) {
+	cases := []struct {
+		in   any
+		want string
+	}{
+		{"2024-03-01T00:00:00Z", "2024-03-01T00:00:00+00:00"},
+		{"2024-03-01T02:00:00+02:00", "2024-03-01T02:00:00+02:00"},
+		{"2024-03-01 00:00:00", "2024-03-01T00:00:00Z"},
+		{"2024-03-01", "2024-03-01T00:00:00Z"},
+		{"2024-03-01T00:00:00.25Z", "2024-03-01T00:00:00.250000+00:00"},
+		{"2024/03/01", "2024-03-01T00:00:00Z"},
+		{"13/02/2024", "2024-02-13T00:00:00Z"},
+		{"02/13/2024", "2024-02-13T00:00:00Z"},
+		{"2 Jan 2024", "2024-01-02T00:00:00Z"},
+		{-2, "2026-12-01T18:00:00+00:00"},
+		{1.5, "2026-12-05T06:00:00+00:00"},
+		{"-1", "2026-12-02T18:00:00+00:00"},
+		{"-36h", "2026-12-02T06:00:00+00:00"},
+		{"-30m", "2026-12-03T17:30:00+00:00"},
+		{"-1w", "2026-11-26T18:00:00+00:00"},
+		{"-1mon", "2026-11-03T18:00:00+00:00"},
+		{"-1y", "2025-12-03T18:00:00+00:00"},
+		{"+1h", "2026-12-03T19:00:00+00:00"},
+		{"1h", "2026-12-03T19:00:00+00:00"}, // MSTICPy: 01:00 today
+		{"-3d@d", "2026-11-30T00:00:00Z"},
+		{"+1d@d", "2026-12-05T00:00:00Z"},
+		{"-1w@d", "2026-11-26T00:00:00Z"},
+		{"1w@d", "2026-12-11T00:00:00Z"},
+		{"-2h@h", "2026-12-03T16:00:00Z"},
+		{"-1mon@mon", "2026-11-01T00:00:00Z"},
+		{"-1y@y", "2025-01-01T00:00:00Z"},
+		{"now", "2026-12-03T18:00:00+00:00"},
+		{time.Date(2024, 1, 1, 0, 0, 0, 5, time.UTC), "2024-01-01T00:00:00.000000005+00:00"},
+	}
+	for _, c := range cases {
+		d, err := ParseDateTime(c.in, now)
+		if err != nil {
+			t.Errorf("%v: %v", c.in, err)
+			continue
+		}
+		if got := d.ISO(); got != c.want {
+			t.Errorf("%v: got %s, want %s", c.in, got, c.want)
+		}
+	}
+	// Z and +00:00 are the same instant
+	a, _ := ParseDateTime("2024-03-01T00:00:00Z", now)
+	b, _ := ParseDateTime("2024-03-01T01:00:00+01:00", now)
+	if !a.T.Equal(b.T) {
+		t.Error("same instant expected")
+	}
+}
+
+func TestParseDateTimeRejects(t *testing.T) {
+	for _, in := range []any{"", "yesterday", "01/02/2024", "20240101", "2024-13-01", "-1q", "1d@w", true, []int{1}, "9999999999h"} {
+		if d, err := ParseDateTime(in, now); err == nil {
+			t.Errorf("%v: want error, got %s", in, d.ISO())
+		} else if !errors.Is(err, ErrBadTime) {
+			t.Errorf("%v: error not ErrBadTime: %v", in, err)
+		}
+	}
+	_, err := ParseDateTime("01/02/2024", now)
+	if !strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("ambiguous date: %v", err)
+	}
+}
+
+func prep(t *testing.T, tpl string, params ...Param) *Prepared {
+	t.Helper()
+	p, probs := Prepare(tpl, params)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	return p
+}
+
+func TestBracesAndFormat(t *testing.T) {
+	p := prep(t, "T | extend d = dynamic({\"a\": 1}) | where x == {x} {{y}} }} {{ {0} {} { x } {x:>5}|{x!r}|{x[1]}\n\n  \n{add}",
+		Param{Name: "x", Type: "str"}, Param{Name: "add", Type: "str", Default: "", HasDefault: true})
+	r, err := p.Render(map[string]any{"x": "ab"}, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "T | extend d = dynamic({\"a\": 1}) | where x == ab {y} } { {0} {} { x }    ab|'ab'|b\n"
+	if r.Text != want {
+		t.Errorf("got %q\nwant %q", r.Text, want)
+	}
+	p = prep(t, "where n in ({n})", Param{Name: "n", Type: "list", Format: "[{}]"})
+	r, err = p.Render(map[string]any{"n": "a, b"}, Options{})
+	if err != nil || r.Text != "where n in ([['a', 'b']])" {
+		t.Errorf("format: %q %v", r.Text, err)
+	}
+}
+
+func TestParamErrors(t *testing.T) {
+	p := prep(t, "{a} {b} {c}", Param{Name: "a", Type: "str", Aliases: []string{"alpha"}}, Param{Name: "b", Type: "int"}, Param{Name: "c", Type: "list"})
+	_, err := p.Render(map[string]any{"zz": 1, "a": "x"}, Options{})
+	if err == nil || !strings.Contains(err.Error(), `unknown parameters "zz"`) || !strings.Contains(err.Error(), "a (aliases: alpha)") {
+		t.Errorf("unknown: %v", err)
+	}
+	_, err = p.Render(map[string]any{"alpha": "x"}, Options{})
+	if err == nil || !strings.Contains(err.Error(), `"b", "c"`) {
+		t.Errorf("missing must list all: %v", err)
+	}
+	_, err = p.Render(map[string]any{"a": "x", "b": "1.5", "c": "q"}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "want an integer") {
+		t.Errorf("int: %v", err)
+	}
+	_, err = p.Render(map[string]any{"a": "x", "b": 1, "c": []any{}}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "empty list") {
+		t.Errorf("empty list: %v", err)
+	}
+	_, err = p.Render(map[string]any{"a": "x", "alpha": "y", "b": 1, "c": "q"}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("twice: %v", err)
+	}
+	if _, probs := Prepare("{zz}", nil); len(probs) == 0 || !strings.Contains(probs[0].Error(), `"zz"`) {
+		t.Errorf("undeclared: %v", probs)
+	}
+}
+
+var hostile = []string{`' or 1=1 --`, `"`, `\`, "a\nb", "ünï😀", `\"; drop`, "```"}
+
+func TestHostileValuesKQL(t *testing.T) {
+	p := prep(t, `T | where a == "{v}" | where b == '{v}' | where c == @"{v}" | where d in ({l}) // {v}
+| where e has {v}`,
+		Param{Name: "v", Type: "str"}, Param{Name: "l", Type: "list"})
+	for _, h := range hostile[:6] {
+		r, err := p.Render(map[string]any{"v": h, "l": []any{h, "x,y"}}, Options{Style: Style{Dialect: "kql"}})
+		if err != nil {
+			t.Fatalf("%q: %v", h, err)
+		}
+		// Re-lex the output: it must end outside any literal with the
+		// same structure: every literal closed where the template closed it.
+		lines := strings.SplitN(r.Text, "\n| where e has ", 2)
+		if len(lines) != 2 {
+			t.Fatalf("%q: the comment swallowed the next line: %q", h, r.Text)
+		}
+		lx := lexer{dialect: "kql"}
+		lx.feed(lines[0])
+		if lx.state != stLineComment {
+			t.Errorf("%q: literal not closed before the comment: %q", h, r.Text)
+		}
+		if lines[1] != h {
+			t.Errorf("outside literals values are inserted as written (MSTICPy): %q", lines[1])
+		}
+	}
+	r, _ := p.Render(map[string]any{"v": `' or 1=1 --`, "l": "a"}, Options{Style: Style{Dialect: "kql"}})
+	if !strings.Contains(r.Text, `b == '\' or 1=1 --'`) || !strings.Contains(r.Text, `c == @"' or 1=1 --"`) {
+		t.Errorf("kql escaping: %s", r.Text)
+	}
+	_, err := prep(t, "```{v}```", Param{Name: "v", Type: "str"}).Render(map[string]any{"v": "```"}, Options{Style: Style{Dialect: "kql"}})
+	if err == nil {
+		t.Error("``` inside a ``` string must be refused")
+	}
+}
+
+func TestHostileValuesOtherDialects(t *testing.T) {
+	cases := []struct {
+		dialect, tpl, v, want string
+	}{
+		{"sql", `SELECT * FROM t WHERE a = '{v}x'`, `' or 1=1 --`, `SELECT * FROM t WHERE a = ''' or 1=1 --x'`},
+		{"sql", `SELECT "{v}" FROM t`, `a"b`, `SELECT "a""b" FROM t`},
+		{"spl", `search host="{v}"`, `a" OR "1"="1\`, `search host="a\" OR \"1\"=\"1\\"`},
+		{"lucene", `host:"{v}"`, `x" OR *:*`, `host:"x\" OR *:*"`},
+		{"json", `{"q": "{v}"}`, "a\"\n\\", `{"q": "a\"\n\\"}`},
+		{"", `x == "{v}"`, `a"b`, `x == "a"b"`},
+	}
+	for _, c := range cases {
+		p := prep(t, c.tpl, Param{Name: "v", Type: "str"})
+		r, err := p.Render(map[string]any{"v": c.v}, Options{Style: Style{Dialect: c.dialect}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Text != c.want {
+			t.Errorf("%s: got %s want %s", c.dialect, r.Text, c.want)
+		}
+	}
+}
+
+func TestSQLBind(t *testing.T) {
+	p := prep(t, `SELECT * FROM t WHERE host = '{h}' AND n < {n} AND note = 'x{h}' AND ts >= '{start}'`,
+		Param{Name: "h", Type: "str"}, Param{Name: "n", Type: "int"}, Param{Name: "start", Type: "datetime"})
+	r, err := p.Render(map[string]any{"h": `' or 1=1 --`, "n": 5, "start": "2024-01-01"}, Options{Style: Style{Dialect: "sql", Bind: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `SELECT * FROM t WHERE host = $1 AND n < 5 AND note = 'x'' or 1=1 --' AND ts >= $2`
+	if r.Text != want || len(r.Args) != 2 || r.Args[0] != `' or 1=1 --` || r.Args[1] != "2024-01-01T00:00:00Z" {
+		t.Errorf("got %q %v", r.Text, r.Args)
+	}
+}
+
+func TestSplitRanges(t *testing.T) {
+	start := DateTime{T: now.Add(-5 * time.Hour)}
+	end := DateTime{T: now.Add(5 * time.Minute)}
+	rs, err := SplitRanges(start, end, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 6 {
+		t.Fatalf("got %d ranges", len(rs))
+	}
+	if !rs[0].Start.T.Equal(start.T) || !rs[5].End.T.Equal(end.T) {
+		t.Error("ends")
+	}
+	for i := 1; i < len(rs); i++ {
+		if rs[i].Start.T.Sub(rs[i-1].End.T) != time.Nanosecond {
+			t.Errorf("gap/overlap at %d", i)
+		}
+		if rs[i].End.T.Sub(rs[i].Start.T) > time.Hour*11/10 {
+			t.Errorf("range %d too long", i)
+		}
+	}
+	if rs[0].End.ISO() != "2026-12-03T13:59:59.999999999+00:00" {
+		t.Errorf("9-digit boundary: %s", rs[0].End.ISO())
+	}
+	one, _ := SplitRanges(start, DateTime{T: start.T.Add(time.Minute)}, time.Hour)
+	if len(one) != 1 {
+		t.Error("short span must give one range")
+	}
+	for in, want := range map[string]time.Duration{"1D": 24 * time.Hour, "1H": time.Hour, "30min": 30 * time.Minute, "1W": 7 * 24 * time.Hour, "1 days 02:00:00": 26 * time.Hour, "1d12h": 36 * time.Hour} {
+		if d, err := ParseInterval(in); err != nil || d != want {
+			t.Errorf("%s: %v %v", in, d, err)
+		}
+	}
+	if _, err := ParseInterval("Invalid"); err == nil {
+		t.Error("invalid interval must be an error")
+	}
+}
+
+func TestCollapseAndPy(t *testing.T) {
+	if got := collapseBlankLines("a\n  \n\t\nb\nc\n\n"); got != "a\nb\nc\n" {
+		t.Errorf("%q", got)
+	}
+	for f, want := range map[float64]string{1.5: "1.5", 2: "2.0", 1e20: "1e+20", 0.0001: "0.0001", 1e-5: "1e-05", 123456789012345680: "1.2345678901234568e+17"} {
+		if got := pyFloat(f); got != want {
+			t.Errorf("%v: %s want %s", f, got, want)
+		}
+	}
+}
+
+func FuzzParseDateTime(f *testing.F) {
+	for _, s := range []string{"2024-03-01T00:00:00Z", "-3d@d", "+1d@d", "01/02/2024", "13/02/2024", "-1mon", "1.5", "now", "2 Jan 2024 10:00", "2024-03-01 00:00:00+0200", "-99999999999y@y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDateTime(s, now)
+		if err != nil {
+			if !errors.Is(err, ErrBadTime) {
+				t.Fatalf("error not ErrBadTime: %v", err)
+			}
+			return
+		}
+		iso := d.ISO()
+		d2, err := ParseDateTime(iso, now)
+		if err != nil || !d2.T.Equal(d.T) {
+			t.Fatalf("%q → %s does not read back: %v", s, iso, err)
+		}
+	})
+}
+
+func FuzzEscape(f *testing.F) {
+	for _, h := range hostile {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		for _, d := range []struct {
+			dialect string
+			states  []litState
+		}{
+			{"kql", []litState{stDQ, stSQ, stVerbDQ, stVerbSQ, stTriple, stLineComment}},
+			{"sql", []litState{stSQLSQ, stSQLIdent, stLineComment}},
+			{"spl", []litState{stDQ}}, {"lucene", []litState{stDQ}}, {"json", []litState{stDQ}},
+		} {
+			for _, st := range d.states {
+				esc, err := escapeFor(d.dialect, st, v)
+				if err != nil {
+					continue
+				}
+				lx := lexer{dialect: d.dialect, state: st}
+				lx.feed(esc)
+				if lx.state != st {
+					t.Fatalf("%s %v: value %q escaped as %q ends the literal", d.dialect, st, v, esc)
+				}
+			}
+		}
+	})
+}
