@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"sync"
 
 	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/ti/httpprov"
@@ -19,8 +20,20 @@ import (
 //go:embed defs/*.yaml
 var defs embed.FS
 
-// Definitions parses every embedded definition, sorted by file name.
+var (
+	parseOnce sync.Once
+	parsed    []*httpprov.Definition
+	parseErr  error
+)
+
+// Definitions returns every embedded definition, sorted by file name. They
+// are parsed once; definitions are read-only and safe to share.
 func Definitions() ([]*httpprov.Definition, error) {
+	parseOnce.Do(func() { parsed, parseErr = parseAll() })
+	return append([]*httpprov.Definition(nil), parsed...), parseErr
+}
+
+func parseAll() ([]*httpprov.Definition, error) {
 	names, err := fs.Glob(defs, "defs/*.yaml")
 	if err != nil {
 		return nil, err

@@ -168,6 +168,11 @@ func parseList(body []byte, src ListSource, keyMode string) map[string]map[strin
 		fields := strings.Fields(line)
 		switch src.Format {
 		case "lines":
+			if keyMode == "ip" {
+				if _, err := netip.ParseAddr(fields[0]); err != nil {
+					continue
+				}
+			}
 			out[normaliseKey(keyMode, fields[0])] = map[string]any{"value": fields[0]}
 		case "stanzas":
 			if len(fields) < 2 {
@@ -177,6 +182,11 @@ func parseList(body []byte, src ListSource, keyMode string) map[string]map[strin
 			case src.Start:
 				rec = map[string]any{src.Start: fields[1]}
 			case src.Emit:
+				if keyMode == "ip" {
+					if _, err := netip.ParseAddr(fields[1]); err != nil {
+						continue
+					}
+				}
 				if rec == nil {
 					rec = map[string]any{}
 				}

@@ -187,17 +187,18 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 	}
 	var unknown []string
 	for k, v := range args.Settings {
+		v = strings.TrimSpace(v)
 		s, ok := declared[strings.ToLower(k)]
+		if (args.Secrets[k] || (ok && s.Secret)) && v != "" {
+			// Redacted even when this provider does not use it.
+			p.secrets = append(p.secrets, v)
+		}
 		if !ok {
 			unknown = append(unknown, k)
 			continue
 		}
-		v = strings.TrimSpace(v)
 		if v != "" {
 			p.vars[s.Name] = v
-		}
-		if (s.Secret || args.Secrets[k]) && v != "" {
-			p.secrets = append(p.secrets, v)
 		}
 	}
 	if len(unknown) > 0 {
@@ -590,7 +591,7 @@ func (p *Provider) apply(rl *rules, env *Env, res lookup.Result, body []byte) lo
 			return p.unexpected(res, oneLine(err.Error()), body)
 		}
 		if s, _ := v.(string); s != "" {
-			res.Reference = p.redact(stripQuery(s))
+			res.Reference = p.redact(s)
 		}
 	}
 	return res
@@ -609,7 +610,7 @@ func (p *Provider) notFoundWith(res lookup.Result, rl *rules, env *Env) lookup.R
 	if rl.reference != nil {
 		if v, err := vm.Run(rl.reference, env); err == nil {
 			if s, _ := v.(string); s != "" {
-				res.Reference = p.redact(stripQuery(s))
+				res.Reference = p.redact(s)
 			}
 		}
 	}
