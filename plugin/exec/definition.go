@@ -49,12 +49,14 @@ func (d *Definition) Registration() registry.Registration {
 	if len(m.IocTypes) > 0 {
 		meta["ioc_types"] = append([]string(nil), m.IocTypes...)
 	}
-	if r := m.RequiredNames(); len(r) > 0 {
-		meta["required_settings"] = r
+	var settings []string
+	for _, s := range m.Settings {
+		settings = append(settings, s.Name)
 	}
-	if s := m.SecretNames(); len(s) > 0 {
-		meta["secret_settings"] = s
-	}
+	meta["settings"] = settings
+	meta["required"] = m.RequiredNames()
+	meta["secrets"] = m.SecretNames()
+	meta["definition"] = m.Path
 	return registry.Registration{
 		Kind:        m.KindValue,
 		Name:        names[0],

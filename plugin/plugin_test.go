@@ -1,0 +1,252 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/registry"
+)
+
+func write(t testing.TB, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func names(reg *registry.Registry, k registry.Kind) string {
+	return strings.Join(reg.Names(k), ",")
+}
+
+func TestLoadScenarioFolders(t *testing.T) {
+	for _, dir := range []string{"testdata/scenario-starlark", "testdata/scenario-exec"} {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			reg := registry.New()
+			rep := Load(context.Background(), reg, []string{dir}, Options{})
+			defer rep.Close()
+			if err := rep.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if got := names(reg, registry.KindTI); got != "Provider1,Provider2" {
+				t.Errorf("ti names %s", got)
+			}
+			if got := names(reg, registry.KindContext); got != "ContextProviderTest" {
+				t.Errorf("context names %s", got)
+			}
+			if got := names(reg, registry.KindData); got != "CustomDataProvA,SQLProdProvider,SQLTestProvider" {
+				t.Errorf("data names %s (CustomDataProvB must not answer to its own name)", got)
+			}
+			if _, err := reg.Lookup(registry.KindData, "CustomDataProvB"); !errors.Is(err, registry.ErrNotFound) {
+				t.Errorf("CustomDataProvB registered: %v", err)
+			}
+			if len(rep.QueryFiles) != 2 || !strings.HasSuffix(rep.QueryFiles[0], "custom_a_queries.yaml") {
+				t.Errorf("query files %v", rep.QueryFiles)
+			}
+			if len(rep.Loaded) != 5 {
+				t.Errorf("loaded %d: %+v", len(rep.Loaded), rep.Loaded)
+			}
+			for _, l := range rep.Loaded {
+				if !filepath.IsAbs(l.Path) || l.Way == "" {
+					t.Errorf("loaded entry %+v", l)
+				}
+			}
+		})
+	}
+}
+
+// TestBadFilesReportedOnce: every bad file is reported once with its path
+// and reason; the good ones load; a clash keeps the first in sorted order
+// and names both files.
+func TestBadFilesReportedOnce(t *testing.T) {
+	mk := func(order []int) (string, *Report, *registry.Registry) {
+		dir := t.TempDir()
+		files := []struct{ name, text string }{
+			{"a_good.star", "PROVIDER_NAME = 'Good'\ndef lookup(i, t, s):\n    return None\n"},
+			{"b_syntax.star", "def lookup(:\n"},
+			{"c_notplugin.yaml", "hello: world\n"},
+			{"d_badexpr.yaml", "kind: ti\nprovider_name: BadExpr\nbase_url: https://x.example\nqueries:\n  ipv4: {path: \"/ip/{observable}\"}\nresult:\n  found: 'status == == 200'\n"},
+			{"e_dup.star", "PROVIDER_NAME = 'Dup'\ndef lookup(i, t, s):\n    return None\n"},
+			{"f_dup.star", "PROVIDER_NAME = 'dup'\ndef lookup(i, t, s):\n    return None\n"},
+			{"g_manifest/plugin.yaml", "kind: ti\ncommand: [x]\nbogus: 1\n"},
+			{"h_noprog/plugin.yaml", "kind: ti\ncommand: [./missing-program]\n"},
+			{"i_module.py", "class X: pass\n"},
+			{"j_data.yaml", "kind: data\nprovider_name: D\n"},
+			{"k_badyaml.yaml", "kind: [ti\n"},
+			{"README.md", "docs\n"},
+		}
+		for _, i := range order {
+			write(t, dir, files[i].name, files[i].text)
+		}
+		reg := registry.New()
+		rep := Load(context.Background(), reg, []string{dir}, Options{})
+		t.Cleanup(func() { rep.Close() })
+		return dir, rep, reg
+	}
+	fwd := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	rev := []int{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0}
+	dir, rep, reg := mk(fwd)
+	want := map[string]string{
+		"b_syntax.star":          "b_syntax.star:1:",
+		"c_notplugin.yaml":       "not a plugin file",
+		"d_badexpr.yaml":         "d_badexpr.yaml:7",
+		"f_dup.star":             "e_dup.star",
+		"g_manifest/plugin.yaml": "bogus",
+		"h_noprog/plugin.yaml":   "missing-program",
+		"j_data.yaml":            "declarative providers are ti or context",
+		"k_badyaml.yaml":         "not valid YAML",
+	}
+	got := map[string]string{}
+	for _, p := range rep.Problems {
+		rel, _ := filepath.Rel(dir, p.Path)
+		if _, dup := got[rel]; dup {
+			t.Errorf("%s reported twice", rel)
+		}
+		got[rel] = p.Error()
+	}
+	for f, w := range want {
+		msg, ok := got[f]
+		if !ok {
+			t.Errorf("%s not reported; problems: %v", f, got)
+			continue
+		}
+		if !strings.Contains(msg, w) || !strings.Contains(msg, filepath.Join(dir, f)) {
+			t.Errorf("%s: %q does not contain %q and the path", f, msg, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("problems %v", got)
+	}
+	if n := names(reg, registry.KindTI); n != "Dup,Good" {
+		t.Errorf("registered %s", n)
+	}
+	r, _ := reg.Lookup(registry.KindTI, "dup")
+	if !strings.HasSuffix(r.Source.Path, "e_dup.star") {
+		t.Errorf("clash: %s stayed, want the first in sorted order", r.Source.Path)
+	}
+	if len(rep.Notes) != 1 || !strings.HasSuffix(rep.Notes[0].Path, "i_module.py") {
+		t.Errorf("notes %+v", rep.Notes)
+	}
+	// The outcome does not depend on the order files were created in.
+	dir2, rep2, reg2 := mk(rev)
+	if names(reg2, registry.KindTI) != names(reg, registry.KindTI) || len(rep2.Problems) != len(rep.Problems) {
+		t.Fatalf("order changed the outcome")
+	}
+	for i := range rep.Problems {
+		a := strings.ReplaceAll(rep.Problems[i].Error(), dir, "D")
+		b := strings.ReplaceAll(rep2.Problems[i].Error(), dir2, "D")
+		if a != b {
+			t.Errorf("problem %d differs:\n%s\n%s", i, a, b)
+		}
+	}
+}
+
+func TestMissingFolderOthersLoad(t *testing.T) {
+	reg := registry.New()
+	rep := Load(context.Background(), reg, []string{"testdata/no-such-folder", "testdata/scenario-starlark", "testdata/scenario-starlark"}, Options{})
+	defer rep.Close()
+	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Error(), "does not exist") || !strings.Contains(rep.Problems[0].Error(), "no-such-folder") {
+		t.Fatalf("problems %v", rep.Problems)
+	}
+	if len(rep.Loaded) != 5 || len(rep.Notes) != 1 {
+		t.Fatalf("loaded %d notes %v", len(rep.Loaded), rep.Notes)
+	}
+}
+
+func TestRelativeFolders(t *testing.T) {
+	abs, _ := filepath.Abs("testdata")
+	cwd, _ := os.Getwd()
+	home, _ := os.UserHomeDir()
+	cases := []struct{ in, base, want string }{
+		{"scenario-exec", abs, filepath.Join(abs, "scenario-exec")},
+		{"testdata/x/../scenario-exec", "", filepath.Join(cwd, "testdata", "scenario-exec")},
+		{abs, "/elsewhere", abs},
+		{"~/plugins", "/elsewhere", filepath.Join(home, "plugins")},
+	}
+	for _, c := range cases {
+		if got := ResolveFolder(c.in, c.base); got != c.want {
+			t.Errorf("ResolveFolder(%q, %q) = %q, want %q", c.in, c.base, got, c.want)
+		}
+	}
+	// Config rule: relative to the config file's folder, whatever the CWD.
+	reg := registry.New()
+	rep := Load(context.Background(), reg, []string{"scenario-starlark"}, Options{BaseDir: abs})
+	defer rep.Close()
+	if rep.Err() != nil || len(rep.Loaded) != 5 {
+		t.Fatalf("%v %d", rep.Err(), len(rep.Loaded))
+	}
+}
+
+// TestLoadStartsNoProcess: loading and creating an instance start nothing;
+// the first lookup does.
+func TestLoadStartsNoProcess(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script")
+	}
+	sh, err := osexec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "started")
+	write(t, dir, "p/plugin.yaml", "kind: ti\nprovider_name: Marker\ncommand: ["+sh+", run.sh]\nlimits: {start_timeout: 2s, shutdown_timeout: 200ms}\n")
+	write(t, dir, "p/run.sh", "touch "+marker+"\nexec cat >/dev/null\n")
+	reg := registry.New()
+	rep := Load(context.Background(), reg, []string{dir}, Options{})
+	defer rep.Close()
+	if rep.Err() != nil {
+		t.Fatal(rep.Err())
+	}
+	r, err := reg.Lookup(registry.KindTI, "Marker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := r.Factory(context.Background(), registry.FactoryArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("a process started before first use")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_ = inst.(lookup.Provider).Lookup(ctx, lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"}) // never answers initialize
+	if _, err := os.Stat(marker); err != nil {
+		t.Fatal("first use did not start the plugin")
+	}
+}
+
+func TestFolderIsOnePlugin(t *testing.T) {
+	reg := registry.New()
+	rep := Load(context.Background(), reg, []string{"testdata/scenario-exec/provider1"}, Options{})
+	defer rep.Close()
+	if rep.Err() != nil || len(rep.Loaded) != 1 || rep.Loaded[0].Name != "Provider1" || rep.Loaded[0].Way != WayExecutable {
+		t.Fatalf("%v %+v", rep.Err(), rep.Loaded)
+	}
+	if len(rep.Loaded[0].TestData) != 1 {
+		t.Errorf("test data %+v", rep.Loaded[0].TestData)
+	}
+}
+
+func TestReportMergeSorted(t *testing.T) {
+	a := &Report{QueryFiles: []string{"x"}}
+	b := &Report{QueryFiles: []string{"y"}, Problems: []Problem{{Path: "p", Err: errors.New("bad")}}}
+	a.Merge(b)
+	if !sort.StringsAreSorted(a.QueryFiles) || a.Err() == nil || a.Err().Error() != "p: bad" {
+		t.Fatalf("%+v %v", a, a.Err())
+	}
+}
