@@ -96,8 +96,10 @@ type Setting struct {
 	KeyVault string
 	// IsKeyVault is true for a KeyVault reference.
 	IsKeyVault bool
-	// Resolved is false when a reference could not be resolved.
+	// Resolved is false when a reference could not be resolved; Reason
+	// then says why ("HUNT_VT_KEY not set").
 	Resolved bool
+	Reason   string
 	Line     int
 }
 
@@ -397,30 +399,38 @@ func (c *Config) Secrets() []string {
 
 // walkSecretScalars calls add for every scalar under a secret-looking key.
 func walkSecretScalars(n *yaml.Node, add func(string)) {
-	if n == nil {
+	walkSecretDepth(n, add, 0)
+}
+
+// maxDepth bounds recursion through nested and aliased (possibly
+// self-referencing) YAML nodes.
+const maxDepth = 64
+
+func walkSecretDepth(n *yaml.Node, add func(string), depth int) {
+	if n == nil || depth > maxDepth {
 		return
 	}
 	switch n.Kind {
 	case yaml.DocumentNode, yaml.SequenceNode:
 		for _, c := range n.Content {
-			walkSecretScalars(c, add)
+			walkSecretDepth(c, add, depth+1)
 		}
 	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
+		for _, kv := range pairs(n) {
+			k, v := kv[0], kv[1]
 			if LooksSecret(k.Value) {
-				scalarsUnder(v, add)
+				scalarsUnder(v, add, depth+1)
 			} else {
-				walkSecretScalars(v, add)
+				walkSecretDepth(v, add, depth+1)
 			}
 		}
 	case yaml.AliasNode:
-		// aliases point at nodes walked elsewhere
+		walkSecretDepth(n.Alias, add, depth+1)
 	}
 }
 
-func scalarsUnder(n *yaml.Node, add func(string)) {
-	if n == nil {
+func scalarsUnder(n *yaml.Node, add func(string), depth int) {
+	if n == nil || depth > maxDepth {
 		return
 	}
 	if n.Kind == yaml.ScalarNode {
@@ -428,11 +438,11 @@ func scalarsUnder(n *yaml.Node, add func(string)) {
 		return
 	}
 	if n.Kind == yaml.AliasNode {
-		scalarsUnder(n.Alias, add)
+		scalarsUnder(n.Alias, add, depth+1)
 		return
 	}
 	for _, c := range n.Content {
-		scalarsUnder(c, add)
+		scalarsUnder(c, add, depth+1)
 	}
 }
 

@@ -195,6 +195,13 @@ func Parse(data []byte, path string, getenv func(string) string) (*Config, error
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return c, nil // empty file or only comments
 	}
+	if expandedSize(&doc, map[*yaml.Node]int{}, 0) > maxExpanded {
+		name := path
+		if name == "" {
+			name = "config"
+		}
+		return nil, fmt.Errorf("%s: YAML aliases expand to more than %d nodes; refusing to read it", name, maxExpanded)
+	}
 	root := deref(doc.Content[0])
 	if isNull(root) {
 		return c, nil
@@ -206,6 +213,38 @@ func Parse(data []byte, path string, getenv func(string) string) (*Config, error
 	c.root = root
 	p.parseRoot(root)
 	return c, nil
+}
+
+// maxExpanded bounds the size of a document with its aliases expanded, so
+// a small "billion laughs" file cannot make later walks explode.
+const maxExpanded = 200000
+
+// expandedSize counts the nodes of n with aliases expanded (memoised, capped
+// just above maxExpanded; self-referencing aliases count as over the cap).
+func expandedSize(n *yaml.Node, memo map[*yaml.Node]int, depth int) int {
+	if n == nil {
+		return 0
+	}
+	if v, ok := memo[n]; ok {
+		return v
+	}
+	if depth > 1000 {
+		return maxExpanded + 1
+	}
+	memo[n] = maxExpanded + 1 // in progress: a cycle counts as too big
+	total := 1
+	if n.Kind == yaml.AliasNode {
+		total += expandedSize(n.Alias, memo, depth+1)
+	}
+	for _, c := range n.Content {
+		total += expandedSize(c, memo, depth+1)
+		if total > maxExpanded {
+			total = maxExpanded + 1
+			break
+		}
+	}
+	memo[n] = total
+	return total
 }
 
 func yamlErrText(err error) string {
@@ -234,8 +273,8 @@ var KnownSections = []string{"TIProviders", "ContextProviders", "DataProviders",
 func (p *parser) parseRoot(root *yaml.Node) {
 	c := p.c
 	var timeoutTop *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		kn, vn := root.Content[i], deref(root.Content[i+1])
+	for _, kv := range pairs(root) {
+		kn, vn := kv[0], kv[1]
 		key := kn.Value
 		c.order = append(c.order, key)
 		switch key {
@@ -290,8 +329,8 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 		return nil
 	}
 	var out []ProviderEntry
-	for i := 0; i+1 < len(vn.Content); i += 2 {
-		ek, ev := vn.Content[i], deref(vn.Content[i+1])
+	for _, kv := range pairs(vn) {
+		ek, ev := kv[0], kv[1]
 		name := ek.Value
 		path := section + "." + name
 		e := ProviderEntry{Section: section, Name: name, Provider: name, Line: ek.Line}
@@ -304,8 +343,8 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 			p.problem(SevError, path, ev, "expected a mapping (Args, Primary, Provider, Description), got "+shape(ev)+"; entry ignored")
 			continue
 		}
-		for j := 0; j+1 < len(ev.Content); j += 2 {
-			k, v := ev.Content[j], deref(ev.Content[j+1])
+		for _, kv := range pairs(ev) {
+			k, v := kv[0], kv[1]
 			kp := path + "." + k.Value
 			switch k.Value {
 			case "Args":
@@ -316,8 +355,8 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 					p.problem(SevError, kp, v, "expected a mapping of settings, got "+shape(v)+"; Args ignored")
 					continue
 				}
-				for a := 0; a+1 < len(v.Content); a += 2 {
-					e.Args = append(e.Args, p.setting(kp, v.Content[a], deref(v.Content[a+1])))
+				for _, akv := range pairs(v) {
+					e.Args = append(e.Args, p.setting(kp, akv[0], akv[1]))
 				}
 			case "Primary":
 				if b, ok := p.boolean(kp, v); ok {
@@ -347,16 +386,8 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 // entryStatus is "" when every reference resolved, else the first reason.
 func entryStatus(args []Setting) string {
 	for _, s := range args {
-		if s.Resolved {
-			continue
-		}
-		switch {
-		case s.IsKeyVault:
-			return fmt.Sprintf("not configured: %s is a Key Vault reference (Key Vault is not supported yet)", s.Key)
-		case s.EnvVar != "":
-			return fmt.Sprintf("not configured: %s not set", s.EnvVar)
-		default:
-			return fmt.Sprintf("not configured: %s has an EnvironmentVar reference with no variable name", s.Key)
+		if !s.Resolved {
+			return "not configured: " + s.Reason
 		}
 	}
 	return ""
@@ -396,6 +427,7 @@ func (p *parser) setting(parent string, kn, vn *yaml.Node) Setting {
 			}
 			if name == "" {
 				s.Resolved = false
+				s.Reason = key + " has an EnvironmentVar reference with no variable name"
 				p.problem(SevError, path+".EnvironmentVar", env, "no environment variable name given")
 				break
 			}
@@ -403,19 +435,23 @@ func (p *parser) setting(parent string, kn, vn *yaml.Node) Setting {
 			val := strings.TrimSpace(p.getenv(name))
 			if val == "" {
 				s.Resolved = false
+				s.Reason = name + " not set"
 				p.problem(SevWarning, path, env, fmt.Sprintf("environment variable %s is not set (or empty); the provider is not configured", name))
 				break
 			}
 			s.Value = val
 		case hasKV:
 			s.Secret, s.IsKeyVault, s.Resolved = true, true, false
+			s.Reason = key + " is a Key Vault reference (Key Vault is not supported yet)"
 			s.KeyVault = "default"
 			if kv.Kind == yaml.ScalarNode && strings.TrimSpace(kv.Value) != "" && !isNull(kv) {
 				s.KeyVault = strings.TrimSpace(kv.Value)
 			}
 			p.problem(SevWarning, path, kn, "Key Vault references are not supported yet; the provider is not configured")
 		default:
-			p.problem(SevWarning, path, vn, "a mapping setting must be {EnvironmentVar: NAME} or {KeyVault: ...}; read as empty text")
+			s.Resolved = false
+			s.Reason = key + " is a mapping, not a value, {EnvironmentVar: NAME} or {KeyVault: ...}"
+			p.problem(SevWarning, path, vn, "a mapping setting must be {EnvironmentVar: NAME} or {KeyVault: ...}; the provider is not configured")
 		}
 	default:
 		p.problem(SevWarning, path, vn, "unsupported setting shape "+shape(vn)+"; read as empty text")
@@ -522,8 +558,8 @@ func (p *parser) queryDefs(section string, n *yaml.Node) {
 		p.problem(SevError, section, n, "expected a mapping with Default and/or Custom, got "+shape(n)+"; ignored")
 		return
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
+	for _, kv := range pairs(n) {
+		k, v := kv[0], kv[1]
 		switch k.Value {
 		case "Default":
 			p.c.QueryDefinitions.Default = p.resolvePaths(p.stringList(section+".Default", v))
@@ -545,8 +581,8 @@ func (p *parser) userDefaults(section string, n *yaml.Node) {
 	}
 	var walk func(prefix string, m *yaml.Node)
 	walk = func(prefix string, m *yaml.Node) {
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			k, v := m.Content[i], deref(m.Content[i+1])
+		for _, kv := range pairs(m) {
+			k, v := kv[0], kv[1]
 			if v.Kind == yaml.MappingNode {
 				if _, ok := mapGet(v, "EnvironmentVar"); !ok {
 					if _, ok := mapGet(v, "KeyVault"); !ok {
@@ -582,8 +618,8 @@ func (p *parser) sentinel(key string, kn, n *yaml.Node) *Sentinel {
 		p.problem(SevError, key+".Workspaces", ws, "expected a mapping of workspaces, got "+shape(ws)+"; ignored")
 		return s
 	}
-	for i := 0; i+1 < len(ws.Content); i += 2 {
-		k, v := ws.Content[i], deref(ws.Content[i+1])
+	for _, kv := range pairs(ws) {
+		k, v := kv[0], kv[1]
 		path := key + ".Workspaces." + k.Value
 		w := Workspace{Name: k.Value, Line: k.Line}
 		if isNull(v) {
@@ -595,8 +631,8 @@ func (p *parser) sentinel(key string, kn, n *yaml.Node) *Sentinel {
 			p.problem(SevError, path, v, "expected a mapping of workspace settings, got "+shape(v)+"; ignored")
 			continue
 		}
-		for j := 0; j+1 < len(v.Content); j += 2 {
-			wk, wv := v.Content[j], deref(v.Content[j+1])
+		for _, kv := range pairs(v) {
+			wk, wv := kv[0], kv[1]
 			if wk.Value == "Args" {
 				if isNull(wv) {
 					continue
@@ -605,8 +641,8 @@ func (p *parser) sentinel(key string, kn, n *yaml.Node) *Sentinel {
 					p.problem(SevError, path+".Args", wv, "expected a mapping of settings, got "+shape(wv)+"; ignored")
 					continue
 				}
-				for a := 0; a+1 < len(wv.Content); a += 2 {
-					w.Args = append(w.Args, p.setting(path+".Args", wv.Content[a], deref(wv.Content[a+1])))
+				for _, akv := range pairs(wv) {
+					w.Args = append(w.Args, p.setting(path+".Args", akv[0], akv[1]))
 				}
 				continue
 			}
@@ -635,40 +671,40 @@ func (p *parser) sentinel(key string, kn, n *yaml.Node) *Sentinel {
 }
 
 func (p *parser) keyVault(key string, kn, n *yaml.Node) *KeyVault {
-	kv := &KeyVault{Line: kn.Line}
+	vault := &KeyVault{Line: kn.Line}
 	if isNull(n) {
-		return kv
+		return vault
 	}
 	if n.Kind != yaml.MappingNode {
 		p.problem(SevError, key, n, "expected a mapping, got "+shape(n)+"; ignored")
-		return kv
+		return vault
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
+	for _, kv := range pairs(n) {
+		k, v := kv[0], kv[1]
 		s := p.setting(key, k, v)
-		kv.Settings = append(kv.Settings, s)
+		vault.Settings = append(vault.Settings, s)
 		switch strings.ToLower(k.Value) {
 		case "tenantid":
-			kv.TenantID = s.Value
+			vault.TenantID = s.Value
 		case "subscriptionid":
-			kv.SubscriptionID = s.Value
+			vault.SubscriptionID = s.Value
 		case "resourcegroup":
-			kv.ResourceGroup = s.Value
+			vault.ResourceGroup = s.Value
 		case "azureregion":
-			kv.AzureRegion = s.Value
+			vault.AzureRegion = s.Value
 		case "vaultname":
-			kv.VaultName = s.Value
+			vault.VaultName = s.Value
 		case "usekeyring":
 			if b, ok := parseBool(s.Value); ok {
-				kv.UseKeyring = b
+				vault.UseKeyring = b
 			}
 		case "authority":
-			kv.Authority = s.Value
+			vault.Authority = s.Value
 		case "authorityuri":
-			kv.AuthorityURI = s.Value
+			vault.AuthorityURI = s.Value
 		}
 	}
-	return kv
+	return vault
 }
 
 func (p *parser) azure(key string, kn, n *yaml.Node) {
@@ -680,8 +716,8 @@ func (p *parser) azure(key string, kn, n *yaml.Node) {
 		p.problem(SevError, key, n, "expected a mapping, got "+shape(n)+"; ignored")
 		return
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
+	for _, kv := range pairs(n) {
+		k, v := kv[0], kv[1]
 		path := key + "." + k.Value
 		switch k.Value {
 		case "cloud":
@@ -707,8 +743,8 @@ func (p *parser) msticpy(key string, kn, n *yaml.Node) {
 		p.problem(SevError, key, n, "expected a mapping, got "+shape(n)+"; ignored")
 		return
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
+	for _, kv := range pairs(n) {
+		k, v := kv[0], kv[1]
 		path := key + "." + k.Value
 		switch k.Value {
 		case "FriendlyExceptions":
@@ -726,8 +762,8 @@ func (p *parser) msticpy(key string, kn, n *yaml.Node) {
 				continue
 			}
 			p.c.Msticpy.Proxies = map[string]string{}
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				pk, pv := v.Content[j], deref(v.Content[j+1])
+			for _, kv := range pairs(v) {
+				pk, pv := kv[0], kv[1]
 				s := p.setting(path, pk, pv)
 				p.c.Msticpy.Proxies[pk.Value] = s.Value
 			}
@@ -775,6 +811,44 @@ func (p *parser) timeout(path string, n *yaml.Node) {
 	}
 }
 
+// pairs returns the key/value pairs of a mapping with YAML merge keys
+// ("<<: *anchor") applied: explicit keys win over merged ones, and earlier
+// merged mappings win over later ones. Values are dereferenced.
+func pairs(n *yaml.Node) [][2]*yaml.Node {
+	return pairsDepth(n, 0)
+}
+
+func pairsDepth(n *yaml.Node, depth int) [][2]*yaml.Node {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode || depth > 20 {
+		return nil
+	}
+	var own, merged [][2]*yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		if k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "") {
+			srcs := []*yaml.Node{v}
+			if v != nil && v.Kind == yaml.SequenceNode {
+				srcs = v.Content
+			}
+			for _, src := range srcs {
+				merged = append(merged, pairsDepth(src, depth+1)...)
+			}
+			continue
+		}
+		seen[k.Value] = true
+		own = append(own, [2]*yaml.Node{k, v})
+	}
+	for _, kv := range merged {
+		if !seen[kv[0].Value] {
+			seen[kv[0].Value] = true
+			own = append(own, kv)
+		}
+	}
+	return own
+}
+
 func deref(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
 		n = n.Alias
@@ -787,12 +861,9 @@ func isNull(n *yaml.Node) bool {
 }
 
 func mapGet(n *yaml.Node, key string) (*yaml.Node, bool) {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil, false
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return deref(n.Content[i+1]), true
+	for _, kv := range pairs(n) {
+		if kv[0].Value == key {
+			return kv[1], true
 		}
 	}
 	return nil, false

@@ -128,7 +128,7 @@ func (c *Config) RedactedYAML() ([]byte, error) {
 			add("msticpy", m)
 		default:
 			if n, ok := c.Unknown[k]; ok {
-				add(k, redactNode(n, false))
+				add(k, redactNode(n, false, 0))
 			}
 		}
 	}
@@ -188,7 +188,7 @@ func settingNode(s Setting) *yaml.Node {
 		case s.IsKeyVault:
 			n.LineComment = "Key Vault reference (not supported yet)"
 		case !s.Resolved:
-			n.LineComment = "EnvironmentVar with no name"
+			n.LineComment = s.Reason
 		}
 	case s.Values != nil:
 		n = strList(s.Values)
@@ -199,8 +199,8 @@ func settingNode(s Setting) *yaml.Node {
 }
 
 // redactNode copies a node, masking scalars under secret-looking keys.
-func redactNode(n *yaml.Node, secret bool) *yaml.Node {
-	if n == nil {
+func redactNode(n *yaml.Node, secret bool, depth int) *yaml.Node {
+	if n == nil || depth > maxDepth {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 	}
 	n = deref(n)
@@ -215,14 +215,13 @@ func redactNode(n *yaml.Node, secret bool) *yaml.Node {
 	case yaml.SequenceNode:
 		out := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		for _, c := range n.Content {
-			out.Content = append(out.Content, redactNode(c, secret))
+			out.Content = append(out.Content, redactNode(c, secret, depth+1))
 		}
 		return out
 	case yaml.MappingNode:
 		out := mapping()
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			out.Content = append(out.Content, str(k.Value), redactNode(n.Content[i+1], secret || LooksSecret(k.Value)))
+		for _, kv := range pairs(n) {
+			out.Content = append(out.Content, str(kv[0].Value), redactNode(kv[1], secret || LooksSecret(kv[0].Value), depth+1))
 		}
 		return out
 	}
