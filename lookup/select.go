@@ -149,7 +149,7 @@ func LimitsFromArgs(args map[string]string) (Limits, error) {
 func ParseRate(s string) (float64, time.Duration, error) {
 	num, unit, _ := strings.Cut(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), "/")
 	n, err := strconv.ParseFloat(num, 64)
-	if err != nil || n <= 0 || n > 1e9 {
+	if err != nil || !(n > 0 && n <= 1e9) { // also rejects NaN
 		return 0, 0, fmt.Errorf("%q is not a rate like 200/s or 4/min", s)
 	}
 	switch strings.ToLower(unit) {
@@ -165,7 +165,7 @@ func ParseRate(s string) (float64, time.Duration, error) {
 
 func parseSecondsOrDuration(v string) (time.Duration, error) {
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		if f > 86400*365 {
+		if !(f >= 0 && f <= 86400*365) { // also rejects NaN
 			return 0, fmt.Errorf("too long")
 		}
 		return time.Duration(f * float64(time.Second)), nil
