@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/expr-lang/expr/vm"
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/registry"
@@ -243,7 +244,10 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 		conc = 8
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = http.ProxyFromEnvironment
+	// HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read when the provider is built
+	// (http.ProxyFromEnvironment reads them once per process).
+	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	tr.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	tr.MaxIdleConnsPerHost = conc
 	tr.ResponseHeaderTimeout = p.timeout
 	p.client = &http.Client{

@@ -1,0 +1,574 @@
+package httpprov
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/registry"
+)
+
+const testKey = "k3y-Very-Secret+/="
+
+const acmeDef = `kind: ti
+provider_name: Acme
+description: test provider
+base_url: https://acme.example/api
+settings:
+  - {name: AuthKey, required: true, secret: true}
+headers:
+  X-Api-Key: "{AuthKey}"
+limits: {per_second: 5, burst: 5, concurrency: 4, timeout: 5s, max_response_size: 1KiB}
+queries:
+  ipv4: {path: "/ip/{observable}"}
+  url: {path: "/url/{observable|b64url}"}
+  dns: {path: "/domain/{observable}", params: {full: "true", key: "{AuthKey}"}}
+  dns-whois: {path: "/whois/{observable}", result: {severity: '"information"', details: 'response.registrar'}}
+  linux_path: {path: "/path/{observable}/raw/{observable|raw}"}
+type_aliases: {hostname: dns}
+result:
+  expect: 'type(response) == "map"'
+  found: 'response.verdict != nil'
+  severity: 'severity_of(response.score, 40, 80)'
+  details: '{"score": response.score, "tags": response.tags}'
+  reference: '"https://acme.example/ui/" + observable'
+`
+
+type hit struct {
+	method, escPath, path, rawQuery string
+	header                          http.Header
+	body                            string
+}
+
+type testServer struct {
+	*httptest.Server
+	mu   sync.Mutex
+	hits []hit
+	fn   func(w http.ResponseWriter, r *http.Request)
+}
+
+func newTestServer(t testing.TB, fn func(w http.ResponseWriter, r *http.Request)) *testServer {
+	ts := &testServer{fn: fn}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		ts.mu.Lock()
+		ts.hits = append(ts.hits, hit{r.Method, r.URL.EscapedPath(), r.URL.Path, r.URL.RawQuery, r.Header.Clone(), string(b)})
+		ts.mu.Unlock()
+		ts.fn(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func (ts *testServer) last() hit {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if len(ts.hits) == 0 {
+		return hit{}
+	}
+	return ts.hits[len(ts.hits)-1]
+}
+
+func jsonReply(status int, body string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+func mustDef(t testing.TB, src string) *Definition {
+	t.Helper()
+	d, err := ParseDefinition("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func mustProvider(t testing.TB, d *Definition, settings map[string]string, logs io.Writer) *Provider {
+	t.Helper()
+	if logs == nil {
+		logs = io.Discard
+	}
+	inst, err := d.Registration(registry.PluginSource("test.yaml")).Factory(context.Background(), registry.FactoryArgs{
+		Entry: d.Name, Settings: settings, Secrets: map[string]bool{"AuthKey": true},
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst.(*Provider)
+}
+
+func TestPathEscapedExactlyOnce(t *testing.T) {
+	ts := newTestServer(t, jsonReply(200, `{"verdict": "bad", "score": 90}`))
+	p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, nil)
+	for _, v := range []string{"a/b", "100%", "a b", "q?x=1#f", "caf\u00e9", "%2F", "http://x.example/p?q=1"} {
+		res := p.Lookup(context.Background(), lookup.Item{Ioc: v, Value: v, Type: "ipv4"})
+		if res.Status != lookup.StatusFound {
+			t.Fatalf("%q: status %v %s", v, res.Status, res.Message)
+		}
+		h := ts.last()
+		if want := "/ip/" + url.PathEscape(v); h.escPath != want {
+			t.Errorf("%q: escaped path %q, want %q", v, h.escPath, want)
+		}
+		if h.path != "/ip/"+v {
+			t.Errorf("%q: decoded path %q: value not escaped exactly once", v, h.path)
+		}
+	}
+	// {observable|raw} inserts the value unescaped; plain {observable} escapes.
+	p.Lookup(context.Background(), lookup.Item{Value: "/etc/passwd", Type: "linux_path"})
+	if h := ts.last(); h.escPath != "/path/%2Fetc%2Fpasswd/raw//etc/passwd" {
+		t.Errorf("raw filter: path %q", h.escPath)
+	}
+}
+
+func TestURLIdentifierIsUnpaddedBase64URL(t *testing.T) {
+	ts := newTestServer(t, jsonReply(200, `{"verdict": "bad", "score": 10}`))
+	p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, nil)
+	u := "http://218.54.47.76/?a=b~" // base64 of this has padding and '+' '/'
+	p.Lookup(context.Background(), lookup.Item{Value: u, Type: "url"})
+	want := "/url/" + base64.RawURLEncoding.EncodeToString([]byte(u))
+	if h := ts.last(); h.escPath != want || strings.ContainsAny(h.escPath, "=+") {
+		t.Errorf("path %q, want %q", h.escPath, want)
+	}
+}
+
+func TestRequestShape(t *testing.T) {
+	ts := newTestServer(t, jsonReply(200, `{"verdict": "bad", "score": 50, "tags": ["x"]}`))
+	p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL + "/"}, nil)
+	res := p.Lookup(context.Background(), lookup.Item{Value: "example.org", Type: "hostname"})
+	h := ts.last()
+	if h.escPath != "/domain/example.org" {
+		t.Errorf("alias hostname→dns: path %q", h.escPath)
+	}
+	q, _ := url.ParseQuery(h.rawQuery)
+	if q.Get("full") != "true" || q.Get("key") != testKey {
+		t.Errorf("query %q", h.rawQuery)
+	}
+	if h.header.Get("X-Api-Key") != testKey || !strings.HasPrefix(h.header.Get("User-Agent"), "msticgo/") {
+		t.Errorf("headers %v", h.header)
+	}
+	if res.Severity != lookup.SevWarning || res.Reference != "https://acme.example/ui/example.org" {
+		t.Errorf("result %+v", res)
+	}
+	// Sub-type with its own rules.
+	ts.fn = jsonReply(200, `{"verdict": "x", "registrar": "Example Registrar"}`)
+	res = p.Lookup(context.Background(), lookup.Item{Value: "example.org", Type: "dns", SubType: "whois"})
+	if res.Details != "Example Registrar" || res.Severity != lookup.SevInformation || ts.last().escPath != "/whois/example.org" {
+		t.Errorf("whois: %+v", res)
+	}
+	// Unsupported type and sub-type: no call.
+	n := len(ts.hits)
+	for _, it := range []lookup.Item{{Value: "a@b.example", Type: "email"}, {Value: "1.2.3.4", Type: "ipv4", SubType: "geo"}} {
+		if r := p.Lookup(context.Background(), it); r.Status != lookup.StatusUnsupported {
+			t.Errorf("%+v: status %v", it, r.Status)
+		}
+	}
+	if len(ts.hits) != n {
+		t.Error("unsupported items made calls")
+	}
+	if got := p.SupportedTypes(); strings.Join(got, ",") != "dns,dns-whois,hostname,hostname-whois,ipv4,linux_path,url" {
+		t.Errorf("SupportedTypes = %v", got)
+	}
+	if l := p.Limits(); l.PerSecond != 5 || l.Concurrency != 4 || l.Timeout != 5*time.Second {
+		t.Errorf("Limits = %+v", l)
+	}
+}
+
+func TestStatusMapping(t *testing.T) {
+	now := time.Date(2026, 12, 3, 20, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name      string
+		status    int
+		header    map[string]string
+		body      string
+		want      lookup.Status
+		retry     time.Duration
+		retryable bool
+		msg       string
+	}{
+		{"found", 200, nil, `{"verdict": "bad", "score": 95}`, lookup.StatusFound, 0, false, ""},
+		{"not found by rule", 200, nil, `{"score": 0}`, lookup.StatusNotFound, 0, false, ""},
+		{"404", 404, nil, `{"error": "nope"}`, lookup.StatusNotFound, 0, false, ""},
+		{"401", 401, nil, `{"error": "bad key ` + testKey + `"}`, lookup.StatusProviderError, 0, false, "Authorization failed"},
+		{"403", 403, nil, ``, lookup.StatusProviderError, 0, false, "Request forbidden"},
+		{"429 seconds", 429, map[string]string{"Retry-After": "7"}, `{}`, lookup.StatusRateLimited, 7 * time.Second, true, "rate limit"},
+		{"429 date", 429, map[string]string{"Retry-After": now.Add(90 * time.Second).Format(http.TimeFormat)}, ``, lookup.StatusRateLimited, 90 * time.Second, true, ""},
+		{"429 no header", 429, nil, ``, lookup.StatusRateLimited, 0, true, ""},
+		{"500", 500, nil, `oops`, lookup.StatusProviderError, 0, true, "HTTP 500"},
+		{"503", 503, nil, ``, lookup.StatusProviderError, 0, true, ""},
+		{"400", 400, nil, `{"error": "bad"}`, lookup.StatusProviderError, 0, false, "HTTP 400"},
+		{"html", 200, nil, `<!DOCTYPE html><html><body>` + strings.Repeat("maintenance ", 50) + `</body></html>`, lookup.StatusUnexpected, 0, false, "not JSON"},
+		{"empty list", 200, nil, `[]`, lookup.StatusUnexpected, 0, false, "shape"},
+		{"null score", 200, nil, `{"verdict": "bad", "score": null}`, lookup.StatusUnexpected, 0, false, "score is null"},
+		{"empty body", 200, nil, ``, lookup.StatusUnexpected, 0, false, "empty"},
+		{"204", 204, nil, ``, lookup.StatusNotFound, 0, false, ""},
+		{"too big", 200, nil, `{"verdict": "` + strings.Repeat("x", 2000) + `"}`, lookup.StatusUnexpected, 0, false, "larger than 1024"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				for k, v := range tt.header {
+					w.Header().Set(k, v)
+				}
+				w.WriteHeader(tt.status)
+				io.WriteString(w, tt.body)
+			})
+			var logs bytes.Buffer
+			p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, &logs)
+			p.nowFn = func() time.Time { return now }
+			res := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.5", Type: "ipv4"})
+			if res.Status != tt.want {
+				t.Fatalf("status %v (%s), want %v", res.Status, res.Message, tt.want)
+			}
+			if res.RetryAfter != tt.retry || res.Retryable != tt.retryable {
+				t.Errorf("RetryAfter %v Retryable %v, want %v %v", res.RetryAfter, res.Retryable, tt.retry, tt.retryable)
+			}
+			if !strings.Contains(res.Message, tt.msg) {
+				t.Errorf("message %q lacks %q", res.Message, tt.msg)
+			}
+			if ex, ok := res.RawResult.(string); ok && len(ex) > excerptLen+len("…") {
+				t.Errorf("excerpt of %d bytes", len(ex))
+			}
+			all := fmt.Sprintf("%#v", res) + logs.String()
+			for _, form := range []string{testKey, url.QueryEscape(testKey), url.PathEscape(testKey)} {
+				if strings.Contains(all, form) {
+					t.Errorf("key leaked: %s", all)
+				}
+			}
+		})
+	}
+}
+
+func TestTimeoutKeepsOthers(t *testing.T) {
+	release := make(chan struct{})
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/stall") {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		io.WriteString(w, `{"verdict": "bad", "score": 1}`)
+	})
+	defer close(release)
+	p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL, "timeout": "0.2"}, nil)
+	start := time.Now()
+	res := p.Lookup(context.Background(), lookup.Item{Value: "stall", Type: "ipv4"})
+	if res.Status != lookup.StatusTimeout {
+		t.Fatalf("stalled item: %v %s", res.Status, res.Message)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("timeout took %v", d)
+	}
+	if res := p.Lookup(context.Background(), lookup.Item{Value: "ok", Type: "ipv4"}); res.Status != lookup.StatusFound {
+		t.Errorf("next item after a timeout: %v", res.Status)
+	}
+	// A caller deadline wins over the provider's own.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if res := p.Lookup(ctx, lookup.Item{Value: "stall", Type: "ipv4"}); res.Status != lookup.StatusTimeout {
+		t.Errorf("caller deadline: %v", res.Status)
+	}
+}
+
+func TestTransportErrorHidesKey(t *testing.T) {
+	ts := newTestServer(t, jsonReply(200, `{}`))
+	base := ts.URL
+	ts.Close() // connection refused
+	var logs bytes.Buffer
+	p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": base}, &logs)
+	res := p.Lookup(context.Background(), lookup.Item{Value: "example.org", Type: "dns"}) // key in the query string
+	if res.Status != lookup.StatusProviderError || !res.Retryable {
+		t.Fatalf("status %v retryable %v", res.Status, res.Retryable)
+	}
+	all := fmt.Sprintf("%#v", res) + logs.String()
+	if strings.Contains(all, testKey) || strings.Contains(all, url.QueryEscape(testKey)) {
+		t.Errorf("key leaked: %s", all)
+	}
+}
+
+func TestRedirectToOtherHostNotFollowed(t *testing.T) {
+	var other atomic.Int32
+	evil := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { other.Add(1) })
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)+"/steal", http.StatusFound)
+	})
+	p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, nil)
+	res := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.5", Type: "ipv4"})
+	if other.Load() != 0 {
+		t.Fatal("redirect to another host was followed with the key")
+	}
+	if res.Status != lookup.StatusProviderError {
+		t.Errorf("status %v", res.Status)
+	}
+}
+
+func TestProxyFromEnvironment(t *testing.T) {
+	var seen atomic.Value
+	proxy := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		seen.Store(r.URL.String())
+		io.WriteString(w, `{"verdict": "bad", "score": 99}`)
+	})
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("HTTPS_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "")
+	p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": "http://ti.example.invalid/api"}, nil)
+	res := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.5", Type: "ipv4"})
+	if res.Status != lookup.StatusFound || seen.Load() != "http://ti.example.invalid/api/ip/203.0.113.5" {
+		t.Fatalf("via proxy: %v %v", res.Status, seen.Load())
+	}
+	t.Setenv("NO_PROXY", "ti.example.invalid")
+	p = mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": "http://ti.example.invalid/api", "timeout": "2"}, nil)
+	seen.Store("")
+	p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.6", Type: "ipv4"})
+	if seen.Load() != "" {
+		t.Errorf("NO_PROXY ignored")
+	}
+}
+
+// A context provider in the same format: HTTP Basic, a templated base URL,
+// templated query parameters and a list answer ({result: [...]}), as the
+// ServiceNow definition needs.
+const serviceNowLike = `kind: context
+provider_name: SNowTest
+base_url: "https://{Instance}.service-now.example/api/now/table"
+settings:
+  - {name: Instance, required: true}
+  - {name: ApiID, required: true, secret: true}
+  - {name: AuthKey, required: true, secret: true}
+basic_auth: {username: "{ApiID}", password: "{AuthKey}"}
+headers: {Accept-Charset: UTF-8}
+params: {sysparm_display_value: "true", sysparm_limit: "10"}
+queries:
+  ipv4: {path: /cmdb_ci_computer, params: {sysparm_query: "ip_addressLIKE{observable}"}}
+  email: {path: /sys_user, params: {sysparm_query: "email={observable}"}}
+result:
+  expect: 'type(response) == "map" && type(response.result) == "array"'
+  found: 'len(filter(response.result, ioc_type != "ipv4" || observable in split(replace(str(#.ip_address), " ", ""), ","))) > 0'
+  details: |
+    map(filter(response.result, ioc_type != "ipv4" || observable in split(replace(str(#.ip_address), " ", ""), ",")),
+        ({"hostname": #.hostname, "sys_id": #.sys_id, "permalink": url + "/" + str(#.sys_id)}))
+`
+
+func TestContextProviderBasicAuthListAnswer(t *testing.T) {
+	ts := newTestServer(t, jsonReply(200, `{"result": [
+		{"hostname": "host1", "sys_id": "abc", "ip_address": "10.0.0.1, 10.0.0.2"},
+		{"hostname": "host2", "sys_id": "def", "ip_address": "10.0.0.10"}]}`))
+	d := mustDef(t, serviceNowLike)
+	if d.Kind != registry.KindContext || d.Registration(registry.Builtin).Kind != registry.KindContext {
+		t.Fatal("kind context not kept")
+	}
+	p := mustProvider(t, d, map[string]string{"Instance": "test", "ApiID": "svc_user", "AuthKey": testKey, "BaseURL": ts.URL}, nil)
+	res := p.Lookup(context.Background(), lookup.Item{Value: "10.0.0.1", Type: "ipv4"})
+	if res.Status != lookup.StatusFound {
+		t.Fatalf("status %v %s", res.Status, res.Message)
+	}
+	list, _ := res.Details.([]any)
+	if len(list) != 1 || list[0].(map[string]any)["permalink"] != ts.URL+"/cmdb_ci_computer/abc" {
+		t.Errorf("details %#v", res.Details)
+	}
+	h := ts.last()
+	q, _ := url.ParseQuery(h.rawQuery)
+	if q.Get("sysparm_query") != "ip_addressLIKE10.0.0.1" || q.Get("sysparm_limit") != "10" || q.Get("sysparm_display_value") != "true" {
+		t.Errorf("query %q", h.rawQuery)
+	}
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.Header = h.header
+	if u, pw, ok := r.BasicAuth(); !ok || u != "svc_user" || pw != testKey {
+		t.Errorf("basic auth %q %v", u, ok)
+	}
+	if res := p.Lookup(context.Background(), lookup.Item{Value: "10.0.0.3", Type: "ipv4"}); res.Status != lookup.StatusNotFound {
+		t.Errorf("filtered miss: %v", res.Status)
+	}
+	// Without BaseURL the Instance setting fills the base URL.
+	p2 := mustProvider(t, d, map[string]string{"Instance": "acme", "ApiID": "u", "AuthKey": "p"}, nil)
+	if p2.base != "https://acme.service-now.example/api/now/table" {
+		t.Errorf("base %q", p2.base)
+	}
+	// A missing required setting: not configured, naming it.
+	_, err := d.New(registry.FactoryArgs{Settings: map[string]string{"Instance": "x", "ApiID": "u"}})
+	var me *MissingSettingError
+	if !errors.As(err, &me) || !me.NotConfigured() || me.Settings[0] != "AuthKey" {
+		t.Errorf("err %v", err)
+	}
+}
+
+func TestPostBodies(t *testing.T) {
+	def := `kind: ti
+provider_name: PostTest
+base_url: https://x.example
+settings: [{name: AuthKey, secret: true}]
+headers: {Auth-Key: "{AuthKey}"}
+queries:
+  md5_hash: {path: /api/, form: {query: get_info, hash: "{observable}"}}
+  ipv4: {path: /api/, body: {query: search_ioc, term: "{observable}", exact: true, list: ["{observable|upper}", 3]}}
+result:
+  found: 'response.query_status == "ok"'
+`
+	ts := newTestServer(t, jsonReply(200, `{"query_status": "ok"}`))
+	p := mustProvider(t, mustDef(t, def), map[string]string{"BaseURL": ts.URL}, nil)
+	p.Lookup(context.Background(), lookup.Item{Value: "d41d8cd98f00b204e9800998ecf8427e", Type: "md5_hash"})
+	h := ts.last()
+	if h.method != "POST" || h.body != "hash=d41d8cd98f00b204e9800998ecf8427e&query=get_info" {
+		t.Errorf("form: %s %q", h.method, h.body)
+	}
+	if _, ok := h.header["Auth-Key"]; ok {
+		t.Error("a header made only of an unset optional setting must be omitted")
+	}
+	p.Lookup(context.Background(), lookup.Item{Value: "a\"b", Type: "ipv4"})
+	if h := ts.last(); h.body != `{"exact":true,"list":["A\"B",3],"query":"search_ioc","term":"a\"b"}` {
+		t.Errorf("json body %q", h.body)
+	}
+}
+
+func TestListMode(t *testing.T) {
+	var calls atomic.Int32
+	var fail atomic.Bool
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if fail.Load() && r.URL.Path == "/primary" {
+			w.WriteHeader(500)
+			return
+		}
+		switch r.URL.Path {
+		case "/primary":
+			io.WriteString(w, "ExitNode AAA\nPublished 2026-12-01 00:00:00\nLastStatus 2026-12-02 01:00:00\nExitAddress 203.0.113.1 2026-12-02\nExitAddress 2001:0db8::0001 x\n")
+		case "/fallback":
+			io.WriteString(w, "# comment\n203.0.113.9\nnot-an-ip\n")
+		}
+	})
+	def := `kind: ti
+provider_name: ListTest
+mode: list
+base_url: https://list.example
+types: [ipv4, ipv6]
+list:
+  key: ip
+  ttl: 1h
+  sources:
+    - {path: /primary, format: stanzas, start: ExitNode, emit: ExitAddress}
+    - {path: /fallback, format: lines}
+result:
+  severity: '"warning"'
+  details: '{"node": response.ExitNode, "status": response.LastStatus}'
+`
+	p := mustProvider(t, mustDef(t, def), map[string]string{"BaseURL": ts.URL}, nil)
+	now := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	p.nowFn = func() time.Time { return now }
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.1", Type: "ipv4"}); r.Status != lookup.StatusFound {
+				t.Errorf("hit: %v %s", r.Status, r.Message)
+			}
+		}()
+	}
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Errorf("%d downloads for 20 concurrent lookups, want 1", calls.Load())
+	}
+	r := p.Lookup(context.Background(), lookup.Item{Value: "2001:db8::1", Type: "ipv6"})
+	if r.Status != lookup.StatusFound || r.Severity != lookup.SevWarning || fmt.Sprint(r.Details) != "map[node:AAA status:2026-12-02]" {
+		t.Errorf("ipv6 normalised hit: %+v", r)
+	}
+	if r := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.2", Type: "ipv4"}); r.Status != lookup.StatusNotFound {
+		t.Errorf("miss: %v", r.Status)
+	}
+	if r := p.Lookup(context.Background(), lookup.Item{Value: "x.example", Type: "dns"}); r.Status != lookup.StatusUnsupported {
+		t.Errorf("dns: %v", r.Status)
+	}
+	// After the TTL the primary fails: the fallback list is used.
+	fail.Store(true)
+	now = now.Add(2 * time.Hour)
+	if r := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.9", Type: "ipv4"}); r.Status != lookup.StatusFound {
+		t.Errorf("fallback hit: %v %s", r.Status, r.Message)
+	}
+	if r := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.1", Type: "ipv4"}); r.Status != lookup.StatusNotFound {
+		t.Errorf("refreshed list still has the old entry: %v", r.Status)
+	}
+}
+
+func TestDefinitionErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"empty", ``, "test.yaml: invalid provider definition: empty file"},
+		{"no kind", "provider_name: X\nbase_url: https://x\nqueries: {ipv4: {path: /}}\n", "test.yaml:1: kind: invalid provider definition: missing"},
+		{"bad kind", "kind: data\nprovider_name: X\n", "test.yaml:1: kind:"},
+		{"unknown key", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries: {ipv4: {path: /}}\nheaderz: {}\n", "test.yaml:5: headerz: invalid provider definition: unknown key"},
+		{"unknown query key", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries:\n  ipv4: {path: /, paht: /x}\n", "test.yaml:5:"},
+		{"bad type", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries:\n  ipv5: {path: /}\n", "test.yaml:5: queries.ipv5: invalid provider definition: unknown indicator type \"ipv5\""},
+		{"unknown var", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries:\n  ipv4:\n    path: /{AuthKey}\n", "test.yaml:6: queries.ipv4.path: invalid provider definition: template \"/{AuthKey}\": unknown variable {AuthKey}"},
+		{"unknown filter", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries:\n  ipv4:\n    path: /{observable|b32}\n", "test.yaml:6: queries.ipv4.path:"},
+		{"bad expr", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries: {ipv4: {path: /}}\nresult:\n  found: 'response.a ==== 1'\n", "test.yaml:6: result.found: invalid provider definition: expression does not compile"},
+		{"found not bool", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries: {ipv4: {path: /}}\nresult:\n  found: '\"yes\"'\n", "test.yaml:6: result.found:"},
+		{"unknown helper", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries: {ipv4: {path: /}}\nresult:\n  details: 'frobnicate(response)'\n", "test.yaml:6: result.details:"},
+		{"helper arg type", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries: {ipv4: {path: /}}\nresult:\n  reference: 'b64url(1)'\n", "test.yaml:6: result.reference:"},
+		{"query rule line", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries:\n  ipv4:\n    path: /\n    result:\n      severity: 'response.'\n", "test.yaml:8: queries.ipv4.result.severity:"},
+		{"bad method", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries:\n  ipv4: {path: /, method: PUT}\n", "queries.ipv4.method"},
+		{"bad limits", "kind: ti\nprovider_name: X\nbase_url: https://x\nlimits: {timeout: soon}\nqueries: {ipv4: {path: /}}\n", "test.yaml:4: limits.timeout:"},
+		{"alias target", "kind: ti\nprovider_name: X\nbase_url: https://x\nqueries: {ipv4: {path: /}}\ntype_aliases: {ipv6: dns}\n", "type_aliases.ipv6: invalid provider definition: target \"dns\" has no query"},
+		{"yaml syntax", "kind: ti\nprovider_name: [\n", "test.yaml:2:"},
+		{"list without types", "kind: ti\nprovider_name: X\nmode: list\nbase_url: https://x\nlist: {sources: [{path: /a, format: lines}]}\n", "types: invalid provider definition: mode list needs types"},
+		{"no queries", "kind: ti\nprovider_name: X\nbase_url: https://x\n", "queries: invalid provider definition: missing"},
+		{"reserved setting", "kind: ti\nprovider_name: X\nbase_url: https://x\nsettings: [{name: observable}]\nqueries: {ipv4: {path: /}}\n", "settings[0].name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseDefinition("test.yaml", []byte(tt.src))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q\nwant it to contain %q", err, tt.want)
+			}
+			if !errors.Is(err, ErrDefinition) {
+				t.Errorf("error does not wrap ErrDefinition")
+			}
+		})
+	}
+}
+
+func TestBadBaseURLSetting(t *testing.T) {
+	d := mustDef(t, acmeDef)
+	for _, b := range []string{"ftp://x.example", "not a url", "http://"} {
+		if _, err := d.New(registry.FactoryArgs{Settings: map[string]string{"AuthKey": testKey, "BaseURL": b}}); !errors.Is(err, ErrBadSetting) {
+			t.Errorf("BaseURL %q: err %v", b, err)
+		}
+	}
+	if _, err := d.New(registry.FactoryArgs{Settings: map[string]string{"AuthKey": testKey, "timeout": "later"}}); !errors.Is(err, ErrBadSetting) {
+		t.Errorf("timeout: err %v", err)
+	}
+}
+
+func TestLoadDefinitionFile(t *testing.T) {
+	if _, err := LoadDefinition("testdata/does-not-exist.yaml"); err == nil {
+		t.Fatal("no error for a missing file")
+	}
+	d, err := LoadDefinition("../builtin/defs/virustotal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Name != "VirusTotal" || d.File != "../builtin/defs/virustotal.yaml" {
+		t.Errorf("%s %s", d.Name, d.File)
+	}
+}
