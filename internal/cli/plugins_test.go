@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runPluginsCLI runs one command line and returns stdout, stderr and the exit code.
+func runPluginsCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := map[string]string{"HOME": t.TempDir()}
+	code := Run(context.Background(), Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
+	return out.String(), errb.String(), code
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if info.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, info.Mode())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func jsonRows(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(s), &rows); err != nil {
+		t.Fatalf("output is not a JSON array: %v\n%s", err, s)
+	}
+	return rows
+}
+
+func rowByName(rows []map[string]any, name string) map[string]any {
+	for _, r := range rows {
+		if r["name"] == name {
+			return r
+		}
+	}
+	return nil
+}
+
+const scenarioStar = "../../plugin/testdata/scenario-starlark"
+
+// TestPluginsListConfigRelative: PluginFolders paths are relative to the
+// config file's folder; states say loaded / not configured.
+func TestPluginsListConfigRelative(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, scenarioStar, filepath.Join(dir, "plugins"))
+	cfg := filepath.Join(dir, "msticpyconfig.yaml")
+	os.WriteFile(cfg, []byte("PluginFolders: [plugins]\nTIProviders:\n  Provider2:\n    Args:\n      AuthKey: \"12345\"\n    Primary: True\n"), 0o644)
+	out, stderr, code := runPluginsCLI(t, "--config", cfg, "-o", "json", "plugins", "list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if len(rows) != 5 {
+		t.Fatalf("want 5 plugin rows, got %d:\n%s", len(rows), out)
+	}
+	if r := rowByName(rows, "Provider2"); r == nil || r["state"] != "loaded" || r["way"] != "declarative" {
+		t.Errorf("Provider2 row %v", r)
+	}
+	if r := rowByName(rows, "SQLTestProvider"); r == nil || r["aliases"] != "SQLProdProvider" || r["way"] != "starlark" {
+		t.Errorf("SQL row %v", r)
+	}
+	// Without the entry, Provider2 is not configured.
+	os.WriteFile(cfg, []byte("PluginFolders: plugins\n"), 0o644)
+	out, _, code = runPluginsCLI(t, "--config", cfg, "-o", "json", "plugins", "list")
+	if r := rowByName(jsonRows(t, out), "Provider2"); code != 0 || r == nil || !strings.Contains(r["state"].(string), "not configured: AuthKey missing") {
+		t.Errorf("exit %d, Provider2 row %v", code, r)
+	}
+}
+
+// TestPluginsFlagRelativeToCWD: --plugins DIR is relative to the current
+// directory; a missing folder is one clear error (exit 2), the rest load.
+func TestPluginsFlagRelativeToCWD(t *testing.T) {
+	abs, _ := filepath.Abs(scenarioStar)
+	dir := t.TempDir()
+	copyDir(t, abs, filepath.Join(dir, "p"))
+	t.Chdir(dir)
+	out, stderr, code := runPluginsCLI(t, "--plugins", "p", "--plugins", "missing", "-o", "json", "plugins", "list")
+	if code != 2 || !strings.Contains(stderr, "missing") || !strings.Contains(stderr, "does not exist") {
+		t.Fatalf("exit %d stderr %q", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if rowByName(rows, "Provider1") == nil || rowByName(rows, "missing") == nil {
+		t.Fatalf("rows %v", rows)
+	}
+	if n := strings.Count(stderr, "does not exist"); n != 1 {
+		t.Errorf("missing folder reported %d times", n)
+	}
+}
+
+func TestPluginsValidate(t *testing.T) {
+	out, stderr, code := runPluginsCLI(t, "plugins", "validate", scenarioStar)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
+	}
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "a.star"), []byte("def lookup(:\n"), 0o644)
+	os.WriteFile(filepath.Join(bad, "b.yaml"), []byte("kind: ti\nprovider_name: B\n"), 0o644)
+	os.WriteFile(filepath.Join(bad, "c.star"), []byte("PROVIDER_NAME = 'Same'\ndef lookup(a, b, c):\n    return None\n"), 0o644)
+	os.WriteFile(filepath.Join(bad, "d.star"), []byte("PROVIDER_NAME = 'same'\ndef lookup(a, b, c):\n    return None\n"), 0o644)
+	out, stderr, code = runPluginsCLI(t, "-o", "csv", "plugins", "validate", bad)
+	if code != 2 || !strings.Contains(stderr, "3 problem(s)") {
+		t.Fatalf("exit %d stderr %q\n%s", code, stderr, out)
+	}
+	for _, w := range []string{"a.star:1:", "b.yaml", "base_url", "d.star", "clashes with the one already registered from plugin:" + filepath.Join(bad, "c.star")} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func TestPluginsTest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"indicator": %q}`, r.URL.Path)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "msticpyconfig.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("TIProviders:\n  Provider2:\n    Args:\n      AuthKey: \"12345\"\n      BaseURL: %s\n", srv.URL)), 0o644)
+	dirs := []string{scenarioStar}
+	if _, err := osexec.LookPath("python3"); err == nil {
+		dirs = append(dirs, "../../plugin/testdata/scenario-exec")
+	}
+	for _, d := range dirs {
+		out, stderr, code := runPluginsCLI(t, "--config", cfg, "-o", "json", "plugins", "test", d)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s\n%s", d, code, stderr, out)
+		}
+		rows := jsonRows(t, out)
+		if r := rowByName(rows, "Provider2"); r == nil || r["status"] != "found" || !strings.Contains(r["detail"].(string), "/api/v1/indicators/IPv4/20.1.2.3/general") {
+			t.Errorf("%s: Provider2 %v", d, r)
+		}
+		if r := rowByName(rows, "CustomDataProvA"); r == nil || r["status"] != "ok" || !strings.Contains(r["detail"].(string), "ID, A, B, C") {
+			t.Errorf("%s: CustomDataProvA %v", d, r)
+		}
+		if r := rowByName(rows, "Provider1"); r == nil || r["status"] != "found" {
+			t.Errorf("%s: Provider1 %v", d, r)
+		}
+	}
+	// Without its AuthKey, Provider2's test fails: exit 3.
+	_, _, code := runPluginsCLI(t, "plugins", "test", scenarioStar)
+	if code != 3 {
+		t.Errorf("exit %d, want 3", code)
+	}
+}
