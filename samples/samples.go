@@ -33,7 +33,15 @@ package samples
 import (
 	"embed"
 	"io/fs"
+
+	"github.com/msticgo/msticgo/data/querystore"
 )
+
+// PackName is the name the sample query pack is registered under with
+// querystore.RegisterEmbedded.
+const PackName = "sample"
+
+func init() { querystore.RegisterEmbedded(PackName, Queries()) }
 
 //go:embed data/*.csv
 var dataFS embed.FS
