@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 )
@@ -330,7 +328,7 @@ func WriteTable(w io.Writer, f *Frame, opts Options) error {
 	writeLine := func(line []string) {
 		var b strings.Builder
 		for i, s := range line {
-			pad := widths[i] - runewidth.StringWidth(s)
+			pad := max(widths[i]-runewidth.StringWidth(s), 0)
 			if i > 0 {
 				b.WriteString("  ")
 			}
@@ -350,10 +348,13 @@ func WriteTable(w io.Writer, f *Frame, opts Options) error {
 	if n == 0 {
 		return bw.Flush()
 	}
+	for i := range widths {
+		widths[i] = max(widths[i], 1)
+	}
 	writeLine(cells[0])
 	rule := make([]string, n)
 	for i := range rule {
-		rule[i] = strings.Repeat("-", max(widths[i], 1))
+		rule[i] = strings.Repeat("-", widths[i])
 	}
 	writeLine(rule)
 	for _, line := range cells[1:] {
@@ -395,15 +396,3 @@ func escapeControls(s string) string {
 	}
 	return b.String()
 }
-
-// sortedKeys returns map keys sorted (for deterministic output).
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-var _ = utf8.RuneError
