@@ -5,25 +5,6 @@ import (
 	"strings"
 )
 
-// Detect infers the type of one value: surrounding white space is ignored
-// and defanged forms are refanged first. It returns Unknown when the value
-// is no observable. Detect types a value by its shape; whether the value is
-// then valid (octets ≤ 255, hash entropy, URL host...) is Preprocess's
-// job, so Detect("999.1.1.1") is IPv4 and Classify reports it Invalid.
-//
-// Detect is a hand-written scanner (no regular expressions) because it
-// runs once per indicator on bulk input; see the package documentation.
-func Detect(s string) Type {
-	s = trimSpace(s)
-	if s == "" {
-		return Unknown
-	}
-	if needsRefang(s) {
-		s = Refang(s)
-	}
-	return detect(s)
-}
-
 func trimSpace(s string) string {
 	for len(s) > 0 && isSpace(s[0]) {
 		s = s[1:]
@@ -38,36 +19,92 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
-// detect types a trimmed, refanged value.
-func detect(s string) Type {
-	// One pass to learn which special characters are present.
-	var hasSpace, hasColon, hasSlash, hasBack, hasAt, hasDot, allHex, allDigitDot, hasHigh bool
-	allHex, allDigitDot = true, true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+// character flags for the one-pass scan in detect.
+const (
+	fNotHex      = 1 << iota // not [0-9a-fA-F]
+	fNotDigitDot             // not [0-9.]
+	fSpace                   // white space or control
+	fColon
+	fSlash
+	fBack
+	fAt
+	fDot
+	fHigh   // non-ASCII
+	fDefang // '[', '(', '{', 'x', 'X': may need refanging
+)
+
+var charFlags [256]uint16
+
+func init() {
+	for i := 0; i < 256; i++ {
+		c := byte(i)
+		var f uint16
 		if !isHex(c) {
-			allHex = false
+			f |= fNotHex
 		}
 		if !isDigit(c) && c != '.' {
-			allDigitDot = false
+			f |= fNotDigitDot
 		}
 		switch {
 		case c <= ' ' || c == 0x7f:
-			hasSpace = true
+			f |= fSpace
 		case c == ':':
-			hasColon = true
+			f |= fColon
 		case c == '/':
-			hasSlash = true
+			f |= fSlash
 		case c == '\\':
-			hasBack = true
+			f |= fBack
 		case c == '@':
-			hasAt = true
+			f |= fAt
 		case c == '.':
-			hasDot = true
+			f |= fDot
 		case c >= 0x80:
-			hasHigh = true
+			f |= fHigh
+		case c == '[' || c == '(' || c == '{' || c == 'x' || c == 'X':
+			f |= fDefang
+		}
+		charFlags[i] = f
+	}
+}
+
+func scanFlags(s string) uint16 {
+	var f uint16
+	for i := 0; i < len(s); i++ {
+		f |= charFlags[s[i]]
+	}
+	return f
+}
+
+// Detect infers the type of one value: surrounding white space is ignored
+// and defanged forms are refanged first. It returns Unknown when the value
+// is no observable. Detect types a value by its shape; whether the value is
+// then valid (octets ≤ 255, hash entropy, URL host...) is Preprocess's
+// job, so Detect("999.1.1.1") is IPv4 and Classify reports it Invalid.
+//
+// Detect is a hand-written scanner (no regular expressions) because it
+// runs once per indicator on bulk input; see the package documentation.
+func Detect(s string) Type {
+	s = trimSpace(s)
+	if s == "" {
+		return Unknown
+	}
+	f := scanFlags(s)
+	if f&fDefang != 0 && needsRefang(s) {
+		if r := Refang(s); r != s {
+			s = r
+			f = scanFlags(s)
 		}
 	}
+	return detectFlags(s, f)
+}
+
+// detect types a trimmed, refanged value.
+func detect(s string) Type { return detectFlags(s, scanFlags(s)) }
+
+func detectFlags(s string, f uint16) Type {
+	allHex, allDigitDot := f&fNotHex == 0, f&fNotDigitDot == 0
+	hasSpace, hasColon, hasSlash, hasBack := f&fSpace != 0, f&fColon != 0, f&fSlash != 0, f&fBack != 0
+	hasAt, hasDot, hasHigh := f&fAt != 0, f&fDot != 0, f&fHigh != 0
 	if allHex {
 		switch len(s) {
 		case 32:

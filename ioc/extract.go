@@ -74,6 +74,8 @@ func Extract(text string, opts ...Option) []Match {
 	}
 	if !x.opts.keepDups {
 		x.seen = map[string]struct{}{}
+		x.doneWord = map[string]int32{}
+		x.doneOther = map[string]int32{}
 	}
 	n := len(text)
 	for i := 0; i < n; {
@@ -97,6 +99,7 @@ var (
 	wordByte   [256]bool // letters, digits, '_' and non-ASCII bytes
 	urlStop    [256]bool // ends a URL
 	pathByte   [256]bool // may appear in a linux path
+	tokByte    [256]bool // letters, digits, '-', '_', '+' (host-like token bytes)
 )
 
 func init() {
@@ -111,6 +114,7 @@ func init() {
 		if b <= ' ' || b == 0x7f || strings.IndexByte("\"<>`'|\\^", b) >= 0 {
 			urlStop[c] = true
 		}
+		tokByte[c] = isAlnum(b) || b == '-' || b == '_' || b == '+'
 		if isAlnum(b) || b >= 0x80 || strings.IndexByte("._-+~@%,/$!=", b) >= 0 {
 			pathByte[c] = true
 		}
@@ -121,6 +125,9 @@ type extractor struct {
 	text     string
 	opts     extractOpts
 	seen     map[string]struct{}
+	// raw tokens already analysed → how far the scan advanced (only when
+	// de-duplicating: a repeated token cannot add a match)
+	doneWord, doneOther map[string]int32
 	out      []Match
 	buf      []byte // refang scratch
 	line     int    // line of lineOff
@@ -354,13 +361,17 @@ func (x *extractor) scanWord(i int) int {
 	buf := x.buf[:0]
 	j := i
 	at, atRawEnd := -1, -1
-	defanged := false
+	defanged, dotted := false, false
 	for j < n {
 		c := t[j]
 		switch {
-		case isAlnum(c) || c == '-' || c == '_' || c == '+':
-			buf = append(buf, c)
-			j++
+		case tokByte[c]:
+			k := j + 1
+			for k < n && tokByte[t[k]] {
+				k++
+			}
+			buf = append(buf, t[j:k]...)
+			j = k
 			continue
 		case c >= 0x80:
 			r, size := utf8.DecodeRuneInString(t[j:])
@@ -372,6 +383,7 @@ func (x *extractor) scanWord(i int) int {
 			continue
 		case c == '.':
 			if j+1 < n && labelStart(t[j+1]) {
+				dotted = true
 				buf = append(buf, '.')
 				j++
 				continue
@@ -396,6 +408,7 @@ func (x *extractor) scanWord(i int) int {
 				buf = append(buf, to...)
 				j += k
 				defanged = true
+				dotted = dotted || to == "."
 				continue
 			}
 		}
@@ -407,9 +420,28 @@ done:
 		return i + 1
 	}
 	raw := t[i:j]
-	w := string(buf)
-	if !defanged && at < 0 {
-		w = raw
+	if !dotted && at < 0 && len(raw) < 32 {
+		return j // a plain word: nothing to find
+	}
+	if x.doneWord != nil {
+		if d, ok := x.doneWord[raw]; ok {
+			return i + int(d)
+		}
+	}
+	e := x.word(i, j, raw, at, atRawEnd, defanged)
+	if x.doneWord != nil {
+		x.doneWord[raw] = int32(e - i)
+	}
+	return e
+}
+
+// word analyses the token t[i:j] (x.buf holds its refanged form).
+func (x *extractor) word(i, j int, raw string, at, atRawEnd int, defanged bool) int {
+	t := x.text
+	n := len(t)
+	w := raw
+	if defanged || at >= 0 {
+		w = string(x.buf)
 	}
 	// hash (possibly followed by ".ext")
 	if k := hexRun(raw); k == 32 || k == 40 || k == 64 {
