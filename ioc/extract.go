@@ -122,17 +122,17 @@ func init() {
 }
 
 type extractor struct {
-	text     string
-	opts     extractOpts
-	seen     map[string]struct{}
+	text string
+	opts extractOpts
+	seen map[string]struct{}
 	// raw tokens already analysed → how far the scan advanced (only when
 	// de-duplicating: a repeated token cannot add a match)
 	doneWord, doneOther map[string]int32
-	out      []Match
-	buf      []byte // refang scratch
-	line     int    // line of lineOff
-	lineOff  int
-	lastSeen int
+	out                 []Match
+	buf                 []byte // refang scratch
+	line                int    // line of lineOff
+	lineOff             int
+	lastSeen            int
 }
 
 func (x *extractor) emit(t Type, value, raw string, off int, chk Check, reason string) {
