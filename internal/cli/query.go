@@ -1,0 +1,649 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/msticgo/msticgo/config"
+	"github.com/msticgo/msticgo/data"
+	"github.com/msticgo/msticgo/data/dataenv"
+	"github.com/msticgo/msticgo/data/querystore"
+	"github.com/msticgo/msticgo/data/render"
+	"github.com/msticgo/msticgo/registry"
+	"github.com/msticgo/msticgo/table"
+)
+
+func init() {
+	addCommand(func(a *App) *cobra.Command {
+		cmd := &cobra.Command{
+			Use:     "query",
+			Aliases: []string{"queries"},
+			Short:   "List, show, render and run MSTICPy hunting queries",
+			Long: `Query files are MSTICPy's YAML query files, read from --query-path folders,
+QueryDefinitions (Custom, Default) in msticpyconfig.yaml, plugin folders and
+the query packs built into msticgo. Queries are named Family.name and belong
+to data environments (MSSentinel, LocalData, DuckDB, ...); --env picks one.
+
+Parameters are given as key=value. A list is key=a,b or key='["a","b,c"]'
+(JSON). Datetimes: ISO 8601 (2024-03-01T00:00:00Z; without a zone = UTC), a
+number of days from now (-2), or an offset (-36h, -30m, -1w, -1mon, -1y,
+rounded with @unit: -1d@d). MSTICGO_NOW pins "now".`,
+		}
+		cmd.AddCommand(queryListCmd(a), queryShowCmd(a), queryRenderCmd(a), queryRunCmd(a), queryExecCmd(a), queryValidateCmd(a))
+		return cmd
+	})
+}
+
+// queryStore loads every query source of this run. Missing --query-path
+// folders are a usage error; other problems are logged as warnings.
+func queryStore(a *App) (*querystore.Store, error) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range a.QueryPaths() {
+		if _, err := os.Stat(p); err != nil {
+			return nil, UsageErrorf("--query-path %s: %v", p, err)
+		}
+	}
+	src := querystore.Sources{Paths: a.QueryPaths(), Embedded: true}
+	src.Custom = existing(a, cfg.QueryDefinitions.Custom, "QueryDefinitions.Custom")
+	src.Default = existing(a, cfg.QueryDefinitions.Default, "")
+	src.Plugins = existing(a, append(append([]string(nil), cfg.PluginFolders...), a.PluginDirs()...), "")
+	s := querystore.Load(src)
+	for _, p := range s.Problems() {
+		if p.Warning {
+			a.Logger().Debug(p.Error())
+		} else {
+			a.Logger().Warn(p.Error())
+		}
+	}
+	return s, nil
+}
+
+// existing keeps the folders that exist; a missing one is logged (as a
+// warning when what names the setting, else at debug level).
+func existing(a *App, paths []string, what string) []string {
+	var out []string
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		if what != "" {
+			a.Logger().Warn(fmt.Sprintf("%s: query folder %s not found; skipped", what, p))
+		} else {
+			a.Logger().Debug("query folder not found; skipped", "path", p)
+		}
+	}
+	return out
+}
+
+// target is a query plus the environment it is used with.
+type target struct {
+	q   *querystore.Query
+	env string // as given with --env, or chosen for the query
+	reg *registry.Registration
+}
+
+// findQuery finds name for env ("" = the environment of the only query of
+// that name, preferring one with a registered driver).
+func findQuery(a *App, store *querystore.Store, env, name string) (*target, error) {
+	reg, _ := a.Registry()
+	if reg == nil {
+		reg = registry.New()
+	}
+	if env != "" {
+		qenv := env
+		r, err := reg.Lookup(registry.KindData, env)
+		if err == nil {
+			qenv = data.QueryEnvironment(r, env)
+		} else if _, ok := dataenv.Lookup(env); !ok && !hasEnv(store, env) {
+			return nil, unknownEnv(reg, store, env)
+		}
+		q, err := store.Get(qenv, name)
+		if err != nil {
+			return nil, UsageError(err)
+		}
+		return &target{q: q, env: env, reg: r}, nil
+	}
+	q, err := store.Get("", name)
+	if err != nil {
+		return nil, UsageError(err)
+	}
+	for _, e := range q.Environments {
+		if r, err := reg.Lookup(registry.KindData, e); err == nil {
+			return &target{q: q, env: e, reg: r}, nil
+		}
+	}
+	return &target{q: q, env: q.Environments[0]}, nil
+}
+
+// unknownEnv is the usage error for an environment nobody knows: not a
+// MSTICPy environment, not registered, not named by any query file.
+func unknownEnv(reg *registry.Registry, store *querystore.Store, env string) error {
+	known := append(append(dataenv.AllNames(), store.Environments()...), reg.Names(registry.KindData)...)
+	msg := fmt.Sprintf("unknown data environment %q", env)
+	if s := registry.Suggest(env, known); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	if names := reg.Names(registry.KindData); len(names) > 0 {
+		msg += "; registered drivers: " + strings.Join(names, ", ")
+	}
+	if envs := store.Environments(); len(envs) > 0 {
+		msg += "; environments with queries: " + strings.Join(envs, ", ")
+	}
+	return UsageError(errors.New(msg))
+}
+
+func hasEnv(store *querystore.Store, env string) bool {
+	for _, e := range store.Environments() {
+		if strings.EqualFold(e, env) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseParams reads key=value arguments. For list parameters a value
+// starting with '[' is JSON; for dict parameters one starting with '{'.
+func parseParams(q *querystore.Query, args []string) (map[string]any, string, error) {
+	out := map[string]any{}
+	split := ""
+	for _, arg := range args {
+		k, v, ok := strings.Cut(arg, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, "", UsageErrorf("parameter %q: want key=value", arg)
+		}
+		if k == "split_query_by" || k == "split_by" {
+			split = v
+			continue
+		}
+		if _, dup := out[k]; dup {
+			return nil, "", UsageErrorf("parameter %s given twice", k)
+		}
+		var val any = v
+		if p, ok := q.Param(k); ok {
+			tv := strings.TrimSpace(v)
+			switch {
+			case p.Type == "list" && strings.HasPrefix(tv, "["):
+				var l []any
+				dec := json.NewDecoder(strings.NewReader(tv))
+				dec.UseNumber()
+				if err := dec.Decode(&l); err != nil {
+					return nil, "", UsageErrorf("parameter %s: %q is not a JSON list: %v", k, v, err)
+				}
+				val = l
+			case p.Type == "dict" && strings.HasPrefix(tv, "{"):
+				var m map[string]any
+				if err := json.Unmarshal([]byte(tv), &m); err != nil {
+					return nil, "", UsageErrorf("parameter %s: %q is not a JSON object: %v", k, v, err)
+				}
+				val = m
+			}
+		}
+		out[k] = val
+	}
+	return out, split, nil
+}
+
+// newProvider creates the QueryProvider for env with its config entry.
+func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvider, error) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	reg, regErr := a.Registry()
+	if reg == nil {
+		return nil, regErr
+	}
+	opts := data.ProviderOptions{Registry: reg, Store: store, Now: a.Now, Logger: a.Logger(), BaseDir: cfg.Dir()}
+	name := env
+	if e, ok := cfg.Entry("DataProviders", env); ok {
+		if !e.Configured() {
+			return nil, UsageErrorf("DataProviders.%s: %s", e.Name, e.Status)
+		}
+		name = e.Provider
+		opts.Entry = e.Name
+		opts.Settings, opts.Secrets = e.Settings()
+	} else if e, ok := entryForProvider(cfg, reg, env); ok {
+		if !e.Configured() {
+			return nil, UsageErrorf("DataProviders.%s: %s", e.Name, e.Status)
+		}
+		opts.Entry = e.Name
+		opts.Settings, opts.Secrets = e.Settings()
+	}
+	p, err := data.NewQueryProvider(a.Context(), name, opts)
+	if err != nil {
+		if errors.Is(err, data.ErrUnknownEnvironment) {
+			return nil, UsageError(err)
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// entryForProvider finds a DataProviders entry whose provider is the
+// driver registered under env.
+func entryForProvider(cfg *config.Config, reg *registry.Registry, env string) (config.ProviderEntry, bool) {
+	r, err := reg.Lookup(registry.KindData, env)
+	if err != nil {
+		return config.ProviderEntry{}, false
+	}
+	for _, e := range cfg.DataProviders {
+		if er, err := reg.Lookup(registry.KindData, e.Provider); err == nil && er.Name == r.Name {
+			return e, true
+		}
+	}
+	return config.ProviderEntry{}, false
+}
+
+func queryListCmd(a *App) *cobra.Command {
+	var env, family string
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List queries: Family.name, environments, parameters, description",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := queryStore(a)
+			if err != nil {
+				return err
+			}
+			if env != "" {
+				reg, _ := a.Registry()
+				if reg == nil {
+					reg = registry.New()
+				}
+				if _, err := reg.Lookup(registry.KindData, env); err != nil {
+					if _, ok := dataenv.Lookup(env); !ok && !hasEnv(store, env) {
+						return unknownEnv(reg, store, env)
+					}
+				}
+			}
+			qenv := env
+			if reg, _ := a.Registry(); reg != nil && env != "" {
+				if r, err := reg.Lookup(registry.KindData, env); err == nil {
+					qenv = data.QueryEnvironment(r, env)
+				}
+			}
+			f := table.NewStrings("query", "environments", "parameters", "description", "file")
+			for _, q := range store.List(qenv, family) {
+				var ps []string
+				for _, p := range q.Params {
+					s := p.Name
+					if p.Required() && !(p.Type == "datetime" && (p.Name == "start" || p.Name == "end")) {
+						s += "*"
+					}
+					ps = append(ps, s)
+				}
+				f.Append(q.FullName(), strings.Join(q.Environments, ", "), strings.Join(ps, " "), firstLine(q.Description), q.File)
+			}
+			return a.Write(f)
+		},
+	}
+	c.Flags().StringVar(&env, "env", "", "only queries of this data environment (name or alias)")
+	c.Flags().StringVar(&family, "family", "", "only queries of this family (and families nested under it)")
+	return c
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+func queryShowCmd(a *App) *cobra.Command {
+	var env string
+	c := &cobra.Command{
+		Use:   "show Family.name",
+		Short: "Show a query's parameters (type, default, required, aliases, description) and template",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := queryStore(a)
+			if err != nil {
+				return err
+			}
+			t, err := findQuery(a, store, env, args[0])
+			if err != nil {
+				return err
+			}
+			q := t.q
+			f := table.NewStrings("parameter", "type", "required", "default", "aliases", "description")
+			for _, p := range q.Params {
+				req, def := "yes", ""
+				if !p.Required() {
+					req = "no"
+					if l, ok := p.Default.([]any); ok {
+						b, _ := json.Marshal(l)
+						def = string(b)
+					} else {
+						def = fmt.Sprint(p.Default)
+					}
+				} else if p.Type == "datetime" && (p.Name == "start" || p.Name == "end") {
+					req = "no"
+					def = map[string]string{"start": "-1 day", "end": "+1 day"}[p.Name]
+				}
+				f.Append(p.Name, p.Type, req, def, strings.Join(p.Aliases, ", "), p.Description)
+			}
+			if a.Format() != table.FormatTable {
+				return a.Write(f)
+			}
+			w := a.Stdout()
+			fmt.Fprintf(w, "Query:        %s\nEnvironments: %s\nFile:         %s:%d\n%s\n\n", q.FullName(), strings.Join(q.Environments, ", "), q.File, q.Line, strings.TrimSpace(q.Description))
+			if err := a.Write(f); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "\nTemplate:\n%s\n", q.Template)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&env, "env", "", "data environment (name or alias) when the query exists in several")
+	return c
+}
+
+func queryRenderCmd(a *App) *cobra.Command {
+	var env string
+	c := &cobra.Command{
+		Use:   "render Family.name [key=value ...]",
+		Short: "Print exactly the query text that would be sent (no connection)",
+		Long: `Print exactly the query text that would be sent to the back end, without
+connecting. For SQL drivers values of '...' literals are bound parameters
+($1, $2, ...); their values are printed on stderr.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := queryStore(a)
+			if err != nil {
+				return err
+			}
+			t, err := findQuery(a, store, env, args[0])
+			if err != nil {
+				return err
+			}
+			params, split, err := parseParams(t.q, args[1:])
+			if err != nil {
+				return err
+			}
+			var r *render.Rendered
+			if t.reg != nil {
+				p, err := newProvider(a, store, t.env)
+				if err != nil {
+					return err
+				}
+				defer p.Close()
+				r, err = p.Render(t.q.FullName(), params)
+				if err != nil {
+					return UsageError(err)
+				}
+			} else {
+				now := a.Now().UTC()
+				s := render.DateTime{T: now.AddDate(0, 0, -1)}
+				e := render.DateTime{T: now.AddDate(0, 0, 1)}
+				r, err = t.q.Prepared.Render(params, render.Options{Style: render.StyleFor(t.env), Now: now, DefaultStart: &s, DefaultEnd: &e})
+				if err != nil {
+					return UsageError(err)
+				}
+			}
+			if split != "" {
+				return renderSplit(a, t, params, r, split)
+			}
+			fmt.Fprintln(a.Stdout(), r.Text)
+			if len(r.Args) > 0 {
+				fmt.Fprintln(a.Stderr(), "-- bound parameters: "+a.Redact(data.FormatArgs(r.Args)))
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&env, "env", "", "data environment (name or alias); decides value formatting and escaping")
+	return c
+}
+
+// renderSplit prints each chunk of a split query, MSTICPy's debug form:
+// "<start>-<end>" then the query, chunks separated by a blank line.
+func renderSplit(a *App, t *target, params map[string]any, first *render.Rendered, split string) error {
+	start, ok1 := first.Values["start"].(render.DateTime)
+	end, ok2 := first.Values["end"].(render.DateTime)
+	if !ok1 || !ok2 {
+		return UsageErrorf("%s: cannot split a query without datetime start and end parameters", t.q.FullName())
+	}
+	d, err := render.ParseInterval(split)
+	if err != nil {
+		return UsageError(err)
+	}
+	ranges, err := render.SplitRanges(start, end, d)
+	if err != nil {
+		return UsageError(err)
+	}
+	given, err := t.q.Prepared.Resolve(params)
+	if err != nil {
+		return UsageError(err)
+	}
+	now := a.Now()
+	for i, rg := range ranges {
+		given["start"], given["end"] = rg.Start, rg.End
+		r, err := t.q.Prepared.Render(given, render.Options{Style: render.StyleFor(t.env), Now: now})
+		if err != nil {
+			return UsageError(err)
+		}
+		if i > 0 {
+			fmt.Fprintln(a.Stdout())
+		}
+		fmt.Fprintf(a.Stdout(), "%s-%s\n%s\n", rg.Start.PyStr(), rg.End.PyStr(), r.Text)
+	}
+	return nil
+}
+
+// driverError maps a driver failure to an exit code: rejected query = 2.
+func driverError(err error) error {
+	if errors.Is(err, data.ErrRejected) {
+		return UsageError(err)
+	}
+	var pe *render.ParamError
+	if errors.As(err, &pe) || errors.Is(err, querystore.ErrNotFound) {
+		return UsageError(err)
+	}
+	return err
+}
+
+func queryRunCmd(a *App) *cobra.Command {
+	var env, split string
+	var limit, parallel int
+	c := &cobra.Command{
+		Use:   "run Family.name [key=value ...]",
+		Short: "Run a query and print its rows",
+		Long: `Run a query through the driver of its data environment and print the rows in
+the -o format. --split-by runs the time range in chunks (MSTICPy's
+split_query_by); rows are merged without duplicates and a failed chunk makes
+the run partial (exit 3). A back end that stops early (row limit) is reported
+on stderr with its code and the row count.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := queryStore(a)
+			if err != nil {
+				return err
+			}
+			t, err := findQuery(a, store, env, args[0])
+			if err != nil {
+				return err
+			}
+			params, sp, err := parseParams(t.q, args[1:])
+			if err != nil {
+				return err
+			}
+			if split == "" {
+				split = sp
+			}
+			if t.reg == nil {
+				reg, _ := a.Registry()
+				_, err := data.ResolveEnvironment(reg, t.env)
+				return UsageError(err)
+			}
+			p, err := newProvider(a, store, t.env)
+			if err != nil {
+				return err
+			}
+			defer p.Close()
+			res, err := p.Run(a.Context(), t.q.FullName(), params, data.RunOptions{SplitBy: split, Limit: limit, MaxParallel: parallel})
+			if err != nil {
+				return driverError(err)
+			}
+			return writeResult(a, res.Result, res.Chunks)
+		},
+	}
+	c.Flags().StringVar(&env, "env", "", "data environment (name or alias)")
+	c.Flags().StringVar(&split, "split-by", "", "split the start..end range into chunks of this interval (1D, 6h, 30min)")
+	c.Flags().IntVar(&limit, "limit", 0, "at most this many rows per query (0: the driver's default)")
+	c.Flags().IntVar(&parallel, "parallel", 4, "chunks run at once with --split-by")
+	return c
+}
+
+func writeResult(a *App, res *data.Result, chunks []data.ChunkStatus) error {
+	if err := a.Write(res.Frame); err != nil {
+		return err
+	}
+	if res.Truncated {
+		code := res.Code
+		if code == "" {
+			code = "unspecified"
+		}
+		a.Logger().Warn(fmt.Sprintf("results truncated by the back end (code %s) after %d rows", code, res.Frame.Len()))
+	}
+	failed := 0
+	for _, c := range chunks {
+		if c.Err != nil {
+			failed++
+			a.Logger().Error(fmt.Sprintf("chunk %s..%s failed: %v", c.Start, c.End, c.Err))
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d chunks failed: %w", failed, len(chunks), ErrPartial)
+	}
+	if res.Partial {
+		return fmt.Errorf("the back end reported a partial result (code %s): %w", res.Code, ErrPartial)
+	}
+	return nil
+}
+
+func queryExecCmd(a *App) *cobra.Command {
+	var env string
+	var limit int
+	c := &cobra.Command{
+		Use:   "exec --env E \"raw query text\"",
+		Short: "Run raw query text in a data environment",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if env == "" {
+				return UsageErrorf("query exec needs --env")
+			}
+			p, err := newProvider(a, querystore.New(), env)
+			if err != nil {
+				return err
+			}
+			defer p.Close()
+			res, err := p.Exec(a.Context(), args[0], limit)
+			if err != nil {
+				return driverError(err)
+			}
+			return writeResult(a, res, nil)
+		},
+	}
+	c.Flags().StringVar(&env, "env", "", "data environment (name or alias)")
+	c.Flags().IntVar(&limit, "limit", 0, "at most this many rows (0: the driver's default)")
+	return c
+}
+
+func queryValidateCmd(a *App) *cobra.Command {
+	var strict bool
+	c := &cobra.Command{
+		Use:   "validate FILE|DIR ...",
+		Short: "Check query files; list every problem (exit 2 if any error)",
+		Long: `Check query files as the loader does (YAML, required sections, parameter
+types, template placeholders, duplicates across the files given). --strict
+also applies MSTICPy's JSON schema for query files (integer version,
+description lengths, known keys, no empty defaults); warnings then count as
+errors.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var files []string
+			for _, arg := range args {
+				st, err := os.Stat(arg)
+				if err != nil {
+					return UsageErrorf("%s: %v", arg, err)
+				}
+				if !st.IsDir() {
+					files = append(files, arg)
+					continue
+				}
+				fs, err := querystore.QueryFiles(os.DirFS(arg), ".")
+				if err != nil {
+					return UsageErrorf("%s: %v", arg, err)
+				}
+				for _, f := range fs {
+					files = append(files, filepath.Join(arg, filepath.FromSlash(f)))
+				}
+			}
+			store := querystore.New()
+			var probs []querystore.Problem
+			for _, f := range files {
+				if strict {
+					probs = append(probs, querystore.ValidateFile(f)...)
+				}
+				_ = store.LoadFile(f)
+			}
+			for _, p := range store.Problems() {
+				if strict && !p.Warning {
+					continue // already reported by ValidateFile
+				}
+				if strict {
+					p.Warning = false
+				}
+				probs = append(probs, p)
+			}
+			seen := map[string]bool{}
+			uniq := probs[:0]
+			for _, p := range probs {
+				if !seen[p.Error()] {
+					seen[p.Error()] = true
+					uniq = append(uniq, p)
+				}
+			}
+			probs = uniq
+			sort.SliceStable(probs, func(i, j int) bool {
+				if probs[i].File != probs[j].File {
+					return probs[i].File < probs[j].File
+				}
+				return probs[i].Line < probs[j].Line
+			})
+			f := table.NewStrings("file", "line", "query", "field", "severity", "message")
+			nerr, nwarn := 0, 0
+			for _, p := range probs {
+				sev := "error"
+				if p.Warning {
+					sev = "warning"
+					nwarn++
+				} else {
+					nerr++
+				}
+				f.Append(p.File, fmt.Sprint(p.Line), p.Query, p.Field, sev, p.Message)
+			}
+			if len(probs) > 0 {
+				if err := a.Write(f); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(a.Stderr(), "%d files, %d queries, %d errors, %d warnings\n", len(files), len(store.List("", "")), nerr, nwarn)
+			if nerr > 0 {
+				return UsageErrorf("%d problems in query files", nerr)
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&strict, "strict", false, "also apply MSTICPy's JSON schema for query files")
+	return c
+}

@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/msticgo/msticgo/data"
+	"github.com/msticgo/msticgo/internal/testcorpus"
+	"github.com/msticgo/msticgo/registry"
+	"github.com/msticgo/msticgo/table"
+)
+
+func runQueryCLI(t *testing.T, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if env == nil {
+		env = map[string]string{}
+	}
+	if _, ok := env["HOME"]; !ok {
+		env["HOME"] = t.TempDir()
+	}
+	code := Run(context.Background(), Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
+	return out.String(), errb.String(), code
+}
+
+// cliTestDriver answers every query with one row holding the text; a query
+// containing "FAIL" fails as rejected by the back end.
+type cliTestDriver struct{ mu sync.Mutex }
+
+func (d *cliTestDriver) Connect(context.Context, string) error { return nil }
+func (d *cliTestDriver) Dialect() string                       { return "kql" }
+func (d *cliTestDriver) Query(_ context.Context, q data.Query) (*data.Result, error) {
+	if strings.Contains(q.Text, "FAIL") {
+		return nil, fmt.Errorf("syntax error near FAIL: %w", data.ErrRejected)
+	}
+	f := table.NewStrings("text")
+	f.Append(q.Text)
+	return &data.Result{Frame: f, Truncated: strings.Contains(q.Text, "take 1"), Code: "row_limit"}, nil
+}
+
+// withTestDriver registers CLITest (alias MSSentinel) in this run's
+// registry only (a registry hook on the clone, removed afterwards).
+func withTestDriver(t *testing.T) {
+	n := len(registryHooks)
+	registryHooks = append(registryHooks, func(a *App, r *registry.Registry) error {
+		return r.Register(registry.Registration{Kind: registry.KindData, Name: "CLITest", Aliases: []string{"MSSentinel", "LogAnalytics"}, Source: registry.Source{Type: "go"},
+			Factory: func(context.Context, registry.FactoryArgs) (any, error) { return &cliTestDriver{}, nil }})
+	})
+	t.Cleanup(func() { registryHooks = registryHooks[:n] })
+}
+
+func TestQueryListRenderShow(t *testing.T) {
+	qp := testcorpus.Path(t, "queries-msticpy")
+	out, errOut, code := runQueryCLI(t, nil, "query", "list", "--query-path", qp, "--env", "LogAnalytics", "--family", "WindowsSecurity", "-o", "csv")
+	if code != 0 || !strings.Contains(out, "WindowsSecurity.list_host_logons,") || strings.Contains(out, "SecurityAlert.") {
+		t.Fatalf("list: %d %s %s", code, out, errOut)
+	}
+	env := map[string]string{"MSTICGO_NOW": "2026-12-03T18:00:00Z"}
+	out, errOut, code = runQueryCLI(t, env, "query", "render", "--query-path", qp, "--env", "MSSentinel_New", "WindowsSecurity.list_host_processes",
+		"host_name=WIN-01", "start=-3d@d", "end=+1d@d", "add_query_items=| take 10")
+	want := " let start = datetime(2026-11-30T00:00:00Z); let end = datetime(2026-12-05T00:00:00Z); SecurityEvent | where EventID == 4688  | project TenantId, Account, EventID, TimeGenerated, Computer, SubjectUserSid, SubjectUserName, SubjectDomainName, SubjectLogonId, NewProcessId, NewProcessName, TokenElevationType, ProcessId, CommandLine, ParentProcessName, TargetLogonId, SourceComputerId | extend TimeCreatedUtc=TimeGenerated | where true | where Computer has \"WIN-01\" | where TimeGenerated >= start | where TimeGenerated <= end | take 10\n"
+	if code != 0 || out != want {
+		t.Fatalf("render: %d\n%q\n%s", code, out, errOut)
+	}
+	out, _, code = runQueryCLI(t, env, "query", "render", "--query-path", qp, "--env", "AzureSentinel", "Azure.list_aad_signins_for_ip",
+		`ip_address_list=["203.0.113.5","a,b"]`, "start=2024-03-01T00:00:00Z", "end=2024-03-02T12:30:00Z")
+	if code != 0 || !strings.Contains(out, "where IPAddress in ('203.0.113.5', 'a,b')") {
+		t.Fatalf("JSON list: %d %s", code, out)
+	}
+	out, _, code = runQueryCLI(t, env, "query", "render", "--query-path", qp, "--env", "MSSentinel", "Azure.list_aad_signins_for_ip", "ip_address_list=1.1.1.1, 2.2.2.2")
+	if code != 0 || !strings.Contains(out, "in ('1.1.1.1', '2.2.2.2')") || !strings.Contains(out, "datetime(2026-12-02T18:00:00+00:00)") {
+		t.Fatalf("comma list + default window: %d %s", code, out)
+	}
+	out, _, code = runQueryCLI(t, nil, "query", "show", "--query-path", qp, "--env", "MDATP", "MDE.list_file_events_for_hash", "-o", "csv")
+	if code != 0 || !strings.Contains(out, "file_hash,str,yes,,hash,") {
+		t.Fatalf("show: %d %s", code, out)
+	}
+}
+
+func TestQueryBadInput(t *testing.T) {
+	qp := testcorpus.Path(t, "queries-msticpy")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"query", "render", "--query-path", qp, "--env", "Sentinel", "SecurityAlert.list_alerts"}, `did you mean "MSSentinel"`},
+		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "SecurityAlert.list_alert"}, `did you mean "SecurityAlert.list_alerts"`},
+		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons"}, `no values found for these required parameters: "host_name"`},
+		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=x", "hots=y"}, `unknown parameters "hots"`},
+		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=x", "start=01/02/2024"}, "ambiguous"},
+		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=x", "start=yesterday"}, `cannot read "yesterday"`},
+		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "Azure.list_aad_signins_for_ip", "ip_address_list=[1,"}, "not a JSON list"},
+		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "Azure.list_aad_signins_for_ip", "ip_address_list=[]"}, "empty list"},
+		{[]string{"query", "list", "--query-path", filepath.Join(qp, "nope")}, "--query-path"},
+		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name"}, "want key=value"},
+		{[]string{"query", "exec", "select 1"}, "needs --env"},
+	}
+	for _, c := range cases {
+		_, errOut, code := runQueryCLI(t, nil, c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: code %d, stderr %q, want %q", c.args[4:], code, errOut, c.want)
+		}
+	}
+}
+
+func TestQueryValidate(t *testing.T) {
+	fx := testcorpus.Path(t, "queries-fixtures")
+	out, errOut, code := runQueryCLI(t, nil, "query", "validate", "--strict", filepath.Join(fx, "queries", "invalid"), "-o", "csv")
+	if code != 2 {
+		t.Fatalf("code %d %s", code, errOut)
+	}
+	for _, f := range []string{"empty_parameter_default", "incorrect_version", "invalid_parameter_type", "long_parameter_description", "missing_metadata", "missing_sources", "short_parameter_description"} {
+		if !strings.Contains(out, "sample_minimal_"+f+".yaml") {
+			t.Errorf("%s not reported:\n%s", f, out)
+		}
+	}
+	_, errOut, code = runQueryCLI(t, nil, "query", "validate", filepath.Join(fx, "queries", "valid"), filepath.Join(fx, "data_q_success.yaml"))
+	if code != 0 || !strings.Contains(errOut, "3 files") {
+		t.Errorf("valid: %d %s", code, errOut)
+	}
+	out, _, code = runQueryCLI(t, nil, "query", "validate", filepath.Join(fx, "data_q_source_fail_param.yaml"), "-o", "csv")
+	if code != 2 || !strings.Contains(out, "args.query") || !strings.Contains(out, `""foo""`) {
+		t.Errorf("fail_param: %d %s", code, out)
+	}
+	_, _, code = runQueryCLI(t, nil, "query", "validate", testcorpus.Path(t, "queries-msticpy"), testcorpus.Path(t, "queries-thirdparty"))
+	if code != 0 {
+		t.Errorf("corpus must validate: %d", code)
+	}
+}
+
+func TestQueryRunExec(t *testing.T) {
+	withTestDriver(t)
+	qp := testcorpus.Path(t, "queries-msticpy")
+	env := map[string]string{"MSTICGO_NOW": "2026-12-03T18:00:00Z"}
+	out, errOut, code := runQueryCLI(t, env, "query", "run", "--query-path", qp, "--env", "LogAnalytics", "WindowsSecurity.list_host_logons", "host_name=WIN\"01", "-o", "ndjson")
+	if code != 0 || !strings.Contains(out, `where Computer has \"WIN\\\"01\"`) {
+		t.Fatalf("run: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = runQueryCLI(t, env, "query", "run", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "start=-3h", "end=now", "--split-by", "1h", "-o", "csv")
+	if code != 0 || strings.Count(out, "\n") != 4 {
+		t.Fatalf("split: %d %q %s", code, out, errOut)
+	}
+	out, errOut, code = runQueryCLI(t, env, "query", "run", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "add_query_items=| take 1", "-o", "csv")
+	if code != 0 || !strings.Contains(errOut, "truncated by the back end (code row_limit) after 1 rows") {
+		t.Fatalf("truncated: %d %s", code, errOut)
+	}
+	_, errOut, code = runQueryCLI(t, env, "query", "exec", "--env", "clitest", "FAIL here")
+	if code != 2 || !strings.Contains(errOut, "syntax error") {
+		t.Fatalf("exec rejected: %d %s", code, errOut)
+	}
+	out, _, code = runQueryCLI(t, env, "query", "exec", "--env", "clitest", "T | take 5", "-o", "csv")
+	if code != 0 || out != "text\nT | take 5\n" {
+		t.Fatalf("exec: %d %q", code, out)
+	}
+}
