@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -323,4 +324,44 @@ func cacheKey(it Item) string {
 
 func notSupportedMessage(t string) string {
 	return fmt.Sprintf("Type %s not supported.", t)
+}
+
+// Close closes every provider that holds resources (implements io.Closer).
+func (e *Engine) Close() error {
+	var errs []error
+	for _, p := range e.provs {
+		if c, ok := p.spec.Provider.(io.Closer); ok && p.spec.Provider != nil {
+			if err := c.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("closing %s: %w", p.spec.Name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// DescribeLimits renders limits for listings, e.g. "200/s burst 1, 4
+// parallel, 500/day, timeout 30s, 3 retries, batches of 100".
+func DescribeLimits(l Limits) string {
+	var parts []string
+	switch {
+	case l.PerSecond > 0:
+		parts = append(parts, fmt.Sprintf("%g/s", l.PerSecond))
+	case l.PerMinute > 0:
+		parts = append(parts, fmt.Sprintf("%g/min", l.PerMinute))
+	default:
+		parts = append(parts, "no rate limit")
+	}
+	if l.Burst > 1 {
+		parts[0] += fmt.Sprintf(" burst %d", l.Burst)
+	}
+	parts = append(parts, fmt.Sprintf("%d parallel", l.Concurrency))
+	if l.DailyQuota > 0 {
+		parts = append(parts, fmt.Sprintf("%d/day", l.DailyQuota))
+	}
+	parts = append(parts, "timeout "+l.Timeout.String())
+	parts = append(parts, fmt.Sprintf("%d retries", l.Retries))
+	if l.MaxBatch > 1 {
+		parts = append(parts, fmt.Sprintf("batches of %d", l.MaxBatch))
+	}
+	return strings.Join(parts, ", ")
 }

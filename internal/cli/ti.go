@@ -1,0 +1,656 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/msticgo/msticgo/config"
+	"github.com/msticgo/msticgo/ioc"
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/registry"
+	"github.com/msticgo/msticgo/table"
+
+	// Built-in TI providers register themselves.
+	_ "github.com/msticgo/msticgo/ti/builtin"
+	_ "github.com/msticgo/msticgo/ti/feeds"
+)
+
+func init() {
+	addCommand(func(a *App) *cobra.Command {
+		cmd := &cobra.Command{
+			Use:   "ti",
+			Short: "Look up indicators with threat-intelligence providers",
+			Long: `Look up indicators (IPs, domains, URLs, hashes, emails...) with the TI
+providers configured in the TIProviders section of msticpyconfig.yaml: one row
+per indicator and provider, in input order, with MSTICPy's columns and a
+readable status. See docs/lookups.md.`,
+		}
+		cmd.AddCommand(newLookupCmd(a, lookup.ModeTI), newLookupProvidersCmd(a, lookup.ModeTI))
+		return cmd
+	})
+}
+
+// lookupOpts are the flags of a lookup command.
+type lookupOpts struct {
+	file       string
+	column     string
+	typeColumn string
+	typ        string
+	providers  []string
+	noCache    bool
+	cacheDir   string
+	cacheTTL   time.Duration
+	progress   string
+}
+
+func modeKind(mode lookup.Mode) (registry.Kind, string) {
+	if mode == lookup.ModeContext {
+		return registry.KindContext, "ContextProviders"
+	}
+	return registry.KindTI, "TIProviders"
+}
+
+func newLookupCmd(a *App, mode lookup.Mode) *cobra.Command {
+	var o lookupOpts
+	_, section := modeKind(mode)
+	cmd := &cobra.Command{
+		Use:   "lookup [IOC ...]",
+		Short: "Look up indicators: one row per indicator and provider",
+		Long: `Look up indicators given as arguments, in a file (--file) or on standard input.
+Input is one indicator per line, or with --column an NDJSON or CSV table (the
+format is taken from the file extension, else from the first character: '{'
+means NDJSON). Blank lines and lines starting with '#' are skipped.
+
+Providers are the ` + section + ` entries of msticpyconfig.yaml: the Primary ones
+by default, or exactly those named with --providers (entry names,
+case-insensitive). Types are inferred unless --type or --type-column says.
+
+Answers are cached on disk (24h by default) so repeated runs do not spend
+quota: --no-cache disables the cache. Exit code 3 when some lookups failed
+(every row is still printed with its status).`,
+		Example: `  msticgo ti lookup 8.8.8.8 evil.example.com
+  msticgo ti lookup --file iocs.txt --providers VirusTotal,OTX -o ndjson
+  msticgo ti lookup --file alerts.csv --column SourceIP --type ipv4`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLookup(a, mode, &o, args)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&o.file, "file", "f", "", "read indicators from this file instead of arguments or stdin")
+	fs.StringVarP(&o.column, "column", "c", "", "column holding the indicators (input is then NDJSON or CSV)")
+	fs.StringVar(&o.typeColumn, "type-column", "", "column holding each indicator's type (with --column)")
+	fs.StringVarP(&o.typ, "type", "t", "", "type of every indicator (ipv4, ipv6, dns, url, md5_hash, sha1_hash, sha256_hash, email, ...); default: inferred")
+	fs.StringSliceVarP(&o.providers, "providers", "p", nil, "provider entries to use, comma-separated (default: the Primary ones)")
+	fs.BoolVar(&o.noCache, "no-cache", false, "do not read or write cached answers")
+	fs.StringVar(&o.cacheDir, "cache-dir", "", "cache folder (default: $MSTICGO_CACHE_DIR, else the user cache folder/msticgo/lookup)")
+	fs.DurationVar(&o.cacheTTL, "cache-ttl", lookup.DefaultCacheTTL, "how long cached answers are reused")
+	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	_ = cmd.MarkFlagFilename("file")
+	_ = cmd.RegisterFlagCompletionFunc("type", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, t := range ioc.Types() {
+			out = append(out, string(t))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
+	ctx := a.Context()
+	if o.typ != "" {
+		if _, err := ioc.ParseType(o.typ); err != nil {
+			return UsageErrorf("--type: %v", err)
+		}
+	}
+	switch o.progress {
+	case "auto", "always", "never":
+	default:
+		return UsageErrorf("--progress: %q is not auto, always or never", o.progress)
+	}
+	if o.cacheTTL <= 0 {
+		return UsageErrorf("--cache-ttl: must be positive, got %s", o.cacheTTL)
+	}
+	inputs, err := readLookupInputs(a, o, args)
+	if err != nil {
+		return err
+	}
+	cfg, err := a.Config()
+	if err != nil {
+		return err
+	}
+	reg, regErr := a.Registry()
+	if reg == nil {
+		return regErr
+	}
+	if regErr != nil {
+		a.Logger().Warn("some plugins did not load", "err", regErr)
+	}
+	kind, section := modeKind(mode)
+	entries := sectionEntries(cfg, section)
+	specs, err := lookup.FromConfig(ctx, reg, kind, entries, o.providers, cfg.Dir(), a.Logger())
+	if err != nil {
+		if errors.Is(err, lookup.ErrNoProviders) {
+			return UsageErrorf("%v (config: %s, section %s)", err, configName(cfg), section)
+		}
+		return UsageError(err)
+	}
+	opts := lookup.Options{Mode: mode, Prepare: lookup.IOCPreparer, Now: a.Now, Logger: a.Logger()}
+	if dir := cacheDir(a, o); dir != "" {
+		opts.QuotaDir = dir // daily quota counts persist even with --no-cache
+		if !o.noCache {
+			opts.Cache = lookup.NewCache(dir, o.cacheTTL, a.Now)
+		}
+	} else if !o.noCache {
+		opts.Cache = lookup.NewCache("", o.cacheTTL, a.Now)
+	}
+	eng := lookup.NewEngine(specs, opts)
+	defer eng.Close()
+
+	total := len(inputs) * len(specs)
+	prog := newProgress(a.Stderr(), total, o.progress)
+	var sum lookup.Summary
+	if a.Format() == table.FormatNDJSON {
+		// Print each row as soon as it and every row before it are ready.
+		var werr error
+		one := lookup.NewFrame(mode)
+		bw := bufio.NewWriter(a.Stdout())
+		flushAt := time.Now()
+		sum = eng.Stream(ctx, inputs, lookup.InOrder(len(specs), func(r lookup.Row) {
+			prog.add()
+			if werr != nil {
+				return
+			}
+			one.Rows = append(one.Rows[:0], r.Values(mode))
+			werr = table.Write(bw, one, table.FormatNDJSON, table.Options{MaxWidth: -1, Redact: a.Redact})
+			if time.Since(flushAt) > 200*time.Millisecond {
+				werr = errors.Join(werr, bw.Flush())
+				flushAt = time.Now()
+			}
+		}))
+		prog.done()
+		if err := errors.Join(werr, bw.Flush()); err != nil {
+			return fmt.Errorf("writing results: %w", err)
+		}
+	} else {
+		rows := make([]lookup.Row, 0, total)
+		sum = eng.Stream(ctx, inputs, lookup.InOrder(len(specs), func(r lookup.Row) {
+			prog.add()
+			rows = append(rows, r)
+		}))
+		prog.done()
+		if err := a.Write(lookup.Frame(mode, rows)); err != nil {
+			return fmt.Errorf("writing results: %w", err)
+		}
+	}
+	a.Logger().Debug("lookup done", "inputs", sum.Inputs, "providers", sum.Providers, "rows", sum.Rows,
+		"calls", sum.Calls, "cache_hits", sum.CacheHits, "elapsed", sum.Elapsed.Round(time.Millisecond))
+	if n := sum.Failed(); n > 0 {
+		return fmt.Errorf("%d of %d lookups failed (%s): %w", n, sum.Rows, statusBreakdown(sum), ErrPartial)
+	}
+	return nil
+}
+
+func sectionEntries(cfg *config.Config, section string) []config.ProviderEntry {
+	if section == "ContextProviders" {
+		return cfg.ContextProviders
+	}
+	return cfg.TIProviders
+}
+
+func configName(cfg *config.Config) string {
+	if cfg.Path == "" {
+		return "built-in defaults"
+	}
+	return cfg.Path
+}
+
+// statusBreakdown lists the failing statuses with counts, e.g.
+// "2 timeout, 1 invalid input".
+func statusBreakdown(s lookup.Summary) string {
+	var parts []string
+	for st := lookup.StatusFound; st <= lookup.StatusNotConfigured; st++ {
+		switch st {
+		case lookup.StatusFound, lookup.StatusNotFound, lookup.StatusUnsupported, lookup.StatusNotRoutable:
+			continue
+		}
+		if n := s.ByStatus[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cacheDir is --cache-dir, else $MSTICGO_CACHE_DIR, else the user cache
+// folder; "" when none can be found (the cache then stays in memory).
+func cacheDir(a *App, o *lookupOpts) string {
+	if o.cacheDir != "" {
+		return o.cacheDir
+	}
+	if d := strings.TrimSpace(a.Getenv("MSTICGO_CACHE_DIR")); d != "" {
+		return d
+	}
+	d, err := lookup.DefaultCacheDir()
+	if err != nil {
+		a.Logger().Debug("no user cache folder; lookup answers are cached in memory only", "err", err)
+		return ""
+	}
+	return d
+}
+
+// readLookupInputs reads the indicators from the arguments, --file or stdin.
+func readLookupInputs(a *App, o *lookupOpts, args []string) ([]lookup.Input, error) {
+	if o.typeColumn != "" && o.column == "" {
+		return nil, UsageErrorf("--type-column needs --column")
+	}
+	if len(args) > 0 {
+		if o.file != "" {
+			return nil, UsageErrorf("give indicators as arguments or with --file, not both")
+		}
+		if o.column != "" {
+			return nil, UsageErrorf("--column reads a table from --file or stdin; it cannot be used with indicators as arguments")
+		}
+		var out []lookup.Input
+		for _, s := range args {
+			if strings.TrimSpace(s) != "" {
+				out = append(out, lookup.Input{Value: s, Type: o.typ})
+			}
+		}
+		if len(out) == 0 {
+			return nil, UsageErrorf("no indicators given")
+		}
+		return out, nil
+	}
+	name, r := "stdin", a.Stdin()
+	if o.file != "" && o.file != "-" {
+		f, err := os.Open(o.file)
+		if err != nil {
+			return nil, UsageError(err)
+		}
+		defer f.Close()
+		name, r = o.file, f
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	var out []lookup.Input
+	var err error
+	if o.column == "" {
+		out, err = readPlainLines(name, br, o.typ)
+	} else if tableFormat(name, br) == "ndjson" {
+		out, err = readNDJSONColumn(name, br, o)
+	} else {
+		out, err = readCSVColumn(name, br, o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, UsageErrorf("no indicators in %s", name)
+	}
+	return out, nil
+}
+
+// tableFormat picks NDJSON or CSV from the file extension, else from the
+// first non-blank character ('{' or '[' means NDJSON).
+func tableFormat(name string, br *bufio.Reader) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".json", ".jsonl", ".ndjson":
+		return "ndjson"
+	case ".csv":
+		return "csv"
+	}
+	for i := 1; ; i++ {
+		b, err := br.Peek(i)
+		if len(b) < i || err != nil {
+			return "csv"
+		}
+		switch c := b[i-1]; c {
+		case ' ', '\t', '\r', '\n', 0xEF, 0xBB, 0xBF:
+			continue
+		case '{':
+			return "ndjson"
+		default:
+			return "csv"
+		}
+	}
+}
+
+func readPlainLines(name string, r io.Reader, typ string) ([]lookup.Input, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var out []lookup.Input
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\uFEFF"))
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		out = append(out, lookup.Input{Value: s, Type: typ})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, UsageErrorf("%s line %d: %v", name, line+1, err)
+	}
+	return out, nil
+}
+
+func readCSVColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, UsageErrorf("%s is empty: want a CSV header line with column %q", name, o.column)
+	}
+	if err != nil {
+		return nil, UsageErrorf("%s: %v", name, err)
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\uFEFF")
+	}
+	col, err := findColumn(name, header, o.column, "--column")
+	if err != nil {
+		return nil, err
+	}
+	tcol := -1
+	if o.typeColumn != "" {
+		if tcol, err = findColumn(name, header, o.typeColumn, "--type-column"); err != nil {
+			return nil, err
+		}
+	}
+	var out []lookup.Input
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, UsageErrorf("%s: %v", name, err)
+		}
+		if col >= len(rec) || strings.TrimSpace(rec[col]) == "" {
+			continue
+		}
+		in := lookup.Input{Value: rec[col], Type: o.typ}
+		if tcol >= 0 && tcol < len(rec) && strings.TrimSpace(rec[tcol]) != "" {
+			in.Type = rec[tcol]
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+func findColumn(name string, header []string, want, flag string) (int, error) {
+	for i, h := range header {
+		if h == want {
+			return i, nil
+		}
+	}
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(want)) {
+			return i, nil
+		}
+	}
+	return -1, UsageErrorf("%s: %s: no column %q (columns: %s)", name, flag, want, strings.Join(header, ", "))
+}
+
+func readNDJSONColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var out []lookup.Input
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(bytes.TrimPrefix(sc.Bytes(), []byte("\uFEFF")))
+		if len(b) == 0 {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil || obj == nil {
+			return nil, UsageErrorf("%s line %d: not a JSON object", name, line)
+		}
+		v, ok, err := jsonField(obj, o.column)
+		if err != nil {
+			return nil, UsageErrorf("%s line %d: column %q: %v", name, line, o.column, err)
+		}
+		if !ok {
+			return nil, UsageErrorf("%s line %d: no column %q (columns: %s)", name, line, o.column, strings.Join(sortedObjKeys(obj), ", "))
+		}
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		in := lookup.Input{Value: v, Type: o.typ}
+		if o.typeColumn != "" {
+			t, ok, err := jsonField(obj, o.typeColumn)
+			if err != nil {
+				return nil, UsageErrorf("%s line %d: column %q: %v", name, line, o.typeColumn, err)
+			}
+			if ok && strings.TrimSpace(t) != "" {
+				in.Type = t
+			}
+		}
+		out = append(out, in)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, UsageErrorf("%s line %d: %v", name, line+1, err)
+	}
+	return out, nil
+}
+
+// jsonField returns a field as text (exact key first, then
+// case-insensitive); null is "" and present.
+func jsonField(obj map[string]any, key string) (string, bool, error) {
+	v, ok := obj[key]
+	if !ok {
+		for k, x := range obj {
+			if strings.EqualFold(k, key) {
+				v, ok = x, true
+				break
+			}
+		}
+	}
+	if !ok {
+		return "", false, nil
+	}
+	switch x := v.(type) {
+	case nil:
+		return "", true, nil
+	case string:
+		return x, true, nil
+	case json.Number:
+		return x.String(), true, nil
+	case bool:
+		return fmt.Sprint(x), true, nil
+	}
+	return "", true, fmt.Errorf("is a JSON %s, not a text value", jsonKindName(v))
+}
+
+func jsonKindName(v any) string {
+	switch v.(type) {
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func sortedObjKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// newLookupProvidersCmd lists the configured entries of the mode's section.
+func newLookupProvidersCmd(a *App, mode lookup.Mode) *cobra.Command {
+	kind, section := modeKind(mode)
+	return &cobra.Command{
+		Use:   "providers",
+		Short: "List the configured " + section + " entries: role, supported types, limits, status",
+		Long: `List the ` + section + ` entries of msticpyconfig.yaml: entry name, provider type,
+primary or secondary, supported indicator types, effective limits and status
+("ready", or why not, e.g. "not configured: VT_KEY not set").`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.Config()
+			if err != nil {
+				return err
+			}
+			reg, regErr := a.Registry()
+			if reg == nil {
+				return regErr
+			}
+			f := table.NewStrings("name", "provider", "role", "types", "limits", "status", "description")
+			for _, e := range sectionEntries(cfg, section) {
+				f.Append(describeEntry(a, reg, kind, cfg, e)...)
+			}
+			return a.Write(f)
+		},
+	}
+}
+
+func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *config.Config, e config.ProviderEntry) []any {
+	role := "secondary"
+	if e.Primary {
+		role = "primary"
+	}
+	row := func(types, limits, status, desc string) []any {
+		return []any{e.Name, e.Provider, role, types, limits, status, desc}
+	}
+	if e.Provider == lookup.NoLoad {
+		return row("", "", "not loaded (Provider: --no-load--)", e.Description)
+	}
+	r, err := reg.Lookup(kind, e.Provider)
+	if err != nil {
+		status := fmt.Sprintf("unknown provider type %q", e.Provider)
+		if s := registry.Suggest(e.Provider, reg.Names(kind)); s != "" {
+			status += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return row("", "", status, e.Description)
+	}
+	desc := e.Description
+	if desc == "" {
+		desc = r.Description
+	}
+	types := metaTypes(r.Meta)
+	specs, err := lookup.EntrySpecs([]config.ProviderEntry{e})
+	if err != nil {
+		return row(strings.Join(types, ", "), "", "error: "+err.Error(), desc)
+	}
+	if e.Status != "" {
+		return row(strings.Join(types, ", "), "", e.Status, desc)
+	}
+	built, err := lookup.Build(a.Context(), reg, kind, specs, []config.ProviderEntry{e}, cfg.Dir(), a.Logger())
+	if err != nil {
+		return row(strings.Join(types, ", "), "", "error: "+err.Error(), desc)
+	}
+	eng := lookup.NewEngine(built, lookup.Options{})
+	defer eng.Close()
+	if ts, ok := built[0].Provider.(lookup.TypeSupporter); ok {
+		types = ts.SupportedTypes()
+	}
+	lim, _ := eng.EffectiveLimits(e.Name)
+	return row(strings.Join(types, ", "), lookup.DescribeLimits(lim), "ready", desc)
+}
+
+func metaTypes(meta map[string]any) []string {
+	for _, k := range []string{"ioc_types", "types"} {
+		switch v := meta[k].(type) {
+		case []string:
+			return v
+		case []any:
+			var out []string
+			for _, x := range v {
+				out = append(out, fmt.Sprint(x))
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// progress draws a one-line progress bar on stderr when it is a terminal
+// (or --progress always) and the run takes more than half a second.
+type progress struct {
+	w       io.Writer
+	on      bool
+	total   int
+	n       int
+	start   time.Time
+	last    time.Time
+	drawn   bool
+	isTerm  bool
+	barSize int
+}
+
+func newProgress(w io.Writer, total int, mode string) *progress {
+	p := &progress{w: w, total: total, start: time.Now(), barSize: 30}
+	switch mode {
+	case "always":
+		p.on = true
+	case "auto":
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			p.on, p.isTerm = true, true
+		}
+	}
+	return p
+}
+
+func (p *progress) add() {
+	p.n++
+	if !p.on || p.total <= 0 {
+		return
+	}
+	now := time.Now()
+	if now.Sub(p.start) < 500*time.Millisecond || now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	p.draw(now)
+}
+
+func (p *progress) draw(now time.Time) {
+	fmt.Fprint(p.w, "\r"+progressLine(p.n, p.total, now.Sub(p.start), p.barSize))
+	p.drawn = true
+}
+
+func (p *progress) done() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// progressLine renders "[=====>    ]  120/2000 lookups  6% 3.1s eta 48s".
+func progressLine(n, total int, elapsed time.Duration, width int) string {
+	frac := float64(n) / float64(total)
+	if frac > 1 {
+		frac = 1
+	}
+	fill := int(frac * float64(width))
+	bar := strings.Repeat("=", fill)
+	if fill < width {
+		bar += ">" + strings.Repeat(" ", width-fill-1)
+	}
+	s := fmt.Sprintf("[%s] %*d/%d lookups %3d%% %s", bar, len(fmt.Sprint(total)), n, total, int(frac*100), elapsed.Round(100*time.Millisecond))
+	if n > 0 && n < total {
+		eta := time.Duration(float64(elapsed) / frac * (1 - frac))
+		s += " eta " + eta.Round(time.Second).String()
+	}
+	return s
+}

@@ -1,0 +1,340 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/registry"
+)
+
+// cliTestTI is a small real TI provider for CLI tests: HTTP GET
+// <BaseURL>/<type>/<value> with the AuthKey header; 200 + {"found":...}
+// found, 404 not found, anything else a provider error carrying the body.
+type cliTestTI struct {
+	base, key string
+}
+
+func (p *cliTestTI) SupportedTypes() []string { return []string{"ipv4", "dns", "url", "md5_hash"} }
+
+func (p *cliTestTI) Lookup(ctx context.Context, it lookup.Item) lookup.Result {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/"+it.Type+"/"+url.PathEscape(it.Value), nil)
+	req.Header.Set("X-Key", p.key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return lookup.Result{Status: lookup.StatusProviderError, Message: "request failed"}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	switch resp.StatusCode {
+	case 200:
+		var v map[string]any
+		if json.Unmarshal(body, &v) != nil {
+			return lookup.Result{Status: lookup.StatusUnexpected, Message: "not JSON"}
+		}
+		return lookup.Result{Status: lookup.StatusFound, Found: true, Severity: lookup.SevHigh, RawResult: v, Details: v["tag"]}
+	case 404:
+		return lookup.Result{Status: lookup.StatusNotFound}
+	}
+	return lookup.Result{Status: lookup.StatusProviderError, Message: fmt.Sprintf("HTTP %d", resp.StatusCode), RawResult: string(body)}
+}
+
+func init() {
+	registry.MustRegister(registry.Registration{Kind: registry.KindTI, Name: "CLITestTI", Description: "test provider",
+		Factory: func(_ context.Context, a registry.FactoryArgs) (any, error) {
+			return &cliTestTI{base: a.Settings["BaseURL"], key: a.Settings["AuthKey"]}, nil
+		}})
+}
+
+type cliTIServer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	calls []string
+}
+
+func newCLITIServer(t *testing.T) *cliTIServer {
+	s := &cliTIServer{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.calls = append(s.calls, r.URL.Path)
+		s.mu.Unlock()
+		switch {
+		case strings.Contains(r.URL.Path, "evil"), strings.Contains(r.URL.Path, "44d88612"):
+			io.WriteString(w, `{"tag":"malware"}`)
+		case strings.Contains(r.URL.Path, "denied"):
+			// A provider that echoes the key back: it must never reach output.
+			http.Error(w, "bad key "+r.Header.Get("X-Key"), http.StatusUnauthorized)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *cliTIServer) n() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.calls)
+}
+
+const cliTestKey = "k3y-VERY-secret-77"
+
+func writeTIConfig(t *testing.T, base string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	cfg := fmt.Sprintf(`TIProviders:
+  Main:
+    Args:
+      AuthKey:
+        EnvironmentVar: MAIN_KEY
+      BaseURL: %[1]s
+    Primary: true
+    Provider: CLITestTI
+  NoKey:
+    Args:
+      AuthKey:
+        EnvironmentVar: NOKEY_UNSET
+      BaseURL: %[1]s
+    Provider: CLITestTI
+  Extra:
+    Args:
+      BaseURL: %[1]s
+      RateLimit: 10/s
+      DailyQuota: 1000
+    Provider: CLITestTI
+`, base)
+	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runTI(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := map[string]string{"HOME": t.TempDir(), "MAIN_KEY": cliTestKey}
+	code := Run(context.Background(), Env{Args: args, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return env[k] }})
+	return out.String(), errb.String(), code
+}
+
+func ndjsonRows(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var rows []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("bad NDJSON line %q: %v", line, err)
+		}
+		rows = append(rows, m)
+	}
+	return rows
+}
+
+func TestTILookupArgsStatusesAndExit(t *testing.T) {
+	srv := newCLITIServer(t)
+	cfg := writeTIConfig(t, srv.URL)
+	cache := t.TempDir()
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache,
+		"evil.example.com", "1.1.1.1", "10.0.0.1", "http://[::1", "44D88612FEA8A8F36DE82E1278ABB02F")
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want 3 (an invalid URL): %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "1 of 5 lookups failed (1 invalid input)") {
+		t.Errorf("stderr %q", stderr)
+	}
+	rows := jsonRows(t, out)
+	want := [][3]any{
+		{"evil.example.com", "found", true},
+		{"1.1.1.1", "not found", false},
+		{"10.0.0.1", "not routable", false},
+		{"http://[::1", "invalid input", false},
+		{"44D88612FEA8A8F36DE82E1278ABB02F", "found", true},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows: %s", len(rows), out)
+	}
+	for i, w := range want {
+		r := rows[i]
+		if r["Ioc"] != w[0] || r["StatusName"] != w[1] || r["Result"] != w[2] || r["Provider"] != "Main" {
+			t.Errorf("row %d = %v, want %v", i, r, w)
+		}
+	}
+	if rows[4]["SafeIoc"] != "44d88612fea8a8f36de82e1278abb02f" || rows[0]["Severity"] != "high" || rows[2]["Details"] != "not routable: private" {
+		t.Errorf("rows %v", rows)
+	}
+	if srv.n() != 3 {
+		t.Errorf("server calls %d, want 3", srv.n())
+	}
+	// Again with the same cache folder: no calls; --no-cache: calls again.
+	_, _, code = runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache, "evil.example.com", "1.1.1.1")
+	if code != 0 || srv.n() != 3 {
+		t.Errorf("cached run: exit %d, calls %d", code, srv.n())
+	}
+	_, _, code = runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache, "--no-cache", "evil.example.com")
+	if code != 0 || srv.n() != 4 {
+		t.Errorf("--no-cache run: exit %d, calls %d", code, srv.n())
+	}
+}
+
+func TestTILookupStdinNDJSONStreamsAndNotConfigured(t *testing.T) {
+	srv := newCLITIServer(t)
+	cfg := writeTIConfig(t, srv.URL)
+	out, stderr, code := runTI(t, "# my list\nevil.example.com\n\n8.8.8.8\ndenied.example.com\n",
+		"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "--providers", "main,NOKEY")
+	if code != ExitPartial {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := ndjsonRows(t, out)
+	if len(rows) != 6 {
+		t.Fatalf("%d rows:\n%s", len(rows), out)
+	}
+	for i, r := range rows {
+		wantProv := []string{"Main", "NoKey"}[i%2]
+		if r["Provider"] != wantProv {
+			t.Errorf("row %d provider %v", i, r["Provider"])
+		}
+		if wantProv == "NoKey" && (r["StatusName"] != "not configured" || r["Details"] != "not configured: NOKEY_UNSET not set" || r["Status"] != 10.0) {
+			t.Errorf("row %d = %v", i, r)
+		}
+	}
+	if rows[4]["StatusName"] != "provider error" {
+		t.Errorf("denied row %v", rows[4])
+	}
+	if srv.n() != 3 {
+		t.Errorf("server calls %d, want 3 (none for NoKey)", srv.n())
+	}
+	if strings.Contains(out, cliTestKey) || strings.Contains(stderr, cliTestKey) {
+		t.Errorf("the key reached the output:\n%s\n%s", out, stderr)
+	}
+	if !strings.Contains(out, "bad key ***") {
+		t.Errorf("the echoed key was not redacted:\n%s", out)
+	}
+}
+
+func TestTILookupTables(t *testing.T) {
+	srv := newCLITIServer(t)
+	cfg := writeTIConfig(t, srv.URL)
+	dir := t.TempDir()
+	csvFile := filepath.Join(dir, "alerts.csv")
+	os.WriteFile(csvFile, []byte("Time,SourceIP,Kind\n1,evil.example.com,dns\n2,,ipv4\n3,9.9.9.9,ipv4\n"), 0o600)
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "csv", "ti", "lookup", "--no-cache", "--file", csvFile, "--column", "sourceip", "--type-column", "Kind")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "Ioc,IocType,SafeIoc,QuerySubtype,Provider,Result,Severity") || !strings.HasPrefix(lines[2], "9.9.9.9,ipv4") {
+		t.Errorf("csv output:\n%s", out)
+	}
+	// A missing column: exit 2 naming it and the available ones.
+	_, stderr, code = runTI(t, "", "--config", cfg, "ti", "lookup", "--file", csvFile, "--column", "DestIP")
+	if code != ExitUsage || !strings.Contains(stderr, `--column: no column "DestIP" (columns: Time, SourceIP, Kind)`) {
+		t.Errorf("missing CSV column: exit %d, %q", code, stderr)
+	}
+	// NDJSON on stdin, sniffed from '{'.
+	out, stderr, code = runTI(t, "{\"ioc\":\"evil.example.com\",\"t\":\"dns\"}\n{\"ioc\":\"1.2.3.4\"}\n", "--config", cfg, "-o", "ndjson",
+		"ti", "lookup", "--no-cache", "--column", "ioc", "--type-column", "t")
+	if code != 0 || len(ndjsonRows(t, out)) != 2 {
+		t.Errorf("ndjson stdin: exit %d %s %s", code, out, stderr)
+	}
+	_, stderr, code = runTI(t, "{\"ioc\":\"evil.example.com\"}\n{\"IP\":\"1.2.3.4\"}\n", "--config", cfg, "ti", "lookup", "--column", "ioc")
+	if code != ExitUsage || !strings.Contains(stderr, `stdin line 2: no column "ioc" (columns: IP)`) {
+		t.Errorf("ndjson missing key: exit %d %q", code, stderr)
+	}
+	_, stderr, code = runTI(t, "{\"ioc\": [1]}\n", "--config", cfg, "ti", "lookup", "--column", "ioc")
+	if code != ExitUsage || !strings.Contains(stderr, `stdin line 1: column "ioc": is a JSON array`) {
+		t.Errorf("ndjson array: exit %d %q", code, stderr)
+	}
+}
+
+func TestTILookupUsageErrors(t *testing.T) {
+	srv := newCLITIServer(t)
+	cfg := writeTIConfig(t, srv.URL)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ti", "lookup", "--providers", "Mian", "x.com"}, `unknown provider "Mian" (did you mean "Main"?); loaded: Main, NoKey, Extra`},
+		{[]string{"ti", "lookup", "--type", "colour", "x.com"}, `--type: unsupported observable type "colour"`},
+		{[]string{"ti", "lookup"}, "no indicators in stdin"},
+		{[]string{"ti", "lookup", "--file", "/nonexistent/iocs.txt"}, "/nonexistent/iocs.txt"},
+		{[]string{"ti", "lookup", "--column", "x", "a.com"}, "--column reads a table"},
+		{[]string{"ti", "lookup", "--progress", "loud", "a.com"}, "--progress"},
+	}
+	for _, tt := range tests {
+		_, stderr, code := runTI(t, "", append([]string{"--config", cfg}, tt.args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+	if srv.n() != 0 {
+		t.Errorf("usage errors made %d calls", srv.n())
+	}
+}
+
+func TestTIProvidersListing(t *testing.T) {
+	srv := newCLITIServer(t)
+	cfg := writeTIConfig(t, srv.URL)
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "ti", "providers")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if len(rows) != 3 {
+		t.Fatalf("rows %v", rows)
+	}
+	main, nokey, extra := rows[0], rows[1], rows[2]
+	if main["name"] != "Main" || main["role"] != "primary" || main["status"] != "ready" || main["types"] != "ipv4, dns, url, md5_hash" {
+		t.Errorf("Main %v", main)
+	}
+	if nokey["role"] != "secondary" || nokey["status"] != "not configured: NOKEY_UNSET not set" {
+		t.Errorf("NoKey %v", nokey)
+	}
+	if !strings.HasPrefix(fmt.Sprint(extra["limits"]), "10/s, 4 parallel, 1000/day, timeout 30s") {
+		t.Errorf("Extra %v", extra)
+	}
+	if strings.Contains(out, cliTestKey) {
+		t.Error("key in listing")
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	got := progressLine(50, 200, 2*time.Second, 10)
+	if got != "[==>       ]  50/200 lookups  25% 2s eta 6s" {
+		t.Errorf("%q", got)
+	}
+	var b bytes.Buffer
+	p := newProgress(&b, 10, "always")
+	p.start = time.Now().Add(-time.Second)
+	for range 10 {
+		p.add()
+	}
+	p.done()
+	if !strings.Contains(b.String(), "lookups") || !strings.HasSuffix(b.String(), "\r\033[K") {
+		t.Errorf("progress output %q", b.String())
+	}
+	b.Reset()
+	p = newProgress(&b, 10, "auto") // a buffer is not a terminal
+	p.start = time.Now().Add(-time.Second)
+	p.add()
+	p.done()
+	if b.Len() != 0 {
+		t.Errorf("progress drawn on a non-terminal: %q", b.String())
+	}
+}
