@@ -16,6 +16,7 @@ import (
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -212,9 +213,24 @@ func ResolveFolder(f, base string) string {
 	return filepath.Clean(f)
 }
 
+// outcome is what one plugin file yields; files are parsed in parallel and
+// their outcomes applied in sorted order, so the result never depends on
+// timing.
+type outcome struct {
+	path     string
+	reg      *registry.Registration
+	way      string
+	external bool
+	tests    []TestCase
+	closer   io.Closer
+	problem  error
+	query    bool
+	note     string
+}
+
 func loadFolder(reg *registry.Registry, dir string, log *slog.Logger, rep *Report) {
 	if fileExists(filepath.Join(dir, exec.ManifestName)) {
-		loadExec(reg, dir, log, rep)
+		apply(reg, rep, loadExec(dir, log))
 		return
 	}
 	entries, err := os.ReadDir(dir) // sorted by name
@@ -223,6 +239,7 @@ func loadFolder(reg *registry.Registry, dir string, log *slog.Logger, rep *Repor
 		return
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var jobs []func() outcome
 	for _, e := range entries {
 		name := e.Name()
 		path := filepath.Join(dir, name)
@@ -231,42 +248,84 @@ func loadFolder(reg *registry.Registry, dir string, log *slog.Logger, rep *Repor
 		}
 		if e.IsDir() {
 			if fileExists(filepath.Join(path, exec.ManifestName)) {
-				loadExec(reg, path, log, rep)
+				jobs = append(jobs, func() outcome { return loadExec(path, log) })
 			}
 			continue
 		}
 		switch strings.ToLower(filepath.Ext(name)) {
 		case ".star":
-			loadStar(reg, path, log, rep)
+			jobs = append(jobs, func() outcome { return loadStar(path, log) })
 		case ".yaml", ".yml":
-			loadYAML(reg, path, rep)
+			jobs = append(jobs, func() outcome { return loadYAML(path) })
 		case ".py":
-			rep.Notes = append(rep.Notes, Note{Path: path, Reason: "Python modules are not imported; run the provider as an executable plugin with the msticgo_plugin SDK (docs/plugins.md)"})
+			jobs = append(jobs, func() outcome {
+				return outcome{path: path, note: "Python modules are not imported; run the provider as an executable plugin with the msticgo_plugin SDK (docs/plugins.md)"}
+			})
+		}
+	}
+	outs := make([]outcome, len(jobs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for i, job := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			outs[i] = job()
+		}()
+	}
+	wg.Wait()
+	for _, o := range outs {
+		apply(reg, rep, o)
+	}
+}
+
+func apply(reg *registry.Registry, rep *Report, o outcome) {
+	switch {
+	case o.problem != nil:
+		rep.Problems = append(rep.Problems, Problem{Path: o.path, Err: o.problem})
+	case o.query:
+		rep.QueryFiles = append(rep.QueryFiles, o.path)
+	case o.note != "":
+		rep.Notes = append(rep.Notes, Note{Path: o.path, Reason: o.note})
+	case o.reg != nil:
+		r := *o.reg
+		if r.Meta == nil {
+			r.Meta = map[string]any{}
+		}
+		r.Meta["way"] = o.way
+		if err := reg.Register(r); err != nil {
+			rep.Problems = append(rep.Problems, Problem{Path: o.path, Err: err})
+			return
+		}
+		rep.Loaded = append(rep.Loaded, Loaded{
+			Kind: r.Kind, Name: r.Name, Aliases: r.Aliases, Version: r.Version, Way: o.way, Path: o.path,
+			ExternalService: o.external, TestData: o.tests,
+		})
+		if o.closer != nil {
+			rep.mu.Lock()
+			rep.closers = append(rep.closers, o.closer)
+			rep.mu.Unlock()
 		}
 	}
 }
 
-func loadExec(reg *registry.Registry, dir string, log *slog.Logger, rep *Report) {
+func loadExec(dir string, log *slog.Logger) outcome {
 	def, err := exec.Load(dir, log)
 	if err != nil {
-		rep.Problems = append(rep.Problems, Problem{Path: filepath.Join(dir, exec.ManifestName), Err: err})
-		return
+		return outcome{path: filepath.Join(dir, exec.ManifestName), problem: err}
 	}
 	m := def.Manifest
 	if !isProgram(m) {
-		rep.Problems = append(rep.Problems, Problem{Path: m.Path, Err: fmt.Errorf("command: program %q not found (looked in the plugin folder and on PATH)", m.Command[0])})
-		return
+		return outcome{path: m.Path, problem: fmt.Errorf("command: program %q not found (looked in the plugin folder and on PATH)", m.Command[0])}
 	}
 	var tests []TestCase
 	for _, tc := range m.TestData {
 		tests = append(tests, TestCase{Ioc: tc.Ioc, IocType: tc.IocType, SubType: tc.SubType, Query: tc.Query, Expect: tc.Expect})
 	}
 	r := def.Registration()
-	if register(reg, r, m.Path, WayExecutable, m.Privacy.ExternalService, tests, rep) {
-		rep.mu.Lock()
-		rep.closers = append(rep.closers, def)
-		rep.mu.Unlock()
-	}
+	return outcome{path: m.Path, reg: &r, way: WayExecutable, external: m.Privacy.ExternalService, tests: tests, closer: def}
 }
 
 func isProgram(m *exec.Manifest) bool {
@@ -281,32 +340,30 @@ func isProgram(m *exec.Manifest) bool {
 	return err == nil
 }
 
-func loadStar(reg *registry.Registry, path string, log *slog.Logger, rep *Report) {
+func loadStar(path string, log *slog.Logger) outcome {
 	s, err := star.Load(path, log)
 	if err != nil {
-		rep.Problems = append(rep.Problems, Problem{Path: path, Err: err})
-		return
+		return outcome{path: path, problem: err}
 	}
 	var tests []TestCase
 	for _, m := range s.TestData {
 		str := func(k string) string { v, _ := m[k].(string); return v }
 		tests = append(tests, TestCase{Ioc: str("ioc"), IocType: str("ioc_type"), SubType: str("query_subtype"), Query: str("query"), Expect: str("expect")})
 	}
-	register(reg, s.Registration(), path, WayStarlark, false, tests, rep)
+	r := s.Registration()
+	return outcome{path: path, reg: &r, way: WayStarlark, tests: tests}
 }
 
 // loadYAML sorts a YAML file: query file (sources:), declarative provider
 // (kind: ti|context), or a problem.
-func loadYAML(reg *registry.Registry, path string, rep *Report) {
+func loadYAML(path string) outcome {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		rep.Problems = append(rep.Problems, Problem{Path: path, Err: err})
-		return
+		return outcome{path: path, problem: err}
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		rep.Problems = append(rep.Problems, Problem{Path: path, Err: fmt.Errorf("not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))})
-		return
+		return outcome{path: path, problem: fmt.Errorf("not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
 	}
 	var top *yaml.Node
 	if len(root.Content) > 0 && root.Content[0].Kind == yaml.MappingNode {
@@ -324,22 +381,18 @@ func loadYAML(reg *registry.Registry, path string, rep *Report) {
 		return nil
 	}
 	if key("sources") != nil {
-		rep.QueryFiles = append(rep.QueryFiles, path)
-		return
+		return outcome{path: path, query: true}
 	}
 	kind := key("kind")
 	if kind == nil {
-		rep.Problems = append(rep.Problems, Problem{Path: path, Err: errors.New("not a plugin file: a YAML file in a plugin folder is a declarative provider (kind: ti or context) or a query file (sources:)")})
-		return
+		return outcome{path: path, problem: errors.New("not a plugin file: a YAML file in a plugin folder is a declarative provider (kind: ti or context) or a query file (sources:)")}
 	}
 	if k, err := registry.ParseKind(kind.Value); err == nil && k == registry.KindData {
-		rep.Problems = append(rep.Problems, Problem{Path: path, Err: fmt.Errorf("%s:%d: kind: declarative providers are ti or context; write a data driver as an executable or Starlark plugin", path, kind.Line)})
-		return
+		return outcome{path: path, problem: fmt.Errorf("%s:%d: kind: declarative providers are ti or context; write a data driver as an executable or Starlark plugin", path, kind.Line)}
 	}
 	def, err := httpprov.ParseDefinition(path, data)
 	if err != nil {
-		rep.Problems = append(rep.Problems, Problem{Path: path, Err: err})
-		return
+		return outcome{path: path, problem: err}
 	}
 	var tests []TestCase
 	types := make([]string, 0, len(def.ExampleIoC))
@@ -350,23 +403,8 @@ func loadYAML(reg *registry.Registry, path string, rep *Report) {
 	for _, t := range types {
 		tests = append(tests, TestCase{Ioc: def.ExampleIoC[t], IocType: t})
 	}
-	register(reg, def.Registration(registry.PluginSource(path)), path, WayDeclarative, def.BaseURL != "", tests, rep)
-}
-
-func register(reg *registry.Registry, r registry.Registration, path, way string, external bool, tests []TestCase, rep *Report) bool {
-	if r.Meta == nil {
-		r.Meta = map[string]any{}
-	}
-	r.Meta["way"] = way
-	if err := reg.Register(r); err != nil {
-		rep.Problems = append(rep.Problems, Problem{Path: path, Err: err})
-		return false
-	}
-	rep.Loaded = append(rep.Loaded, Loaded{
-		Kind: r.Kind, Name: r.Name, Aliases: r.Aliases, Version: r.Version, Way: way, Path: path,
-		ExternalService: external, TestData: tests,
-	})
-	return true
+	r := def.Registration(registry.PluginSource(path))
+	return outcome{path: path, reg: &r, way: WayDeclarative, external: def.BaseURL != "", tests: tests}
 }
 
 func fileExists(p string) bool {
