@@ -36,7 +36,8 @@ type FindOptions struct {
 	Getenv func(string) string
 	// Cwd is the working folder; "" means the process's.
 	Cwd string
-	// Home is the home folder; "" means os.UserHomeDir.
+	// Home is the home folder; "" means $HOME (through Getenv), else
+	// os.UserHomeDir.
 	Home string
 }
 
@@ -104,6 +105,9 @@ func Find(opts FindOptions) (Location, error) {
 		return Location{Path: p, From: FromCwd}, nil
 	}
 	home := opts.Home
+	if home == "" {
+		home = opts.getenv("HOME")
+	}
 	if home == "" {
 		home, _ = os.UserHomeDir()
 	}

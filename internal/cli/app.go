@@ -182,6 +182,18 @@ func (a *App) Registry() (*registry.Registry, error) {
 	return a.reg, a.regErr
 }
 
+// loadSecretsQuietly learns the config's secrets, without notices, when a
+// command failed before loading the config, so even an error that echoes
+// the command line is redacted.
+func (a *App) loadSecretsQuietly() {
+	if a.cfg != nil {
+		return
+	}
+	if cfg, err := config.Load(config.FindOptions{Flag: a.configPath, Getenv: a.getenv}); err == nil {
+		a.setSecrets(append(a.Secrets(), cfg.Secrets()...))
+	}
+}
+
 // Secrets returns every resolved secret value of the config (longest
 // first); empty until Config has loaded.
 func (a *App) Secrets() []string {

@@ -210,6 +210,7 @@ func Run(ctx context.Context, env Env) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			// a panic message may carry anything: redact it, keep it on one line
+			a.loadSecretsQuietly()
 			fmt.Fprintln(a.stderr, "msticgo: internal error: "+oneLine(a.Redact(fmt.Sprint(r))))
 			code = ExitRuntime
 		}
@@ -227,6 +228,7 @@ func Run(ctx context.Context, env Env) (code int) {
 		err = fmt.Errorf("interrupted: %w", err)
 	}
 	if err != nil {
+		a.loadSecretsQuietly()
 		for _, line := range strings.Split(strings.TrimRight(a.Redact(err.Error()), "\n"), "\n") {
 			if strings.TrimSpace(line) != "" {
 				fmt.Fprintln(a.stderr, "msticgo: "+line)
