@@ -54,7 +54,9 @@ func newProvRun(spec ProviderSpec, opts *Options) *provRun {
 			// Strict guarantee: never more than n calls start in any window.
 			// A 2% margin absorbs jitter between here and the server (client
 			// scheduling, connection reuse, the network).
-			p.window = newWindowLimiter(int(n), win+win/50)
+			// The declared burst may exceed n: then up to burst calls may
+			// start in one window (the token bucket still holds the rate).
+			p.window = newWindowLimiter(max(int(n), burst), win+win/50)
 		}
 	}
 	p.quota = newQuota(spec.Name, p.lim.DailyQuota, opts.QuotaDir, opts.Now)

@@ -338,3 +338,37 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progress drawn on a non-terminal: %q", b.String())
 	}
 }
+
+// TestTILookupBuiltinInternetDB runs a built-in declarative provider end to
+// end: config entry → registry → factory (BaseURL override) → engine → CLI.
+func TestTILookupBuiltinInternetDB(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/198.51.100.7" || r.URL.Path == "/203.0.113.10" {
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"detail":"No information available"}`)
+			return
+		}
+		io.WriteString(w, `{"cpes":[],"hostnames":["bad.example"],"ip":"8.8.4.4","ports":[443],"tags":["c2"],"vulns":[]}`)
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	os.WriteFile(cfg, []byte("TIProviders:\n  InternetDB:\n    Args:\n      BaseURL: "+srv.URL+"\n    Primary: true\n"), 0o600)
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--no-cache", "8.8.4.4", "evil.example.com", "192.168.1.1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if len(rows) != 3 || rows[0]["StatusName"] != "found" || rows[0]["Severity"] != "high" ||
+		rows[1]["StatusName"] != "unsupported type" || rows[2]["StatusName"] != "not routable" {
+		t.Errorf("rows %v", rows)
+	}
+	if len(paths) != 1 || paths[0] != "/8.8.4.4" {
+		t.Errorf("calls %v", paths)
+	}
+}
