@@ -2,6 +2,9 @@ package feeds
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,13 +122,13 @@ not-an-indicator line
 			}
 			continue
 		}
-		ms := r.RawResult.(map[string]any)["matches"].([]Match)
+		ms := r.RawResult.(*FeedResult).Matches
 		if ms[0].How != c.how || ms[0].Severity != "high" || r.Severity != lookup.SevHigh {
 			t.Errorf("%s %s: match %+v sev %v, want how %q", c.typ, c.v, ms[0], r.Severity, c.how)
 		}
 	}
 	r := look(p, "ipv4", "1.2.3.4")
-	ms := r.RawResult.(map[string]any)["matches"].([]Match)
+	ms := r.RawResult.(*FeedResult).Matches
 	if ms[0].Line != 3 || ms[0].Info != "APT-X infrastructure" {
 		t.Errorf("line/comment not kept: %+v", ms[0])
 	}
@@ -433,6 +436,48 @@ func TestCorpusFeeds(t *testing.T) {
 		d, _ := r.Details.(string)
 		if r.Found != c.found || !strings.Contains(d, c.in) {
 			t.Errorf("%s: found %v details %q, want %v containing %q", c.v, r.Found, d, c.found, c.in)
+		}
+	}
+}
+
+// TestCIDRTableAgainstBruteForce checks the interval table against plain
+// containment on random nested and disjoint networks.
+func TestCIDRTableAgainstBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	for round := range 8 {
+		ix := newIndex()
+		var nets []netip.Prefix
+		for range 1 + r.IntN(300) {
+			a := netip.AddrFrom4([4]byte{byte(r.IntN(4)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
+			p := netip.PrefixFrom(a, r.IntN(32)).Masked()
+			if round == 0 {
+				p = netip.PrefixFrom(a, 0).Masked()
+			}
+			nets = append(nets, p)
+			ix.add(0, Indicator{Value: Normalised{Class: ClassIP, Type: "ipv4", Value: p.String(), Prefix: p, IsCIDR: true}})
+		}
+		ix.seal()
+		for range 400 {
+			a := netip.AddrFrom4([4]byte{byte(r.IntN(5)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
+			if r.IntN(3) == 0 {
+				a = nets[r.IntN(len(nets))].Addr()
+			}
+			want := map[string]int{}
+			for _, p := range nets {
+				if p.Contains(a) {
+					want[p.String()]++
+				}
+			}
+			got := map[string]int{}
+			ix.match(Normalised{Class: ClassIP, Prefix: netip.PrefixFrom(a, 32)}, func(h int32, _, key string) bool {
+				for e := h; e >= 0; e = ix.entries[e].next {
+					got[key]++
+				}
+				return true
+			})
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("round %d, %s: got %v want %v", round, a, got, want)
+			}
 		}
 	}
 }

@@ -1,8 +1,11 @@
 package feeds
 
 import (
+	"hash/maphash"
 	"net/netip"
+	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/msticgo/msticgo/lookup"
 )
@@ -30,6 +33,8 @@ type Indicator struct {
 // entry is the compact indexed form of an Indicator. Entries for the same
 // key are chained through next (-1 ends the chain).
 type entry struct {
+	koff uint32 // key text in index.keys (string classes)
+	klen uint32
 	next int32
 	line int32
 	ref  int32 // index into strs, -1 none
@@ -39,27 +44,27 @@ type entry struct {
 	kind MatchKind
 }
 
-// index is an immutable lookup structure once built. Exact string keys per
-// class, IPv4/IPv6 networks per prefix length, and domain suffixes.
+// index is an immutable lookup structure once built: string keys (per
+// class, and domain suffixes) hashed into pointer-free maps with the key
+// text kept in one byte arena (so the garbage collector never scans the
+// index), and IPv4/IPv6 networks per prefix length.
 type index struct {
 	entries []entry
+	keys    []byte // arena of key texts
 	strs    []string
 	strIdx  map[string]int32
+	seed    maphash.Seed
 
-	exact  [6]map[string]int32 // per Class (IP exact addresses go to v4/v6)
-	suffix map[string]int32    // domain → chain, entries that match subdomains too
-	v4     [33]map[uint32]int32
-	v4lens []int // present prefix lengths, longest first
+	exact  map[uint64]int32 // hash(class, value) → chain (IP addresses go to v4/v6)
+	suffix map[uint64]int32 // hash(domain) → chain of entries that match subdomains too
+	v4     map[uint32]int32 // exact IPv4 addresses
+	cidr4  cidrTable        // IPv4 networks
 	v6     [129]map[[16]byte]int32
 	v6lens []int
 }
 
 func newIndex() *index {
-	ix := &index{strIdx: map[string]int32{}, suffix: map[string]int32{}}
-	for i := range ix.exact {
-		ix.exact[i] = map[string]int32{}
-	}
-	return ix
+	return &index{strIdx: map[string]int32{}, exact: map[uint64]int32{}, suffix: map[uint64]int32{}, seed: maphash.MakeSeed()}
 }
 
 func (ix *index) str(s string) int32 {
@@ -97,14 +102,16 @@ func (ix *index) add(src int, in Indicator) {
 			e.kind = MatchCIDR
 		}
 		if p.Addr().Is4() {
-			m := ix.v4[bits]
-			if m == nil {
-				m = map[uint32]int32{}
-				ix.v4[bits] = m
+			if bits < 32 {
+				ix.cidr4.add(ix, p, e)
+				return
+			}
+			if ix.v4 == nil {
+				ix.v4 = map[uint32]int32{}
 			}
 			k := v4key(p.Addr())
-			h, ok := m[k]
-			m[k] = ix.push(h, ok, e)
+			h, ok := ix.v4[k]
+			ix.v4[k] = ix.push(h, ok, e)
 		} else {
 			m := ix.v6[bits]
 			if m == nil {
@@ -115,29 +122,24 @@ func (ix *index) add(src int, in Indicator) {
 			h, ok := m[k]
 			m[k] = ix.push(h, ok, e)
 		}
-	case ClassDomain:
-		if in.Suffix {
-			e.kind = MatchSuffix
-			h, ok := ix.suffix[n.Value]
-			ix.suffix[n.Value] = ix.push(h, ok, e)
-			return
-		}
-		fallthrough
 	default:
-		m := ix.exact[n.Class]
-		h, ok := m[n.Value]
-		m[n.Value] = ix.push(h, ok, e)
+		e.koff, e.klen = uint32(len(ix.keys)), uint32(len(n.Value))
+		ix.keys = append(ix.keys, n.Value...)
+		m := ix.exact
+		if n.Class == ClassDomain && in.Suffix {
+			e.kind = MatchSuffix
+			m = ix.suffix
+		}
+		k := ix.hash(n.Class, n.Value)
+		h, ok := m[k]
+		m[k] = ix.push(h, ok, e)
 	}
 }
 
 // seal computes the prefix-length lists; call once after the last add.
 func (ix *index) seal() {
-	ix.v4lens, ix.v6lens = nil, nil
-	for l := 32; l >= 0; l-- {
-		if len(ix.v4[l]) > 0 {
-			ix.v4lens = append(ix.v4lens, l)
-		}
-	}
+	ix.v6lens = nil
+	ix.cidr4.seal()
 	for l := 128; l >= 0; l-- {
 		if len(ix.v6[l]) > 0 {
 			ix.v6lens = append(ix.v6lens, l)
@@ -146,35 +148,39 @@ func (ix *index) seal() {
 	ix.strIdx = nil // not needed after building
 }
 
+func (ix *index) hash(c Class, v string) uint64 {
+	return maphash.String(ix.seed, v) ^ uint64(c)*0x9e3779b97f4a7c15
+}
+
+// key returns the key text of an entry.
+func (ix *index) key(e *entry) string {
+	return unsafe.String(unsafe.SliceData(ix.keys[e.koff:]), int(e.klen))
+}
+
 func v4key(a netip.Addr) uint32 {
 	b := a.As4()
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
-// match calls fn for every entry chain matching the value; fn receives the
-// chain head and the matched key text (empty for exact value matches).
-// It stops early when fn returns false.
-func (ix *index) match(n Normalised, fn func(head int32, key string) bool) {
+// matchFunc receives a chain head, the key text its entries must carry
+// ("" for IP maps, whose chains hold one key only) and the matched network
+// or parent domain for display ("" for exact value matches). It returns
+// false to stop.
+type matchFunc func(head int32, want, shown string) bool
+
+// match calls fn for every entry chain matching the value.
+func (ix *index) match(n Normalised, fn matchFunc) {
 	switch n.Class {
 	case ClassIP:
 		a := n.Prefix.Addr()
 		if a.Is4() {
 			u := v4key(a)
-			for _, l := range ix.v4lens {
-				mask := uint32(0)
-				if l > 0 {
-					mask = ^uint32(0) << (32 - l)
-				}
-				if h, ok := ix.v4[l][u&mask]; ok {
-					key := ""
-					if l != 32 {
-						key = netip.PrefixFrom(a, l).Masked().String()
-					}
-					if !fn(h, key) {
-						return
-					}
+			if h, ok := ix.v4[u]; ok {
+				if !fn(h, "", "") {
+					return
 				}
 			}
+			ix.cidr4.match(u, fn)
 			return
 		}
 		b := a.As16()
@@ -185,37 +191,37 @@ func (ix *index) match(n Normalised, fn func(head int32, key string) bool) {
 				if l != 128 {
 					key = netip.PrefixFrom(a, l).Masked().String()
 				}
-				if !fn(h, key) {
+				if !fn(h, "", key) {
 					return
 				}
 			}
 		}
 	case ClassDomain:
-		if h, ok := ix.exact[ClassDomain][n.Value]; ok {
-			if !fn(h, "") {
+		if h, ok := ix.exact[ix.hash(ClassDomain, n.Value)]; ok {
+			if !fn(h, n.Value, "") {
 				return
 			}
 		}
 		ix.matchSuffix(n.Value, fn)
 	default:
-		if h, ok := ix.exact[n.Class][n.Value]; ok {
-			fn(h, "")
+		if h, ok := ix.exact[ix.hash(n.Class, n.Value)]; ok {
+			fn(h, n.Value, "")
 		}
 	}
 }
 
 // matchSuffix walks the domain and its parents through the suffix map.
-func (ix *index) matchSuffix(d string, fn func(head int32, key string) bool) {
+func (ix *index) matchSuffix(d string, fn matchFunc) {
 	if len(ix.suffix) == 0 {
 		return
 	}
 	for s := d; ; {
-		if h, ok := ix.suffix[s]; ok {
+		if h, ok := ix.suffix[ix.hash(ClassDomain, s)]; ok {
 			key := s
 			if s == d {
 				key = ""
 			}
-			if !fn(h, key) {
+			if !fn(h, s, key) {
 				return
 			}
 		}
@@ -244,3 +250,104 @@ func maskV6(b [16]byte, l int) [16]byte {
 
 // size is the number of indexed entries.
 func (ix *index) size() int { return len(ix.entries) }
+
+// cidrTable holds IPv4 networks for point lookups. Networks are either
+// nested or disjoint, so the address space splits into elementary
+// intervals, each pointing at its innermost covering network; networks
+// point at their parent. A lookup is one binary search over the interval
+// starts plus a walk up the parents (one step per enclosing network).
+type cidrTable struct {
+	byKey  map[uint64]int // start<<8|bits → network number (while building)
+	nets   []cidrNet
+	starts []uint32 // elementary interval starts, ascending
+	tops   []int32  // innermost network covering each interval, -1 none
+}
+
+type cidrNet struct {
+	start, end uint32
+	bits       uint8
+	parent     int32
+	head       int32 // entry chain
+}
+
+func (t *cidrTable) add(ix *index, p netip.Prefix, e entry) {
+	if t.byKey == nil {
+		t.byKey = map[uint64]int{}
+	}
+	start := v4key(p.Addr())
+	k := uint64(start)<<8 | uint64(p.Bits())
+	if n, ok := t.byKey[k]; ok {
+		t.nets[n].head = ix.push(t.nets[n].head, true, e)
+		return
+	}
+	end := start | (^uint32(0) >> p.Bits())
+	if p.Bits() == 0 {
+		end = ^uint32(0)
+	}
+	t.byKey[k] = len(t.nets)
+	t.nets = append(t.nets, cidrNet{start: start, end: end, bits: uint8(p.Bits()), head: ix.push(0, false, e)})
+}
+
+func (t *cidrTable) seal() {
+	t.byKey = nil
+	sort.Slice(t.nets, func(i, j int) bool {
+		if t.nets[i].start != t.nets[j].start {
+			return t.nets[i].start < t.nets[j].start
+		}
+		return t.nets[i].end > t.nets[j].end
+	})
+	t.starts, t.tops = t.starts[:0], t.tops[:0]
+	emit := func(pos uint32, top int32) {
+		if n := len(t.starts); n > 0 && t.starts[n-1] == pos {
+			t.tops[n-1] = top
+			return
+		}
+		t.starts = append(t.starts, pos)
+		t.tops = append(t.tops, top)
+	}
+	var stack []int32
+	closeTo := func(limit uint32, all bool) {
+		for len(stack) > 0 {
+			top := stack[len(stack)-1]
+			end := t.nets[top].end
+			if !all && end >= limit {
+				return
+			}
+			stack = stack[:len(stack)-1]
+			next := int32(-1)
+			if len(stack) > 0 {
+				next = stack[len(stack)-1]
+			}
+			if end != ^uint32(0) {
+				emit(end+1, next)
+			}
+		}
+	}
+	for i := range t.nets {
+		closeTo(t.nets[i].start, false)
+		t.nets[i].parent = -1
+		if len(stack) > 0 {
+			t.nets[i].parent = stack[len(stack)-1]
+		}
+		stack = append(stack, int32(i))
+		emit(t.nets[i].start, int32(i))
+	}
+	closeTo(0, true)
+}
+
+func (t *cidrTable) match(u uint32, fn matchFunc) {
+	if len(t.starts) == 0 {
+		return
+	}
+	i := sort.Search(len(t.starts), func(i int) bool { return t.starts[i] > u }) - 1
+	if i < 0 {
+		return
+	}
+	for n := t.tops[i]; n >= 0; n = t.nets[n].parent {
+		c := &t.nets[n]
+		key := netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(c.start >> 24), byte(c.start >> 16), byte(c.start >> 8), byte(c.start)}), int(c.bits)).String()
+		if !fn(c.head, "", key) {
+			return
+		}
+	}
+}

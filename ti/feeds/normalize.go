@@ -2,9 +2,9 @@ package feeds
 
 import (
 	"net/netip"
-	"net/url"
 	"strings"
 
+	"github.com/msticgo/msticgo/ioc"
 	"golang.org/x/net/idna"
 )
 
@@ -22,18 +22,34 @@ const (
 	ClassEmail
 )
 
-// typeClass maps lookup/ioc type names to a class.
+// knownTypes short-cuts typeClass for the canonical type names.
+var knownTypes = map[string]Class{
+	"ipv4": ClassIP, "ipv6": ClassIP, "ip": ClassIP, "cidr": ClassIP,
+	"dns": ClassDomain, "hostname": ClassDomain,
+	"url":      ClassURL,
+	"md5_hash": ClassHash, "sha1_hash": ClassHash, "sha256_hash": ClassHash, "file_hash": ClassHash,
+	"email": ClassEmail,
+}
+
+// typeClass maps lookup/ioc type names (and their aliases) to a class.
 func typeClass(t string) Class {
-	switch strings.ToLower(t) {
-	case "ipv4", "ipv6", "ip":
+	if c, ok := knownTypes[t]; ok {
+		return c
+	}
+	it, err := ioc.ParseType(t)
+	if err != nil {
+		return ClassNone
+	}
+	switch it {
+	case ioc.IPv4, ioc.IPv6, ioc.IP, ioc.CIDR:
 		return ClassIP
-	case "dns", "hostname", "domain":
+	case ioc.DNS, ioc.Hostname:
 		return ClassDomain
-	case "url":
+	case ioc.URL:
 		return ClassURL
-	case "md5_hash", "sha1_hash", "sha256_hash", "file_hash", "md5", "sha1", "sha256", "hash":
+	case ioc.MD5, ioc.SHA1, ioc.SHA256, ioc.FileHash:
 		return ClassHash
-	case "email":
+	case ioc.Email:
 		return ClassEmail
 	}
 	return ClassNone
@@ -42,141 +58,128 @@ func typeClass(t string) Class {
 // supportedTypes are the lookup types the provider answers.
 var supportedTypes = []string{"ipv4", "ipv6", "dns", "hostname", "url", "md5_hash", "sha1_hash", "sha256_hash", "file_hash", "email"}
 
-// refang undoes the common defanging forms: [.] (.) [dot] → ".", hxxp → http,
-// fxp → ftp, [at] → @, [:] → ":".
-func refang(s string) string {
-	if !strings.ContainsAny(s, "[(xX") {
-		return s
-	}
-	r := strings.NewReplacer("[.]", ".", "(.)", ".", "[dot]", ".", "[DOT]", ".", "[at]", "@", "[AT]", "@", "[:]", ":", "[://]", "://")
-	s = r.Replace(s)
-	ls := strings.ToLower(s)
-	for _, p := range [...]struct{ from, to string }{{"hxxps", "https"}, {"hxxp", "http"}, {"fxps", "ftps"}, {"fxp", "ftp"}} {
-		if strings.HasPrefix(ls, p.from+"://") || strings.HasPrefix(ls, p.from+"[://]") {
-			s = p.to + s[len(p.from):]
-			break
-		}
-	}
-	return s
-}
-
 // Normalised is a classified, canonical indicator value.
 type Normalised struct {
 	Class  Class
 	Type   string // ioc type name: ipv4, ipv6, dns, url, md5_hash, sha1_hash, sha256_hash, email
-	Value  string // canonical value (lower-case hashes/domains, canonical IPs, refanged URLs)
+	Value  string // canonical value: package ioc's form (URLs also without fragment and lone "/")
 	Prefix netip.Prefix
 	IsCIDR bool
 }
 
-// Classify infers the type of a feed value and returns its canonical form.
-// ok is false for values that are not indicators of a supported type.
-// This follows the rules of package ioc for the types feeds can hold:
-// hashes and domains lower case, domains punycode without a trailing dot,
-// URLs refanged with a lower-case scheme and host.
+// Classify infers the type of a feed value and returns its canonical form
+// through package ioc (ioc.Classify), so feed entries and looked-up values
+// agree: hashes and domains lower case, domains punycode without a
+// trailing dot, URLs refanged with a lower-case scheme and host. A value
+// with a "/" that parses as a network is a CIDR entry. ok is false for
+// values that are not indicators of a supported type. Non-routable values
+// are kept: a feed may list them.
 func Classify(raw string) (Normalised, bool) {
-	v := strings.TrimSpace(refang(strings.TrimSpace(raw)))
-	if v == "" {
-		return Normalised{}, false
-	}
-	if strings.Contains(v, "://") {
-		return normURL(v)
-	}
-	if isHex(v) {
-		switch len(v) {
-		case 32:
-			return Normalised{Class: ClassHash, Type: "md5_hash", Value: strings.ToLower(v)}, true
-		case 40:
-			return Normalised{Class: ClassHash, Type: "sha1_hash", Value: strings.ToLower(v)}, true
-		case 64:
-			return Normalised{Class: ClassHash, Type: "sha256_hash", Value: strings.ToLower(v)}, true
+	if strings.IndexByte(raw, '/') >= 0 && !strings.Contains(raw, "://") {
+		if n, ok := fromObservable(ioc.Preprocess(raw, ioc.CIDR)); ok {
+			return n, true
 		}
 	}
-	if n, ok := normIP(v); ok {
-		return n, true
-	}
-	if i := strings.LastIndexByte(v, '@'); i > 0 {
-		d, ok := normDomain(v[i+1:])
-		if !ok || strings.ContainsAny(v[:i], " \t<>,;") {
-			return Normalised{}, false
-		}
-		return Normalised{Class: ClassEmail, Type: "email", Value: strings.ToLower(v[:i]) + "@" + d}, true
-	}
-	if d, ok := normDomain(v); ok {
-		return Normalised{Class: ClassDomain, Type: "dns", Value: d}, true
-	}
-	return Normalised{}, false
+	return fromObservable(ioc.Classify(raw))
 }
 
 // Normalise returns the canonical value of v taken as type t (an ioc type
-// name); ok is false when v is not a valid value of that type's class.
+// name or alias); ok is false when v is not a valid value of that type.
 func Normalise(v, t string) (Normalised, bool) {
-	c := typeClass(t)
-	v = strings.TrimSpace(refang(strings.TrimSpace(v)))
-	switch c {
-	case ClassIP:
-		return normIP(v)
-	case ClassDomain:
-		d, ok := normDomain(v)
-		return Normalised{Class: ClassDomain, Type: "dns", Value: d}, ok
-	case ClassURL:
-		return normURL(v)
-	case ClassHash:
-		if !isHex(v) || (len(v) != 32 && len(v) != 40 && len(v) != 64) {
+	it, err := ioc.ParseType(t)
+	if err != nil || typeClass(t) == ClassNone {
+		return Normalised{}, false
+	}
+	if (it == ioc.IPv4 || it == ioc.IPv6 || it == ioc.IP) && strings.IndexByte(v, '/') >= 0 {
+		n, ok := fromObservable(ioc.Preprocess(v, ioc.CIDR))
+		if ok && it != ioc.IP && n.Type != string(it) {
 			return Normalised{}, false
 		}
-		n, _ := Classify(v)
-		return n, true
-	case ClassEmail:
-		n, ok := Classify(v)
-		return n, ok && n.Class == ClassEmail
+		return n, ok
+	}
+	return fromObservable(ioc.Preprocess(v, it))
+}
+
+// fromObservable maps a pre-processed observable to the index form.
+func fromObservable(o ioc.Observable) (Normalised, bool) {
+	if o.Check != ioc.Ok && o.Check != ioc.NotRoutable {
+		return Normalised{}, false
+	}
+	switch o.Type {
+	case ioc.IPv4, ioc.IPv6:
+		a, err := netip.ParseAddr(o.Value)
+		if err != nil {
+			return Normalised{}, false
+		}
+		return Normalised{Class: ClassIP, Type: string(o.Type), Value: a.String(), Prefix: netip.PrefixFrom(a, a.BitLen())}, true
+	case ioc.CIDR:
+		p, err := netip.ParsePrefix(o.Value)
+		if err != nil {
+			return Normalised{}, false
+		}
+		return prefixNorm(p)
+	case ioc.DNS, ioc.Hostname:
+		return Normalised{Class: ClassDomain, Type: "dns", Value: o.Value}, true
+	case ioc.URL:
+		return Normalised{Class: ClassURL, Type: "url", Value: canonURL(o.Value)}, true
+	case ioc.MD5, ioc.SHA1, ioc.SHA256, ioc.FileHash:
+		t := map[int]string{32: "md5_hash", 40: "sha1_hash", 64: "sha256_hash"}[len(o.Value)]
+		if t == "" {
+			return Normalised{}, false
+		}
+		return Normalised{Class: ClassHash, Type: t, Value: o.Value}, true
+	case ioc.Email:
+		return Normalised{Class: ClassEmail, Type: "email", Value: o.Value}, true
 	}
 	return Normalised{}, false
 }
 
-func isHex(s string) bool {
-	if s == "" {
-		return false
+func prefixNorm(p netip.Prefix) (Normalised, bool) {
+	p = p.Masked()
+	a := p.Addr()
+	if !p.IsValid() || a.Is4In6() || a.Zone() != "" {
+		return Normalised{}, false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
+	t := "ipv4"
+	if a.Is6() {
+		t = "ipv6"
 	}
-	return true
+	if p.IsSingleIP() {
+		return Normalised{Class: ClassIP, Type: t, Value: a.String(), Prefix: p}, true
+	}
+	return Normalised{Class: ClassIP, Type: t, Value: p.String(), Prefix: p, IsCIDR: true}, true
 }
 
+// canonURL drops the fragment and a lone "/" path of an ioc-canonical URL.
+func canonURL(v string) string {
+	if i := strings.IndexByte(v, '#'); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.Index(v, "://"); i >= 0 {
+		rest := v[i+3:]
+		if j := strings.IndexByte(rest, '/'); j >= 0 && j == len(rest)-1 {
+			v = v[:len(v)-1]
+		}
+	}
+	return v
+}
+
+// normIP reads an address or network leniently (warninglists, MISP ip types).
 func normIP(v string) (Normalised, bool) {
+	v = strings.TrimSpace(v)
 	if strings.IndexByte(v, '/') >= 0 {
 		p, err := netip.ParsePrefix(v)
 		if err != nil {
 			return Normalised{}, false
 		}
-		p = p.Masked()
-		a := p.Addr()
-		if a.Is4In6() {
-			return Normalised{}, false
-		}
-		t := "ipv4"
-		if a.Is6() {
-			t = "ipv6"
-		}
-		if p.IsSingleIP() {
-			return Normalised{Class: ClassIP, Type: t, Value: a.String(), Prefix: p}, true
-		}
-		return Normalised{Class: ClassIP, Type: t, Value: p.String(), Prefix: p, IsCIDR: true}, true
+		return prefixNorm(p)
 	}
 	a, err := netip.ParseAddr(v)
 	if err != nil || a.Zone() != "" {
 		return Normalised{}, false
 	}
 	a = a.Unmap()
-	t := "ipv4"
-	if a.Is6() {
-		t = "ipv6"
-	}
-	return Normalised{Class: ClassIP, Type: t, Value: a.String(), Prefix: netip.PrefixFrom(a, a.BitLen())}, true
+	return prefixNorm(netip.PrefixFrom(a, a.BitLen()))
 }
 
 var idnaProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false))
@@ -244,29 +247,30 @@ func normDomain(v string) (string, bool) {
 	return v, true
 }
 
-// normURL refangs, lower-cases scheme and host, drops the fragment and a
-// lone trailing "/" path. The query string is kept.
-func normURL(v string) (Normalised, bool) {
-	u, err := url.Parse(v)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return Normalised{}, false
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	u.Host = strings.ToLower(u.Host)
-	u.Fragment, u.RawFragment = "", ""
-	if u.Path == "/" && u.RawQuery == "" {
-		u.Path = ""
-	}
-	return Normalised{Class: ClassURL, Type: "url", Value: u.String()}, true
-}
-
-// urlHost returns the host part of a canonical URL (no port, no brackets, no userinfo).
+// urlHost returns the host part of a canonical URL (no port, no brackets,
+// no userinfo), lower case.
 func urlHost(v string) string {
-	u, err := url.Parse(v)
-	if err != nil {
+	i := strings.Index(v, "://")
+	if i < 0 {
 		return ""
 	}
-	return strings.ToLower(u.Hostname())
+	h := v[i+3:]
+	if j := strings.IndexAny(h, "/?#"); j >= 0 {
+		h = h[:j]
+	}
+	if j := strings.LastIndexByte(h, '@'); j >= 0 {
+		h = h[j+1:]
+	}
+	if strings.HasPrefix(h, "[") {
+		if j := strings.IndexByte(h, ']'); j > 0 {
+			return strings.ToLower(h[1:j])
+		}
+		return ""
+	}
+	if j := strings.LastIndexByte(h, ':'); j >= 0 {
+		h = h[:j]
+	}
+	return strings.ToLower(h)
 }
 
 // stripQuery returns a canonical URL without its query string.
@@ -275,4 +279,80 @@ func stripQuery(v string) string {
 		return v[:i]
 	}
 	return v
+}
+
+// quickNorm recognises values that are already in canonical form (what
+// the lookup engine hands providers after ioc.Preprocess) without
+// allocating; ok is false when the full Normalise is needed.
+func quickNorm(v string, c Class) (Normalised, bool) {
+	switch c {
+	case ClassHash:
+		t := ""
+		switch len(v) {
+		case 32:
+			t = "md5_hash"
+		case 40:
+			t = "sha1_hash"
+		case 64:
+			t = "sha256_hash"
+		default:
+			return Normalised{}, false
+		}
+		for i := 0; i < len(v); i++ {
+			if ch := v[i]; !('0' <= ch && ch <= '9' || 'a' <= ch && ch <= 'f') {
+				return Normalised{}, false
+			}
+		}
+		return Normalised{Class: ClassHash, Type: t, Value: v}, true
+	case ClassIP:
+		if strings.IndexByte(v, ':') >= 0 || strings.IndexByte(v, '/') >= 0 {
+			return Normalised{}, false
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil || !a.Is4() {
+			return Normalised{}, false
+		}
+		return Normalised{Class: ClassIP, Type: "ipv4", Value: v, Prefix: netip.PrefixFrom(a, 32)}, true
+	case ClassURL:
+		// http(s)://host/path with a lower-case scheme and host, ASCII
+		// only, no fragment and not ending in a lone "/".
+		rest, ok := strings.CutPrefix(v, "https://")
+		if !ok {
+			if rest, ok = strings.CutPrefix(v, "http://"); !ok {
+				return Normalised{}, false
+			}
+		}
+		host := rest
+		if j := strings.IndexAny(rest, "/?"); j >= 0 {
+			host = rest[:j]
+			if rest[j:] == "/" {
+				return Normalised{}, false
+			}
+		}
+		if host == "" || strings.IndexByte(v, '#') >= 0 {
+			return Normalised{}, false
+		}
+		for i := 0; i < len(host); i++ {
+			if ch := host[i]; !('a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '.' || ch == ':') {
+				return Normalised{}, false
+			}
+		}
+		for i := 0; i < len(v); i++ {
+			if v[i] >= 0x80 || v[i] <= ' ' {
+				return Normalised{}, false
+			}
+		}
+		return Normalised{Class: ClassURL, Type: "url", Value: v}, true
+	case ClassDomain:
+		if v == "" || v[len(v)-1] == '.' || v[0] == '.' || strings.IndexByte(v, '.') < 0 {
+			return Normalised{}, false
+		}
+		for i := 0; i < len(v); i++ {
+			if ch := v[i]; !('a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '.' || ch == '_') {
+				return Normalised{}, false
+			}
+		}
+		return Normalised{Class: ClassDomain, Type: "dns", Value: v}, true
+	}
+	return Normalised{}, false
 }

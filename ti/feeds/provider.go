@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,6 +147,8 @@ type Match struct {
 	How      string `json:"match"` // exact, network <cidr>, subdomain of <d>, url host <h>, url without query
 	Severity string `json:"severity"`
 	Info     string `json:"info,omitempty"`
+
+	sev lookup.Severity
 }
 
 // Lookup implements lookup.Provider.
@@ -163,10 +166,14 @@ func (p *Provider) Lookup(ctx context.Context, item lookup.Item) lookup.Result {
 		}
 		t = n.Type
 	}
-	if typeClass(t) == ClassNone {
+	c := typeClass(t)
+	if c == ClassNone {
 		return lookup.Result{Status: lookup.StatusUnsupported, Details: "Type " + t + " not supported.", Message: "type " + t + " is not supported"}
 	}
-	n, ok := Normalise(v, t)
+	n, ok := quickNorm(v, c)
+	if !ok {
+		n, ok = Normalise(v, t)
+	}
 	if !ok || n.IsCIDR {
 		msg := fmt.Sprintf("%q is not a valid %s", clip(v), t)
 		return lookup.Result{Status: lookup.StatusInvalid, Details: msg, Message: msg}
@@ -177,13 +184,22 @@ func (p *Provider) Lookup(ctx context.Context, item lookup.Item) lookup.Result {
 	return snap.result(matches, benign)
 }
 
+// maxMatches caps the matches reported for one lookup.
+const maxMatches = 32
+
 // matches collects every feed entry matching n (URLs also by their
 // query-less form and by their host).
 func (s *snapshot) matches(n Normalised) []Match {
 	var out []Match
-	collect := func(how string) func(int32, string) bool {
-		return func(h int32, key string) bool {
+	collect := func(how string) matchFunc {
+		return func(h int32, want, key string) bool {
 			for e := h; e >= 0; e = s.ix.entries[e].next {
+				if want != "" && s.ix.key(&s.ix.entries[e]) != want {
+					continue
+				}
+				if len(out) == maxMatches {
+					return false
+				}
 				out = append(out, s.toMatch(e, how, key))
 			}
 			return true
@@ -207,7 +223,7 @@ func (s *snapshot) matches(n Normalised) []Match {
 
 func (s *snapshot) toMatch(ei int32, how, key string) Match {
 	e := s.ix.entries[ei]
-	m := Match{Source: s.names[e.src], Line: int(e.line), Severity: lookup.Severity(e.sev).String()}
+	m := Match{Source: s.names[e.src], Line: int(e.line), Severity: lookup.Severity(e.sev).String(), sev: lookup.Severity(e.sev)}
 	if e.ref >= 0 {
 		m.Ref = s.ix.strs[e.ref]
 	}
@@ -234,61 +250,77 @@ func (s *snapshot) toMatch(ei int32, how, key string) Match {
 	return m
 }
 
+// FeedResult is the RawResult of a Feeds lookup.
+type FeedResult struct {
+	Matches     []Match  `json:"matches,omitempty"`
+	KnownBenign []string `json:"known_benign,omitempty"`
+}
+
+var notFound = lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: "Not found."}
+
 // result turns matches and warninglist hits into a lookup result.
 func (s *snapshot) result(matches []Match, benign []string) lookup.Result {
 	if len(matches) == 0 && len(benign) == 0 {
-		return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: "Not found."}
+		return notFound
 	}
-	raw := map[string]any{}
-	if len(matches) > 0 {
-		raw["matches"] = matches
-	}
-	if len(benign) > 0 {
-		raw["known_benign"] = benign
-	}
+	raw := &FeedResult{Matches: matches, KnownBenign: benign}
+	var b strings.Builder
 	if len(benign) > 0 && (!s.annotate || len(matches) == 0) {
-		d := "known benign: " + strings.Join(benign, "; ")
+		b.WriteString("known benign: ")
+		b.WriteString(strings.Join(benign, "; "))
 		if len(matches) > 0 {
-			d += fmt.Sprintf(" (%d feed match(es) suppressed: %s)", len(matches), matches[0].Source)
+			b.WriteString(" (")
+			b.WriteString(strconv.Itoa(len(matches)))
+			b.WriteString(" feed match(es) suppressed: ")
+			b.WriteString(matches[0].Source)
+			b.WriteString(")")
 		}
-		return lookup.Result{Status: lookup.StatusFound, Found: false, Severity: lookup.SevInformation, Details: d, RawResult: raw}
+		return lookup.Result{Status: lookup.StatusFound, Found: false, Severity: lookup.SevInformation, Details: b.String(), RawResult: raw}
 	}
 	sev := lookup.SevInformation
-	parts := make([]string, 0, len(matches))
-	for _, m := range matches {
-		if ps := lookup.ParseSeverity(m.Severity); ps > sev {
-			sev = ps
+	for i, m := range matches {
+		if m.sev > sev {
+			sev = m.sev
 		}
-		if len(parts) < 3 {
-			parts = append(parts, m.describe())
+		if i < 3 {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			m.describe(&b)
 		}
 	}
-	d := strings.Join(parts, "; ")
 	if len(matches) > 3 {
-		d += fmt.Sprintf("; +%d more", len(matches)-3)
+		b.WriteString("; +")
+		b.WriteString(strconv.Itoa(len(matches) - 3))
+		b.WriteString(" more")
 	}
 	if len(benign) > 0 {
-		d += " (also known benign: " + strings.Join(benign, "; ") + ")"
+		b.WriteString(" (also known benign: ")
+		b.WriteString(strings.Join(benign, "; "))
+		b.WriteString(")")
 	}
-	return lookup.Result{Status: lookup.StatusFound, Found: true, Severity: sev, Details: d, RawResult: raw}
+	return lookup.Result{Status: lookup.StatusFound, Found: true, Severity: sev, Details: b.String(), RawResult: raw}
 }
 
-func (m Match) describe() string {
-	var b strings.Builder
+func (m Match) describe(b *strings.Builder) {
 	b.WriteString(m.Source)
 	if m.Line > 0 {
-		fmt.Fprintf(&b, ":%d", m.Line)
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(m.Line))
 	}
 	if m.Ref != "" {
-		b.WriteString(" " + m.Ref)
+		b.WriteByte(' ')
+		b.WriteString(m.Ref)
 	}
 	if m.How != "exact" {
-		b.WriteString(" [" + m.How + "]")
+		b.WriteString(" [")
+		b.WriteString(m.How)
+		b.WriteByte(']')
 	}
 	if m.Info != "" {
-		b.WriteString(": " + clip(m.Info))
+		b.WriteString(": ")
+		b.WriteString(clip(m.Info))
 	}
-	return b.String()
 }
 
 // TypeCounts sums the indicator counts of every feed source per type.

@@ -177,9 +177,11 @@ func (b *benign) match(n Normalised) []string {
 		hits = append(hits, li)
 	}
 	viaIndex := func(v Normalised, cls Class) {
-		b.ix.match(v, func(h int32, _ string) bool {
+		b.ix.match(v, func(h int32, want, _ string) bool {
 			for e := h; e >= 0; e = b.ix.entries[e].next {
-				addHit(int(b.ix.entries[e].src), cls)
+				if want == "" || b.ix.key(&b.ix.entries[e]) == want {
+					addHit(int(b.ix.entries[e].src), cls)
+				}
 			}
 			return true
 		})
