@@ -317,7 +317,7 @@ func TestProvidersListMergesRegistryAndConfig(t *testing.T) {
 	checks := []struct{ key, field, want string }{
 		{"ti/ZzVirusTotal", "status", "configured (primary)"},
 		{"ti/ZzVirusTotal", "aliases", "ZzVT"},
-		{"ti/ZzVirusTotal", "source", "plugin:/p/vt.yaml; config " + cfg + ":2"},
+		{"ti/ZzVirusTotal", "source", "plugin:/p/vt.yaml; config msticpyconfig.yaml:2"},
 		{"ti/VT-Second", "status", "not configured: HUNT_VT_KEY not set"},
 		{"ti/VT-Second", "provider", "ZzVirusTotal"},
 		{"ti/ZzOTX", "status", "configured"},

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -143,8 +144,8 @@ func entryStatus(cfg *config.Config, e config.ProviderEntry) string {
 }
 
 func entryWhere(cfg *config.Config, e config.ProviderEntry) string {
-	p := cfg.Path
-	if p == "" {
+	p := filepath.Base(cfg.Path)
+	if cfg.Path == "" {
 		p = "built-in defaults"
 	}
 	if e.Line > 0 {
