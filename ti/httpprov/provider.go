@@ -532,9 +532,12 @@ func (p *Provider) interpret(rl *rules, code int, hdr http.Header, body []byte, 
 
 // apply runs the result rules over env.
 func (p *Provider) apply(rl *rules, env *Env, res lookup.Result, body []byte) lookup.Result {
+	machine := vmPool.Get().(*vm.VM)
+	defer vmPool.Put(machine)
+	run := machine.Run
 	res.RawResult = env.Response
 	if rl.expect != nil {
-		ok, err := runBool(rl.expect, env)
+		ok, err := runBool(run, rl.expect, env)
 		if err != nil {
 			return p.unexpected(res, oneLine(err.Error()), body)
 		}
@@ -543,7 +546,7 @@ func (p *Provider) apply(rl *rules, env *Env, res lookup.Result, body []byte) lo
 		}
 	}
 	if rl.errRule != nil {
-		v, err := vm.Run(rl.errRule, env)
+		v, err := run(rl.errRule, env)
 		if err != nil {
 			return p.unexpected(res, oneLine(err.Error()), body)
 		}
@@ -555,7 +558,7 @@ func (p *Provider) apply(rl *rules, env *Env, res lookup.Result, body []byte) lo
 		}
 	}
 	if rl.notFound != nil {
-		nf, err := runBool(rl.notFound, env)
+		nf, err := runBool(run, rl.notFound, env)
 		if err != nil {
 			return p.unexpected(res, oneLine(err.Error()), body)
 		}
@@ -565,7 +568,7 @@ func (p *Provider) apply(rl *rules, env *Env, res lookup.Result, body []byte) lo
 	}
 	found := true
 	if rl.found != nil {
-		f, err := runBool(rl.found, env)
+		f, err := runBool(run, rl.found, env)
 		if err != nil {
 			return p.unexpected(res, oneLine(err.Error()), body)
 		}
@@ -576,21 +579,21 @@ func (p *Provider) apply(rl *rules, env *Env, res lookup.Result, body []byte) lo
 	}
 	res.Status, res.Found, res.Severity = lookup.StatusFound, true, lookup.SevInformation
 	if rl.severity != nil {
-		v, err := vm.Run(rl.severity, env)
+		v, err := run(rl.severity, env)
 		if err != nil {
 			return p.unexpected(res, oneLine(err.Error()), body)
 		}
 		res.Severity = toSeverity(v)
 	}
 	if rl.details != nil {
-		v, err := vm.Run(rl.details, env)
+		v, err := run(rl.details, env)
 		if err != nil {
 			return p.unexpected(res, oneLine(err.Error()), body)
 		}
 		res.Details = v
 	}
 	if rl.reference != nil {
-		v, err := vm.Run(rl.reference, env)
+		v, err := run(rl.reference, env)
 		if err != nil {
 			return p.unexpected(res, oneLine(err.Error()), body)
 		}
@@ -604,15 +607,18 @@ func (p *Provider) apply(rl *rules, env *Env, res lookup.Result, body []byte) lo
 // notFoundWith is a not-found answer; details and reference rules are used
 // when they evaluate, else "Not found.".
 func (p *Provider) notFoundWith(res lookup.Result, rl *rules, env *Env) lookup.Result {
+	machine := vmPool.Get().(*vm.VM)
+	defer vmPool.Put(machine)
+	run := machine.Run
 	res.Status, res.Found, res.Severity = lookup.StatusNotFound, false, lookup.SevInformation
 	res.Details = "Not found."
 	if rl.details != nil {
-		if v, err := vm.Run(rl.details, env); err == nil && v != nil {
+		if v, err := run(rl.details, env); err == nil && v != nil {
 			res.Details = v
 		}
 	}
 	if rl.reference != nil {
-		if v, err := vm.Run(rl.reference, env); err == nil {
+		if v, err := run(rl.reference, env); err == nil {
 			if s, _ := v.(string); s != "" {
 				res.Reference = p.redact(s)
 			}
@@ -702,8 +708,11 @@ func (p *Provider) redactValue(v any) any {
 	return v
 }
 
-func runBool(prog *vm.Program, env *Env) (bool, error) {
-	v, err := vm.Run(prog, env)
+// vmPool reuses expression machines (their stacks) across lookups.
+var vmPool = sync.Pool{New: func() any { return new(vm.VM) }}
+
+func runBool(run func(*vm.Program, any) (any, error), prog *vm.Program, env *Env) (bool, error) {
+	v, err := run(prog, env)
 	if err != nil {
 		return false, err
 	}
