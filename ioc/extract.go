@@ -283,7 +283,12 @@ func (x *extractor) scanIPv6(i int) int {
 		return i
 	}
 	o := Observable{Input: raw, Type: IPv6, Value: a.String()}
-	if r := NonRoutableReason(a); r != "" {
+	r := NonRoutableReason(a)
+	if r == ReasonReserved && strings.Count(raw, ":") < 3 && !globalUni6.Contains(a) {
+		// "abc::def", "a::b": identifiers in code, not addresses
+		return j
+	}
+	if r != "" {
 		o.Check, o.Reason = NotRoutable, r
 	}
 	x.emitObs(o, raw, i)

@@ -4,7 +4,7 @@ import "strings"
 
 // defang tokens (matched ignoring ASCII case) and their replacements.
 var defangTokens = []struct{ from, to string }{
-	{"[://]", "://"},
+	{"[://]", "://"}, {"(://)", "://"},
 	{"[.]", "."}, {"(.)", "."}, {"{.}", "."},
 	{"[dot]", "."}, {"(dot)", "."}, {"{dot}", "."},
 	{"[:]", ":"},
