@@ -266,13 +266,13 @@ func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64) []R
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		if err := p.waitTurn(ctx); err != nil {
-			fill(todo, cancelled(err))
-			return results
-		}
 		if !p.quota.take() {
 			fill(todo, Result{Status: StatusRateLimited, Severity: SevUnknown,
 				Message: fmt.Sprintf("daily quota of %d requests reached for %s", p.lim.DailyQuota, p.spec.Name)})
+			return results
+		}
+		if err := p.waitTurn(ctx); err != nil {
+			fill(todo, cancelled(err))
 			return results
 		}
 		sub := items
