@@ -488,3 +488,41 @@ func TestMissingKeyNotConfigured(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsCoverEveryBuiltin keeps docs/providers.md true: a section per
+// built-in naming its settings, types and base URL.
+func TestDocsCoverEveryBuiltin(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "providers.md"))
+	if err != nil {
+		t.Skipf("docs not found: %v", err)
+	}
+	doc := string(b)
+	ds, err := Definitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		i := strings.Index(doc, "\n### "+d.Name+"\n")
+		if i < 0 {
+			t.Errorf("docs/providers.md has no section for %s", d.Name)
+			continue
+		}
+		sec := doc[i+1:]
+		if j := strings.Index(sec[4:], "\n### "); j >= 0 {
+			sec = sec[:j+4]
+		}
+		for _, s := range d.Settings {
+			if s.Name != "BaseURL" && s.Name != "timeout" && !strings.Contains(sec, "`"+s.Name+"`") {
+				t.Errorf("%s: docs do not mention setting %s", d.Name, s.Name)
+			}
+		}
+		for _, ty := range d.SupportedTypes() {
+			if !strings.Contains(sec, "`"+ty+"`") {
+				t.Errorf("%s: docs do not mention type %s", d.Name, ty)
+			}
+		}
+		if !strings.Contains(sec, d.BaseURL) {
+			t.Errorf("%s: docs do not give base URL %s", d.Name, d.BaseURL)
+		}
+	}
+}

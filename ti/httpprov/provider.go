@@ -55,6 +55,11 @@ func (e *MissingSettingError) Error() string {
 // this package (interface{ NotConfigured() bool }).
 func (e *MissingSettingError) NotConfigured() bool { return true }
 
+// engineSettings are Args the lookup engine reads (limit overrides); they
+// are accepted silently by every provider.
+var engineSettings = map[string]bool{"ratelimit": true, "burst": true, "concurrency": true,
+	"dailyquota": true, "retries": true, "maxbatch": true}
+
 // ErrBadSetting wraps setting values that cannot be used (a BaseURL that is
 // not an http(s) URL, a timeout that is not a duration).
 var ErrBadSetting = errors.New("bad provider setting")
@@ -195,7 +200,9 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 			p.secrets = append(p.secrets, v)
 		}
 		if !ok {
-			unknown = append(unknown, k)
+			if !engineSettings[strings.ToLower(k)] {
+				unknown = append(unknown, k)
+			}
 			continue
 		}
 		if v != "" {
