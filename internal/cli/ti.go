@@ -41,6 +41,19 @@ readable status. See docs/lookups.md.`,
 		cmd.AddCommand(newLookupCmd(a, lookup.ModeTI), newLookupProvidersCmd(a, lookup.ModeTI))
 		return cmd
 	})
+	addCommand(func(a *App) *cobra.Command {
+		cmd := &cobra.Command{
+			Use:   "context",
+			Short: "Look up observables with context providers (CMDB, asset inventory)",
+			Long: `Look up observables with the context providers configured in the
+ContextProviders section of msticpyconfig.yaml. Same engine, flags and exit
+codes as "ti lookup"; rows use Observable/ObservableType/SafeObservable, have
+no Severity, and private addresses are sent (that is where they belong).
+See docs/lookups.md.`,
+		}
+		cmd.AddCommand(newLookupCmd(a, lookup.ModeContext), newLookupProvidersCmd(a, lookup.ModeContext))
+		return cmd
+	})
 }
 
 // lookupOpts are the flags of a lookup command.
@@ -81,9 +94,7 @@ case-insensitive). Types are inferred unless --type or --type-column says.
 Answers are cached on disk (24h by default) so repeated runs do not spend
 quota: --no-cache disables the cache. Exit code 3 when some lookups failed
 (every row is still printed with its status).`,
-		Example: `  msticgo ti lookup 8.8.8.8 evil.example.com
-  msticgo ti lookup --file iocs.txt --providers VirusTotal,OTX -o ndjson
-  msticgo ti lookup --file alerts.csv --column SourceIP --type ipv4`,
+		Example: example(mode),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLookup(a, mode, &o, args)
 		},
@@ -107,6 +118,16 @@ quota: --no-cache disables the cache. Exit code 3 when some lookups failed
 		return out, cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
+}
+
+func example(mode lookup.Mode) string {
+	if mode == lookup.ModeContext {
+		return `  msticgo context lookup 10.0.0.5 host01
+  msticgo context lookup --file hosts.txt --type hostname --providers CMDB -o ndjson`
+	}
+	return `  msticgo ti lookup 8.8.8.8 evil.example.com
+  msticgo ti lookup --file iocs.txt --providers VirusTotal,OTX -o ndjson
+  msticgo ti lookup --file alerts.csv --column SourceIP --type ipv4`
 }
 
 func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {

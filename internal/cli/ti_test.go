@@ -372,3 +372,38 @@ func TestTILookupBuiltinInternetDB(t *testing.T) {
 		t.Errorf("calls %v", paths)
 	}
 }
+
+// cliTestCMDB is a context provider answering from a fixed inventory.
+type cliTestCMDB struct{}
+
+func (cliTestCMDB) Lookup(_ context.Context, it lookup.Item) lookup.Result {
+	if it.Value == "10.0.0.5" {
+		return lookup.Result{Status: lookup.StatusFound, Found: true, Details: map[string]any{"owner": "finance"}}
+	}
+	return lookup.Result{Status: lookup.StatusNotFound}
+}
+
+func init() {
+	registry.MustRegister(registry.Registration{Kind: registry.KindContext, Name: "CLITestCMDB",
+		Factory: func(context.Context, registry.FactoryArgs) (any, error) { return cliTestCMDB{}, nil }})
+}
+
+func TestContextLookupSendsPrivateAddresses(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	os.WriteFile(cfg, []byte("ContextProviders:\n  CMDB:\n    Provider: CLITestCMDB\n    Primary: true\n"), 0o600)
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "context", "lookup", "--no-cache", "10.0.0.5", "8.8.8.8")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if len(rows) != 2 || rows[0]["Observable"] != "10.0.0.5" || rows[0]["StatusName"] != "found" || rows[1]["StatusName"] != "not found" {
+		t.Errorf("rows %v", rows)
+	}
+	if _, ok := rows[0]["Severity"]; ok {
+		t.Error("context rows have no Severity")
+	}
+	out, _, code = runTI(t, "", "--config", cfg, "-o", "json", "context", "providers")
+	if code != 0 || !strings.Contains(out, `"CMDB"`) || !strings.Contains(out, `"ready"`) {
+		t.Errorf("context providers: %d %s", code, out)
+	}
+}
