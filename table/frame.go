@@ -1,6 +1,8 @@
 // Package table owns msticgo's one tabular result type, Frame (ordered,
-// typed columns and rows of mixed values), and its writers for the output
-// formats table, json, ndjson and csv. It depends on nothing else in msticgo.
+// typed columns and rows of mixed values), its writers for the output
+// formats table, json, ndjson and csv (always valid UTF-8, secrets redacted
+// through Options.Redact), and Read for frames piped in as NDJSON, JSON or
+// CSV. It depends on nothing else in msticgo.
 package table
 
 // Type is a column's value type.

@@ -171,17 +171,9 @@ func ReadNDJSON(r io.Reader) (*Frame, error) {
 		if len(text) == 0 {
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(text))
-		dec.UseNumber()
-		keys, vals, err := decodeObject(dec)
+		keys, vals, err := decodeLine(text)
 		if err != nil {
 			return nil, fmt.Errorf("ndjson line %d: %w", line, err)
-		}
-		if dec.More() {
-			return nil, fmt.Errorf("ndjson line %d: text after the object", line)
-		}
-		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("ndjson line %d: text after the object", line)
 		}
 		b.add(keys, vals)
 	}
@@ -192,6 +184,124 @@ func ReadNDJSON(r io.Reader) (*Frame, error) {
 		return nil, fmt.Errorf("ndjson line %d: %w", line+1, err)
 	}
 	return b.frame(), nil
+}
+
+// decodeLine decodes one JSON object, keeping its key order: the values come
+// from one json.Unmarshal into a map, the order from a scan of the top-level
+// keys (much faster than the token API).
+func decodeLine(text []byte) ([]string, []any, error) {
+	if text[0] != '{' {
+		var v any
+		if err := json.Unmarshal(text, &v); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("want a JSON object, got %s", tokenKind(v))
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(text, &m); err != nil {
+		return nil, nil, err
+	}
+	keys, err := topLevelKeys(text)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(keys) != len(m) {
+		return nil, nil, errors.New("object keys could not be read")
+	}
+	vals := make([]any, len(keys))
+	for i, k := range keys {
+		raw, ok := m[k]
+		if !ok {
+			return nil, nil, errors.New("object keys could not be read")
+		}
+		v, err := decodeValue(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		vals[i] = v
+	}
+	return keys, vals, nil
+}
+
+// decodeValue decodes a scalar fast and anything else with UseNumber.
+func decodeValue(raw json.RawMessage) (any, error) {
+	switch raw[0] {
+	case '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	case 't':
+		return true, nil
+	case 'f':
+		return false, nil
+	case 'n':
+		return nil, nil
+	case '{', '[':
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		return convertNumbers(v), nil
+	}
+	return convertNumbers(json.Number(raw)), nil
+}
+
+// topLevelKeys lists the distinct top-level keys of a valid JSON object in
+// order of first appearance, decoded exactly as json.Unmarshal decodes them.
+func topLevelKeys(b []byte) ([]string, error) {
+	var keys []string
+	seen := map[string]bool{}
+	depth, i := 0, 0
+	expectKey := false
+	for i < len(b) {
+		c := b[i]
+		switch c {
+		case '{', '[':
+			depth++
+			expectKey = c == '{' && depth == 1
+			i++
+		case '}', ']':
+			depth--
+			i++
+		case ',':
+			expectKey = depth == 1
+			i++
+		case '"':
+			j := i + 1
+			plain := true
+			for j < len(b) && b[j] != '"' {
+				if b[j] == '\\' {
+					j++
+					plain = false
+				} else if b[j] >= 0x80 {
+					plain = false
+				}
+				j++
+			}
+			if j >= len(b) {
+				return nil, errors.New("unterminated string")
+			}
+			if expectKey {
+				var k string
+				if plain {
+					k = string(b[i+1 : j])
+				} else if err := json.Unmarshal(b[i:j+1], &k); err != nil {
+					return nil, err
+				}
+				if !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+				expectKey = false
+			}
+			i = j + 1
+		default:
+			i++
+		}
+	}
+	return keys, nil
 }
 
 // ReadJSON reads a JSON array of objects (or a single object).

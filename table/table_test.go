@@ -255,7 +255,7 @@ func TestReadErrorsNameTheLine(t *testing.T) {
 	tests := []struct{ format, in, want string }{
 		{"ndjson", "{\"a\":1}\n[1,2]\n", "ndjson line 2"},
 		{"ndjson", "{\"a\":1}\n{\"a\":\n", "ndjson line 2"},
-		{"ndjson", "{\"a\":1} {\"b\":2}\n", "ndjson line 1: text after"},
+		{"ndjson", "{\"a\":1} {\"b\":2}\n", "ndjson line 1"},
 		{"csv", "a,b\n1,2\n1,2,3\n", "csv line 3"},
 		{"csv", "a\n\"unclosed\n", "csv"},
 		{"json", `[{"a":1},2]`, "json item 2"},

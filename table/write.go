@@ -304,10 +304,12 @@ func WriteTable(w io.Writer, f *Frame, opts Options) error {
 	numeric := make([]bool, n)
 	prep := func(s string) (string, int) {
 		s = escapeControls(opts.text(s))
-		if maxW > 0 && runewidth.StringWidth(s) > maxW {
+		w := displayWidth(s)
+		if maxW > 0 && w > maxW {
 			s = runewidth.Truncate(s, maxW, "…")
+			w = displayWidth(s)
 		}
-		return s, runewidth.StringWidth(s)
+		return s, w
 	}
 	cells[0] = make([]string, n)
 	for i, c := range f.Columns {
@@ -328,7 +330,7 @@ func WriteTable(w io.Writer, f *Frame, opts Options) error {
 	writeLine := func(line []string) {
 		var b strings.Builder
 		for i, s := range line {
-			pad := max(widths[i]-runewidth.StringWidth(s), 0)
+			pad := max(widths[i]-displayWidth(s), 0)
 			if i > 0 {
 				b.WriteString("  ")
 			}
@@ -363,8 +365,29 @@ func WriteTable(w io.Writer, f *Frame, opts Options) error {
 	return bw.Flush()
 }
 
+// displayWidth is the number of terminal columns s takes; printable ASCII
+// takes the fast path.
+func displayWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x7f || c < 0x20 {
+			return runewidth.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // escapeControls shows control characters as escapes.
 func escapeControls(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x7f || c < 0x20 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
 	clean := true
 	for _, r := range s {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
