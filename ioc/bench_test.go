@@ -41,12 +41,18 @@ func benchIndicators(b *testing.B) []string {
 
 func BenchmarkDetect(b *testing.B) {
 	list := benchIndicators(b)
+	defer lockThread()()
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0, ok := threadCPU()
 	for i := 0; i < b.N; i++ {
 		Detect(list[i%len(list)])
 	}
+	c1, _ := threadCPU()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mstrings/s")
+	if ok && c1 > c0 {
+		b.ReportMetric(float64(b.N)/(c1-c0).Seconds()/1e6, "cpu-Mstrings/s")
+	}
 }
 
 func BenchmarkClassify(b *testing.B) {
@@ -96,9 +102,15 @@ func benchText(b *testing.B) string {
 func BenchmarkExtract(b *testing.B) {
 	text := benchText(b)
 	b.SetBytes(int64(len(text)))
+	defer lockThread()()
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0, ok := threadCPU()
 	for i := 0; i < b.N; i++ {
 		Extract(text)
+	}
+	c1, _ := threadCPU()
+	if ok && c1 > c0 {
+		b.ReportMetric(float64(b.N)*float64(len(text))/(c1-c0).Seconds()/1e6, "cpu-MB/s")
 	}
 }

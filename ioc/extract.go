@@ -100,6 +100,7 @@ var (
 	urlStop    [256]bool // ends a URL
 	pathByte   [256]bool // may appear in a linux path
 	tokByte    [256]bool // letters, digits, '-', '_', '+' (host-like token bytes)
+	contByte   [256]bool // may continue a candidate after a token: ':', '.', '@', '[', '(', '{', non-ASCII
 )
 
 func init() {
@@ -115,6 +116,7 @@ func init() {
 			urlStop[c] = true
 		}
 		tokByte[c] = isAlnum(b) || b == '-' || b == '_' || b == '+'
+		contByte[c] = b >= 0x80 || strings.IndexByte(":.@[({", b) >= 0
 		if isAlnum(b) || b >= 0x80 || strings.IndexByte("._-+~@%,/$!=", b) >= 0 {
 			pathByte[c] = true
 		}
@@ -213,6 +215,16 @@ func (x *extractor) scanAt(i int) int {
 			}
 		}
 		return i + 1
+	}
+	if tokByte[c] {
+		// fast path: a plain word that nothing can continue
+		k := i + 1
+		for k < n && tokByte[t[k]] {
+			k++
+		}
+		if k-i < 32 && (k == n || !contByte[t[k]]) {
+			return k
+		}
 	}
 	if isAlpha(c) {
 		// scheme://
@@ -363,6 +375,8 @@ func isQuoteRune(r rune) bool {
 func (x *extractor) scanWord(i int) int {
 	t := x.text
 	n := len(t)
+	// buf holds the refanged token, filled only once a defang sequence is
+	// met (until then the token is t[i:j] itself).
 	buf := x.buf[:0]
 	j := i
 	at, atRawEnd := -1, -1
@@ -375,7 +389,9 @@ func (x *extractor) scanWord(i int) int {
 			for k < n && tokByte[t[k]] {
 				k++
 			}
-			buf = append(buf, t[j:k]...)
+			if defanged {
+				buf = append(buf, t[j:k]...)
+			}
 			j = k
 			continue
 		case c >= 0x80:
@@ -383,36 +399,47 @@ func (x *extractor) scanWord(i int) int {
 			if r == utf8.RuneError || !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)) {
 				goto done
 			}
-			buf = append(buf, t[j:j+size]...)
+			if defanged {
+				buf = append(buf, t[j:j+size]...)
+			}
 			j += size
 			continue
 		case c == '.':
 			if j+1 < n && labelStart(t[j+1]) {
 				dotted = true
-				buf = append(buf, '.')
+				if defanged {
+					buf = append(buf, '.')
+				}
 				j++
 				continue
 			}
 		case c == '@':
 			if at < 0 && j+1 < n && labelStart(t[j+1]) && j > i {
-				at = len(buf)
-				buf = append(buf, '@')
+				if defanged {
+					at = len(buf)
+					buf = append(buf, '@')
+				} else {
+					at = j - i
+				}
 				j++
 				atRawEnd = j
 				continue
 			}
 		case c == '[' || c == '(' || c == '{':
 			if k, to := matchDefang(t[j:]); k > 0 && (to == "." || to == "@") && j+k < n && labelStart(t[j+k]) {
+				if to == "@" && (at >= 0 || j == i) {
+					goto done
+				}
+				if !defanged {
+					buf = append(buf, t[i:j]...)
+					defanged = true
+				}
 				if to == "@" {
-					if at >= 0 || j == i {
-						goto done
-					}
 					at = len(buf)
 					atRawEnd = j + k
 				}
 				buf = append(buf, to...)
 				j += k
-				defanged = true
 				dotted = dotted || to == "."
 				continue
 			}
@@ -445,7 +472,7 @@ func (x *extractor) word(i, j int, raw string, at, atRawEnd int, defanged bool) 
 	t := x.text
 	n := len(t)
 	w := raw
-	if defanged || at >= 0 {
+	if defanged {
 		w = string(x.buf)
 	}
 	// hash (possibly followed by ".ext")
@@ -548,9 +575,13 @@ func (x *extractor) scanLinuxPath(i int) int {
 		j++
 	}
 	raw := strings.TrimRight(t[i:j], ".,!=")
-	if isLinuxPath(raw) && !strings.Contains(raw, "//") {
-		x.emit(LinuxPath, raw, raw, i, Ok, "")
-		return j
+	if _, done := x.doneOther[raw]; !done {
+		if isLinuxPath(raw) && !strings.Contains(raw, "//") {
+			x.emit(LinuxPath, raw, raw, i, Ok, "")
+		}
+		if x.doneOther != nil {
+			x.doneOther[raw] = 0
+		}
 	}
 	if j == i {
 		return i + 1
@@ -585,8 +616,13 @@ loop:
 		j++
 	}
 	raw := TrimURL(t[i:j])
-	if isWindowsPath(raw) {
-		x.emit(WindowsPath, raw, raw, i, Ok, "")
+	if _, done := x.doneOther[raw]; !done {
+		if isWindowsPath(raw) {
+			x.emit(WindowsPath, raw, raw, i, Ok, "")
+		}
+		if x.doneOther != nil {
+			x.doneOther[raw] = 0
+		}
 	}
 	if j == i {
 		return i + 1

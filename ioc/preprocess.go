@@ -189,18 +189,35 @@ func hashObservable(o Observable, v string) Observable {
 	return o
 }
 
-// entropy is the Shannon entropy (bits per character) of s.
+// cLog2C[c] = c·log2(c), for the counts of a hash-sized string.
+var cLog2C [65]float64
+
+func init() {
+	for c := 1; c < len(cLog2C); c++ {
+		cLog2C[c] = float64(c) * math.Log2(float64(c))
+	}
+}
+
+// entropy is the Shannon entropy (bits per character) of s:
+// log2(n) − Σ c·log2(c) / n over the character counts c.
 func entropy(s string) float64 {
-	var counts [256]int
+	if len(s) == 0 {
+		return 0
+	}
+	var counts [256]uint32
 	for i := 0; i < len(s); i++ {
 		counts[s[i]]++
 	}
-	h, n := 0.0, float64(len(s))
+	sum := 0.0
 	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / n
-			h -= p * math.Log2(p)
+		switch {
+		case c == 0:
+		case int(c) < len(cLog2C):
+			sum += cLog2C[c]
+		default:
+			sum += float64(c) * math.Log2(float64(c))
 		}
 	}
-	return h
+	n := float64(len(s))
+	return math.Log2(n) - sum/n
 }
