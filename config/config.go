@@ -19,7 +19,27 @@
 //     they are relative to the current directory.
 //   - A wrong shape (a string where a mapping is expected, ...) is a Problem
 //     with the YAML path and line; the value is never echoed; the other
-//     sections still load.
+//     sections still load. YAML merge keys (<<: *anchor) are applied; a file
+//     whose aliases expand past 200,000 nodes (or refer to themselves) is
+//     refused.
+//
+// Problems found while loading (Config.Problems), by severity:
+//
+//   - error: a section, entry, Args, Primary, Provider, workspace or list of
+//     the wrong shape (that part is skipped); AzureSentinel and MSSentinel
+//     both present (the second is ignored); an EnvironmentVar with no name.
+//   - warning: an EnvironmentVar that is not set (the entry is "not
+//     configured: NAME not set"); a KeyVault reference (not configured until
+//     Key Vault is supported); a mapping setting that is neither reference
+//     (e.g. KeyVaultURI: not configured); an entry or workspace with no
+//     settings; an unsupported http_timeout; a top-level key that differs
+//     from a known section only in case.
+//   - note: a setting written with no value (read as empty text).
+//
+// Validate adds MSTICPy's validate_config checks (required keys, workspace
+// GUIDs, ...). Of the shared corpus files only mpconfig_defaults.yaml, which
+// is MSTICPy's settings schema rather than a config, has load errors (its
+// Primary values are "bool(default=True)").
 package config
 
 import (
