@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/registry"
@@ -212,6 +213,7 @@ func TestStatusMapping(t *testing.T) {
 		{"429 no header", 429, nil, ``, lookup.StatusRateLimited, 0, true, ""},
 		{"500", 500, nil, `oops`, lookup.StatusProviderError, 0, true, "HTTP 500"},
 		{"503", 503, nil, ``, lookup.StatusProviderError, 0, true, ""},
+		{"503 retry-after", 503, map[string]string{"Retry-After": "3"}, ``, lookup.StatusProviderError, 3 * time.Second, true, "HTTP 503"},
 		{"400", 400, nil, `{"error": "bad"}`, lookup.StatusProviderError, 0, false, "HTTP 400"},
 		{"html", 200, nil, `<!DOCTYPE html><html><body>` + strings.Repeat("maintenance ", 50) + `</body></html>`, lookup.StatusUnexpected, 0, false, "not JSON"},
 		{"empty list", 200, nil, `[]`, lookup.StatusUnexpected, 0, false, "shape"},
@@ -242,8 +244,8 @@ func TestStatusMapping(t *testing.T) {
 			if !strings.Contains(res.Message, tt.msg) {
 				t.Errorf("message %q lacks %q", res.Message, tt.msg)
 			}
-			if ex, ok := res.RawResult.(string); ok && len(ex) > excerptLen+len("…") {
-				t.Errorf("excerpt of %d bytes", len(ex))
+			if ex, ok := res.RawResult.(string); ok && utf8.RuneCountInString(ex) > excerptLen {
+				t.Errorf("excerpt of %d characters", utf8.RuneCountInString(ex))
 			}
 			all := fmt.Sprintf("%#v", res) + logs.String()
 			for _, form := range []string{testKey, url.QueryEscape(testKey), url.PathEscape(testKey)} {

@@ -163,3 +163,48 @@ func BenchmarkInterpret(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLookupParallel is BenchmarkLookup with concurrent callers
+// (throughput per lookup when the engine keeps several calls in flight).
+func BenchmarkLookupParallel(b *testing.B) {
+	body := `{"data": {"type": "ip_address", "id": "203.0.113.1", "attributes": {"last_analysis_stats": {"harmless": 60, "malicious": 2, "suspicious": 0, "undetected": 10}, "reputation": -5, "tags": ["x"]}}}`
+	srv := newTestServer(b, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) })
+	d, err := LoadDefinition("../builtin/defs/virustotal.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := d.New(registry.FactoryArgs{Settings: map[string]string{"AuthKey": testKey, "BaseURL": srv.URL}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	item := lookup.Item{Ioc: "203.0.113.1", Value: "203.0.113.1", Type: "ipv4"}
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r := p.Lookup(context.Background(), item); r.Status != lookup.StatusFound {
+				b.Error(r.Status, r.Message)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkBuildRequest is the request side of the engine's work.
+func BenchmarkBuildRequest(b *testing.B) {
+	d, err := LoadDefinition("../builtin/defs/virustotal.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, _ := d.New(registry.FactoryArgs{Settings: map[string]string{"AuthKey": testKey}})
+	q, _ := p.resolve("url", "")
+	rv := &renderVars{observable: "http://example.org/a b?c=d", iocType: "url", settings: p.vars}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := p.buildRequest(ctx, q, rv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -255,7 +255,9 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 	// (http.ProxyFromEnvironment reads them once per process).
 	proxy := httpproxy.FromEnvironment().ProxyFunc()
 	tr.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
-	tr.MaxIdleConnsPerHost = conc
+	// Keep enough idle connections for the concurrency a config override
+	// may raise: a closed connection per call costs more than the call.
+	tr.MaxIdleConnsPerHost = max(2*conc, 32)
 	tr.ResponseHeaderTimeout = p.timeout
 	p.client = &http.Client{
 		Transport: tr,
@@ -512,6 +514,7 @@ func (p *Provider) interpret(rl *rules, code int, hdr http.Header, body []byte, 
 		res.Retryable = true
 		return res
 	case code >= 500:
+		res.RetryAfter, _ = lookup.ParseRetryAfter(hdr.Get("Retry-After"), p.nowFn())
 		return p.httpError(res, code, "Server error.", body, true)
 	case code < 200 || code >= 300:
 		return p.httpError(res, code, http.StatusText(code), body, false)
@@ -668,12 +671,14 @@ func (p *Provider) excerpt(body []byte) string {
 		s = strings.ToValidUTF8(s, "?")
 	}
 	s = p.redact(oneLine(s))
-	if len(s) > excerptLen {
-		cut := excerptLen
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
+	if utf8.RuneCountInString(s) > excerptLen {
+		n := 0
+		for i := range s {
+			if n == excerptLen-1 {
+				return s[:i] + "…"
+			}
+			n++
 		}
-		s = s[:cut] + "…"
 	}
 	return s
 }
