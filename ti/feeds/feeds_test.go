@@ -122,15 +122,16 @@ not-an-indicator line
 			}
 			continue
 		}
-		ms := r.RawResult.(*FeedResult).Matches
-		if ms[0].How != c.how || ms[0].Severity != "high" || r.Severity != lookup.SevHigh {
-			t.Errorf("%s %s: match %+v sev %v, want how %q", c.typ, c.v, ms[0], r.Severity, c.how)
+		ms := r.RawResult.(map[string]any)["matches"].([]any)
+		m0 := ms[0].(map[string]any)
+		if m0["match"] != c.how || m0["severity"] != "high" || r.Severity != lookup.SevHigh {
+			t.Errorf("%s %s: match %+v sev %v, want how %q", c.typ, c.v, m0, r.Severity, c.how)
 		}
 	}
 	r := look(p, "ipv4", "1.2.3.4")
-	ms := r.RawResult.(*FeedResult).Matches
-	if ms[0].Line != 3 || ms[0].Info != "APT-X infrastructure" {
-		t.Errorf("line/comment not kept: %+v", ms[0])
+	m0 := r.RawResult.(map[string]any)["matches"].([]any)[0].(map[string]any)
+	if m0["line"] != int64(3) || m0["info"] != "APT-X infrastructure" {
+		t.Errorf("line/comment not kept: %+v", m0)
 	}
 	if r := look(p, "ipv4", "not.an.ip"); r.Status != lookup.StatusInvalid {
 		t.Errorf("invalid ip: %v", r.Status)
@@ -252,7 +253,7 @@ func TestWarninglistPrecedence(t *testing.T) {
 	base := map[string]string{"Files": "f.txt", "Warninglists": dir}
 	p := newProv(t, base, dir)
 	r := look(p, "ipv4", "8.8.8.8")
-	if r.Found || r.Status != lookup.StatusFound || !strings.HasPrefix(r.Details.(string), "known benign: Public DNS") || r.Severity != lookup.SevInformation {
+	if r.Found || r.Status != lookup.StatusNotFound || !strings.HasPrefix(r.Details.(string), "known benign: Public DNS") || r.Severity != lookup.SevInformation {
 		t.Errorf("suppress: %+v", r)
 	}
 	if r := look(p, "ipv4", "8.8.8.9"); r.Found || !strings.Contains(r.Details.(string), "known benign") {

@@ -250,10 +250,40 @@ func (s *snapshot) toMatch(ei int32, how, key string) Match {
 	return m
 }
 
-// FeedResult is the RawResult of a Feeds lookup.
+// FeedResult describes a Feeds answer; its Map form is the RawResult.
 type FeedResult struct {
 	Matches     []Match  `json:"matches,omitempty"`
 	KnownBenign []string `json:"known_benign,omitempty"`
+}
+
+// Map is the RawResult form: plain maps and lists, as table.Frame expects.
+func (r *FeedResult) Map() map[string]any {
+	out := map[string]any{}
+	if len(r.Matches) > 0 {
+		ms := make([]any, len(r.Matches))
+		for i, m := range r.Matches {
+			mm := map[string]any{"source": m.Source, "match": m.How, "severity": m.Severity}
+			if m.Line > 0 {
+				mm["line"] = int64(m.Line)
+			}
+			if m.Ref != "" {
+				mm["ref"] = m.Ref
+			}
+			if m.Info != "" {
+				mm["info"] = m.Info
+			}
+			ms[i] = mm
+		}
+		out["matches"] = ms
+	}
+	if len(r.KnownBenign) > 0 {
+		bs := make([]any, len(r.KnownBenign))
+		for i, b := range r.KnownBenign {
+			bs[i] = b
+		}
+		out["known_benign"] = bs
+	}
+	return out
 }
 
 var notFound = lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: "Not found."}
@@ -263,7 +293,7 @@ func (s *snapshot) result(matches []Match, benign []string) lookup.Result {
 	if len(matches) == 0 && len(benign) == 0 {
 		return notFound
 	}
-	raw := &FeedResult{Matches: matches, KnownBenign: benign}
+	raw := (&FeedResult{Matches: matches, KnownBenign: benign}).Map()
 	var b strings.Builder
 	if len(benign) > 0 && (!s.annotate || len(matches) == 0) {
 		b.WriteString("known benign: ")
@@ -275,7 +305,7 @@ func (s *snapshot) result(matches []Match, benign []string) lookup.Result {
 			b.WriteString(matches[0].Source)
 			b.WriteString(")")
 		}
-		return lookup.Result{Status: lookup.StatusFound, Found: false, Severity: lookup.SevInformation, Details: b.String(), RawResult: raw}
+		return lookup.Result{Status: lookup.StatusNotFound, Found: false, Severity: lookup.SevInformation, Details: b.String(), RawResult: raw}
 	}
 	sev := lookup.SevInformation
 	for i, m := range matches {
