@@ -45,6 +45,8 @@ type Options struct {
 	// Logger receives plugin logs (stderr lines of executables, Starlark
 	// print). Nil discards.
 	Logger *slog.Logger
+	// HostVersion is sent to executable plugins in initialize.
+	HostVersion string
 }
 
 // TestCase is one declared test input of a plugin (plugin.yaml test_data,
@@ -187,7 +189,7 @@ func Load(ctx context.Context, reg *registry.Registry, folders []string, opts Op
 			continue
 		}
 		rep.Folders = append(rep.Folders, dir)
-		loadFolder(reg, dir, log, rep)
+		loadFolder(reg, dir, log, opts.HostVersion, rep)
 	}
 	return rep
 }
@@ -228,9 +230,9 @@ type outcome struct {
 	note     string
 }
 
-func loadFolder(reg *registry.Registry, dir string, log *slog.Logger, rep *Report) {
+func loadFolder(reg *registry.Registry, dir string, log *slog.Logger, hostVersion string, rep *Report) {
 	if fileExists(filepath.Join(dir, exec.ManifestName)) {
-		apply(reg, rep, loadExec(dir, log))
+		apply(reg, rep, loadExec(dir, log, hostVersion))
 		return
 	}
 	entries, err := os.ReadDir(dir) // sorted by name
@@ -248,7 +250,7 @@ func loadFolder(reg *registry.Registry, dir string, log *slog.Logger, rep *Repor
 		}
 		if e.IsDir() {
 			if fileExists(filepath.Join(path, exec.ManifestName)) {
-				jobs = append(jobs, func() outcome { return loadExec(path, log) })
+				jobs = append(jobs, func() outcome { return loadExec(path, log, hostVersion) })
 			}
 			continue
 		}
@@ -311,11 +313,12 @@ func apply(reg *registry.Registry, rep *Report, o outcome) {
 	}
 }
 
-func loadExec(dir string, log *slog.Logger) outcome {
+func loadExec(dir string, log *slog.Logger, hostVersion string) outcome {
 	def, err := exec.Load(dir, log)
 	if err != nil {
 		return outcome{path: filepath.Join(dir, exec.ManifestName), problem: err}
 	}
+	def.HostVersion = hostVersion
 	m := def.Manifest
 	if !isProgram(m) {
 		return outcome{path: m.Path, problem: fmt.Errorf("command: program %q not found (looked in the plugin folder and on PATH)", m.Command[0])}

@@ -44,10 +44,10 @@ func loadPluginFolders(a *App, r *registry.Registry) error {
 		errs = append(errs, err)
 	}
 	if cfg != nil && len(cfg.PluginFolders) > 0 {
-		rep.Merge(plugin.Load(ctx, r, cfg.PluginFolders, plugin.Options{BaseDir: cfg.Dir(), Logger: a.Logger()}))
+		rep.Merge(plugin.Load(ctx, r, cfg.PluginFolders, plugin.Options{BaseDir: cfg.Dir(), Logger: a.Logger(), HostVersion: "msticgo " + Version}))
 	}
 	if dirs := a.PluginDirs(); len(dirs) > 0 {
-		rep.Merge(plugin.Load(ctx, r, dirs, plugin.Options{Logger: a.Logger()}))
+		rep.Merge(plugin.Load(ctx, r, dirs, plugin.Options{Logger: a.Logger(), HostVersion: "msticgo " + Version}))
 	}
 	for _, n := range rep.Notes {
 		a.Logger().Debug("plugin file skipped", "path", n.Path, "reason", n.Reason)
@@ -134,7 +134,7 @@ each plugin is started and asked for its health.`,
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg := registry.Default.Clone()
-			rep := plugin.Load(cmd.Context(), reg, args, plugin.Options{Logger: a.Logger()})
+			rep := plugin.Load(cmd.Context(), reg, args, plugin.Options{Logger: a.Logger(), HostVersion: "msticgo " + Version})
 			defer rep.Close()
 			f := table.NewStrings("path", "kind", "name", "way", "result")
 			for _, l := range rep.Loaded {
@@ -172,7 +172,7 @@ its config entry when there is one. Exit 3 if any test fails.`,
 				return err
 			}
 			reg := registry.Default.Clone()
-			rep := plugin.Load(cmd.Context(), reg, args, plugin.Options{Logger: a.Logger()})
+			rep := plugin.Load(cmd.Context(), reg, args, plugin.Options{Logger: a.Logger(), HostVersion: "msticgo " + Version})
 			defer rep.Close()
 			f := table.NewStrings("kind", "name", "input", "status", "detail")
 			failed := 0

@@ -20,6 +20,8 @@ var HostVersion = "msticgo-dev"
 type Definition struct {
 	Manifest *Manifest
 	Logger   *slog.Logger
+	// HostVersion is sent in initialize; "" means the package's HostVersion.
+	HostVersion string
 
 	mu        sync.Mutex
 	instances []*pool
@@ -185,7 +187,7 @@ func (d *Definition) Factory(ctx context.Context, args registry.FactoryArgs) (an
 	}
 	init := InitializeParams{
 		ProtocolVersions: []int{ProtocolVersion},
-		HostVersion:      HostVersion,
+		HostVersion:      cmpOr(d.HostVersion, HostVersion),
 		LoadedAs:         loadedAs,
 		Entry:            entry,
 		Kind:             string(m.KindValue),
@@ -240,4 +242,11 @@ func health(ctx context.Context, p *pool) error {
 		return fmt.Errorf("plugin %s is not healthy: %s", p.name, h.Detail)
 	}
 	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

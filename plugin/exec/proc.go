@@ -128,6 +128,7 @@ type proc struct {
 	name    string
 	cmd     *osexec.Cmd
 	stdin   io.WriteCloser
+	stdout  io.ReadCloser
 	lines   chan lineMsg
 	done    chan struct{} // closed after Wait returns
 	waitErr error
@@ -159,9 +160,11 @@ func startProc(name string, m *Manifest, tail *stderrTail, log *slog.Logger) (*p
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &proc{name: name, cmd: cmd, stdin: stdin, lines: make(chan lineMsg, 256), done: make(chan struct{}), tail: tail, log: log}
+	p := &proc{name: name, cmd: cmd, stdin: stdin, stdout: stdout, lines: make(chan lineMsg, 256), done: make(chan struct{}), tail: tail, log: log}
+	readerDone := make(chan struct{})
 	go func() {
 		r := bufio.NewReaderSize(stdout, 64<<10)
+		defer close(readerDone)
 		defer close(p.lines)
 		for {
 			line, err := readLine(r)
@@ -177,6 +180,8 @@ func startProc(name string, m *Manifest, tail *stderrTail, log *slog.Logger) (*p
 		}
 	}()
 	go func() {
+		// Wait closes stdout: read it to the end first.
+		<-readerDone
 		p.waitErr = cmd.Wait()
 		close(p.done)
 	}()
@@ -317,6 +322,10 @@ func (p *proc) logNote(params json.RawMessage) {
 // stop ends the process: shutdown request, stdin closed, grace period,
 // SIGTERM to its process group, then SIGKILL.
 func (p *proc) stop(grace time.Duration) {
+	go func() {
+		for range p.lines { // nobody reads any more; let the reader finish
+		}
+	}()
 	if !p.exited() && !p.broken {
 		_ = encodeRequest(&p.buf, 0, MethodShutdown, nil)
 		_, _ = p.stdin.Write(p.buf.Bytes())
@@ -332,5 +341,11 @@ func (p *proc) stop(grace time.Duration) {
 		}
 	}
 	killGroup(p.cmd)
-	<-p.done
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		// Something outside the process group still holds stdout open.
+		_ = p.stdout.Close()
+		<-p.done
+	}
 }

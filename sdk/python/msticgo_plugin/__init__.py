@@ -227,6 +227,10 @@ class _Server:
                        "message": str(err)}
                 if err.retry_after:
                     res["retry_after"] = err.retry_after
+            except Exception as err:  # a bug in the plugin: this item fails, the rest go on
+                traceback.print_exc(file=sys.stderr)
+                res = {"id": it["id"], "status": "error", "error_kind": "internal",
+                       "message": "%s: %s" % (type(err).__name__, err)}
             self.notify("lookup/result", {"request_id": mid, "result": res})
         self.reply(mid, {"results": []})
 
