@@ -294,6 +294,11 @@ func (x *extractor) scanIPv6(i int) int {
 	if err != nil || !a.Is6() {
 		return i
 	}
+	if k := x.prefixLen(j); e == j && k > j {
+		if x.emitCIDR(raw+t[j:k], t[i:k], i) {
+			return k
+		}
+	}
 	o := Observable{Input: raw, Type: IPv6, Value: a.String()}
 	r := NonRoutableReason(a)
 	if r == ReasonReserved && strings.Count(raw, ":") < 3 && !globalUni6.Contains(a) {
@@ -470,7 +475,6 @@ done:
 // word analyses the token t[i:j] (x.buf holds its refanged form).
 func (x *extractor) word(i, j int, raw string, at, atRawEnd int, defanged bool) int {
 	t := x.text
-	n := len(t)
 	w := raw
 	if defanged {
 		w = string(x.buf)
@@ -506,22 +510,8 @@ func (x *extractor) word(i, j int, raw string, at, atRawEnd int, defanged bool) 
 			return j
 		}
 		// a.b.c.d/nn network
-		if j+1 < n && t[j] == '/' && isDigit(t[j+1]) {
-			k := j + 1
-			for k < n && isDigit(t[k]) && k-j <= 3 {
-				k++
-			}
-			if k == n || !wordByte[t[k]] {
-				if p, err := netip.ParsePrefix(a.String() + t[j:k]); err == nil {
-					p = p.Masked()
-					o := Observable{Type: CIDR, Value: p.String()}
-					if r := prefixReason(p); r != "" {
-						o.Check, o.Reason = NotRoutable, r
-					}
-					x.emitObs(o, t[i:k], i)
-					return k
-				}
-			}
+		if k := x.prefixLen(j); k > j && x.emitCIDR(a.String()+t[j:k], t[i:k], i) {
+			return k
 		}
 		o := Observable{Type: IPv4, Value: a.String()}
 		if r := NonRoutableReason(a); r != "" {
@@ -545,6 +535,37 @@ func (x *extractor) word(i, j int, raw string, at, atRawEnd int, defanged bool) 
 		x.emit(DNS, d, raw, i, Ok, "")
 	}
 	return j
+}
+
+// prefixLen returns the end of a "/nn" prefix length at j (1-3 digits not
+// followed by a word byte), or j when there is none.
+func (x *extractor) prefixLen(j int) int {
+	t := x.text
+	if j+1 >= len(t) || t[j] != '/' || !isDigit(t[j+1]) {
+		return j
+	}
+	k := j + 1
+	for k < len(t) && isDigit(t[k]) && k-j <= 3 {
+		k++
+	}
+	if k < len(t) && (wordByte[t[k]] || t[k] == '/' || t[k] == '.') {
+		return j
+	}
+	return k
+}
+
+// emitCIDR reports the network s (address/bits) if it parses.
+func (x *extractor) emitCIDR(s, raw string, off int) bool {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return false
+	}
+	p = p.Masked()
+	o := Observable{Type: CIDR, Value: p.String()}
+	if r := prefixReason(p); r != "" {
+		o.Check, o.Reason = NotRoutable, r
+	}
+	return x.emitObs(o, raw, off)
 }
 
 func labelStart(c byte) bool { return isAlnum(c) || c >= 0x80 }

@@ -300,7 +300,8 @@ func TestURLCleaning(t *testing.T) {
 func TestExtractBehaviour(t *testing.T) {
 	text := "a 8.8.8[.]8, b 8.8.8.8 c HXXPS://Evil[.]com/x. d 10.0.0.1 e 09:14:02 f invoice.pdf update.sh g " +
 		"D41D8CD98F00B204E9800998ECF8427E.exe h d41d8cd98f00b204e9800998ecf8427e i 45.146.164[.]110:8443 " +
-		"j 10.1.2.3/16 k [2001:db8::1]:443 l bücher.de m xn--bcher-kva.de n std::vector abc::def"
+		"j 10.1.2.3/16 k [2001:db8::1]:443 l bücher.de m xn--bcher-kva.de n std::vector abc::def o 2a05:d014::/32 " +
+		"p 1.2.3.4/24/x 10.0.0.0/8.5"
 	got := Extract(text)
 	var keys []string
 	for _, m := range got {
@@ -319,6 +320,9 @@ func TestExtractBehaviour(t *testing.T) {
 		"cidr 10.1.0.0/16 not routable",
 		"ipv6 2001:db8::1 not routable",
 		"dns xn--bcher-kva.de ok",
+		"cidr 2a05:d014::/32 ok",
+		"ipv4 1.2.3.4 ok",
+		"ipv4 10.0.0.0 not routable",
 	}
 	if strings.Join(keys, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Extract:\n%s\nwant\n%s", strings.Join(keys, "\n"), strings.Join(want, "\n"))
@@ -327,13 +331,13 @@ func TestExtractBehaviour(t *testing.T) {
 		t.Errorf("first match keeps the first occurrence as written: %+v", got[0])
 	}
 	// options
-	if ms := Extract(text, WithTypes(IP)); len(ms) != 4 {
+	if ms := Extract(text, WithTypes(IP)); len(ms) != 6 {
 		t.Errorf("WithTypes(ip): %v", ms)
 	}
 	if ms := Extract(text, WithTypes(FileHash)); len(ms) != 1 || ms[0].Type != MD5 {
 		t.Errorf("WithTypes(file_hash): %v", ms)
 	}
-	if ms := Extract(text, WithTypes(IPv4), KeepDuplicates()); len(ms) != 4 {
+	if ms := Extract(text, WithTypes(IPv4), KeepDuplicates()); len(ms) != 6 {
 		t.Errorf("KeepDuplicates: %d matches %v", len(ms), ms)
 	}
 	if ms := Extract("x\ny\n\nhttp://evil.com/"); len(ms) != 2 || ms[0].Line != 4 || ms[1].Line != 4 {
