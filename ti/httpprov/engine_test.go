@@ -574,3 +574,19 @@ func TestLoadDefinitionFile(t *testing.T) {
 		t.Errorf("%s %s", d.Name, d.File)
 	}
 }
+
+func TestEchoedKeyInHeaderRedacted(t *testing.T) {
+	def := strings.Replace(acmeDef, `details: '{"score": response.score, "tags": response.tags}'`, `details: 'headers'`, 1)
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", "your key is "+r.Header.Get("X-Api-Key"))
+		io.WriteString(w, `{"verdict": "bad", "score": 10}`)
+	})
+	p := mustProvider(t, mustDef(t, def), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, nil)
+	res := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.5", Type: "ipv4"})
+	if res.Status != lookup.StatusFound {
+		t.Fatal(res.Status, res.Message)
+	}
+	if s := fmt.Sprintf("%#v", res); strings.Contains(s, testKey) || !strings.Contains(s, "[REDACTED]") {
+		t.Errorf("header echo: %s", s)
+	}
+}

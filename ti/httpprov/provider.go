@@ -536,7 +536,7 @@ func (p *Provider) interpret(rl *rules, code int, hdr http.Header, body []byte, 
 		decoded = p.redactValue(decoded)
 	}
 	env := Env{Response: decoded, Status: code, Observable: rv.observable, IocType: rv.iocType,
-		SubType: rv.subType, Headers: firstValues(hdr), URL: ref, BaseURL: p.redact(p.base)}
+		SubType: rv.subType, Headers: p.firstValues(hdr), URL: ref, BaseURL: p.redact(p.base)}
 	return p.apply(rl, &env, res, body)
 }
 
@@ -751,11 +751,13 @@ func toSeverity(v any) lookup.Severity {
 	return lookup.SevUnknown
 }
 
-func firstValues(h http.Header) map[string]string {
+// firstValues gives rules the response headers, secrets removed (a
+// service may echo a key in a header).
+func (p *Provider) firstValues(h http.Header) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
 		if len(v) > 0 {
-			out[k] = v[0]
+			out[k] = p.redact(v[0])
 		}
 	}
 	return out
