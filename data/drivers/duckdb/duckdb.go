@@ -216,12 +216,12 @@ func (d *Driver) Connect(ctx context.Context, connStr string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("%w: duckdb: opening %s: %w", data.ErrConnect, describe(path), err)
+		return fmt.Errorf("%w: duckdb: opening %s: %w", data.ErrConnect, describe(path), oneLine{err})
 	}
 	db := sql.OpenDB(connector)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return fmt.Errorf("%w: duckdb: opening %s: %w", data.ErrConnect, describe(path), err)
+		return fmt.Errorf("%w: duckdb: opening %s: %w", data.ErrConnect, describe(path), oneLine{err})
 	}
 	if d.opts.Sample {
 		if err := loadSample(ctx, db); err != nil {
@@ -291,7 +291,29 @@ func classify(ctx context.Context, err error) error {
 			return fmt.Errorf("duckdb: %w", err)
 		}
 	}
-	return fmt.Errorf("%w: duckdb: %w", data.ErrRejected, err)
+	return fmt.Errorf("%w: duckdb: %w", data.ErrRejected, oneLine{err})
+}
+
+// oneLine shows a multi-line DuckDB message (LINE n: ... and a caret
+// marker) on one line, so the CLI prints one clear line.
+type oneLine struct{ err error }
+
+func (o oneLine) Unwrap() error { return o.err }
+
+func (o oneLine) Error() string {
+	lines := strings.Split(strings.TrimSpace(o.err.Error()), "\n")
+	var parts []string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.Trim(l, "^ ") == "" {
+			continue
+		}
+		parts = append(parts, l)
+	}
+	if len(parts) <= 1 {
+		return strings.Join(parts, "")
+	}
+	return parts[0] + " (" + strings.Join(parts[1:], "; ") + ")"
 }
 
 // kindOf maps a DuckDB type name to a frame column type.

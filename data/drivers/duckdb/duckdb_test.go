@@ -160,6 +160,9 @@ func TestRejected(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "duckdb") {
 			t.Errorf("%s: error does not name the driver: %v", q, err)
 		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error spans several lines: %q", q, err)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

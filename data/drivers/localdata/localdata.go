@@ -13,7 +13,10 @@
 // *.parquet and *.pkl files, keyed by lower-cased file name (a later
 // duplicate wins, as in MSTICPy). The query text is matched against those
 // names case-insensitively; a text holding a path separator is taken as a
-// path relative to one of the data paths (it may not leave it).
+// path relative to one of the data paths (it may not leave it). A query
+// naming x.pkl reads x.parquet, x.csv, x.json, x.ndjson or x.jsonl (first
+// found) when one exists, so MSTICPy query files keep working unchanged
+// once their pickles are converted.
 //
 // Formats: CSV with a header row (a UTF-8 byte-order mark is dropped; an
 // empty header becomes "Unnamed: N" as pandas names it); JSON, either an
@@ -225,12 +228,27 @@ func (d *Driver) resolve(text string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if p, ok := files[strings.ToLower(name)]; ok {
+		key := strings.ToLower(name)
+		if strings.HasSuffix(key, ".pkl") {
+			// A converted copy beside (or instead of) the pickle is used, so
+			// MSTICPy query files naming x.pkl work unchanged.
+			base := strings.TrimSuffix(key, ".pkl")
+			for _, ext := range []string{".parquet", ".csv", ".json", ".ndjson", ".jsonl"} {
+				if p, ok := files[base+ext]; ok {
+					return p, nil
+				}
+			}
+		}
+		if p, ok := files[key]; ok {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%w: localdata: data file (%s) not found under data paths %s: %w",
-		data.ErrRejected, name, strings.Join(d.paths, "; "), fs.ErrNotExist)
+	hint := ""
+	if strings.HasSuffix(strings.ToLower(name), ".pkl") {
+		hint = " (nor a converted copy with .parquet, .csv or .json in its place)"
+	}
+	return "", fmt.Errorf("%w: localdata: data file (%s) not found under data paths %s%s: %w",
+		data.ErrRejected, name, strings.Join(d.paths, "; "), hint, fs.ErrNotExist)
 }
 
 // Query reads the file the query text names. When q.Limit > 0 and the file

@@ -58,6 +58,15 @@ func TestCorpusQueries(t *testing.T) {
 	if res.Frame.Columns[0].Name != "Unnamed: 0" {
 		t.Errorf("first column %q", res.Frame.Columns[0].Name)
 	}
+	// A query naming a pickle reads the converted copy (host_logons.csv).
+	res, err = query(t, d, "host_logons.pkl")
+	if err != nil || res.Frame.Len() < 1 || res.Frame.ColumnIndex("TargetUserName") < 0 {
+		t.Errorf("host_logons.pkl via CSV copy: %v", err)
+	}
+	_, err = query(t, d, "az_net_comms_df.pkl")
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "converted copy") {
+		t.Errorf("missing pickle: %v", err)
+	}
 	_, err = query(t, d, "linux_logons.csv")
 	if !errors.Is(err, data.ErrRejected) || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "linux_logons.csv") {
 		t.Errorf("missing file: %v", err)
@@ -153,9 +162,22 @@ func TestPickle(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "host_logons.pkl"), []byte("\x80\x04junk"), 0o600)
 	d := New([]string{dir}, nil)
 	_, err := query(t, d, "host_logons.pkl")
+	if err != nil {
+		t.Logf("%v", err)
+	}
 	if !errors.Is(err, data.ErrRejected) || !strings.Contains(err.Error(), "pd.read_pickle(") || !strings.Contains(err.Error(), "to_parquet(") ||
 		!strings.Contains(err.Error(), "host_logons.parquet") {
 		t.Errorf("pickle error: %v", err)
+	}
+	// Once converted, the same query reads the Parquet copy.
+	note := "x"
+	if err := parquet.WriteFile(filepath.Join(dir, "host_logons.parquet"), []parquetRow{{Host: "h", When: time.Unix(0, 0), Note: &note}}); err != nil {
+		t.Fatal(err)
+	}
+	d = New([]string{dir}, nil)
+	res, err := query(t, d, "HOST_LOGONS.pkl")
+	if err != nil || res.Frame.Len() != 1 {
+		t.Errorf("converted pickle: %v", err)
 	}
 }
 
