@@ -366,7 +366,7 @@ func TestBuiltinProviders(t *testing.T) {
 				}
 			}
 			checkAuth(t, c.provider, rec)
-			if ua := rec.header.Get("User-Agent"); !strings.HasPrefix(ua, "msticgo/") && c.provider != "CrowdSec" {
+			if ua := rec.header.Get("User-Agent"); !strings.HasPrefix(ua, "msticgo/") {
 				t.Errorf("User-Agent = %q", ua)
 			}
 			if c.detail != "" {
@@ -524,6 +524,37 @@ func TestDocsCoverEveryBuiltin(t *testing.T) {
 		}
 		if !strings.Contains(sec, d.BaseURL) {
 			t.Errorf("%s: docs do not give base URL %s", d.Name, d.BaseURL)
+		}
+	}
+}
+
+// TestKeyNeverLeaks: every built-in, answered with a 401 that echoes the key
+// in its body and a header, and with a 200 that echoes it in a field, never
+// shows the key in any Result field, message or log line.
+func TestKeyNeverLeaks(t *testing.T) {
+	ds, err := Definitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		for _, status := range []int{401, 200} {
+			t.Run(fmt.Sprintf("%s/%d", d.Name, status), func(t *testing.T) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("X-Debug", "key="+secretKey)
+					w.WriteHeader(status)
+					fmt.Fprintf(w, `{"error": "bad key %s", "message": "%s", "query_status": "%s", "data": {"k": "%s"}, "success": false}`,
+						secretKey, secretKey, secretKey, secretKey)
+				}))
+				defer srv.Close()
+				var logs bytes.Buffer
+				p := newProvider(t, d.Name, srv.URL, &logs)
+				for _, ty := range d.SupportedTypes() {
+					typ, sub, _ := strings.Cut(ty, "-")
+					res := p.Lookup(context.Background(), lookup.Item{Ioc: "203.0.113.10", Type: typ, SubType: sub, Value: "203.0.113.10"})
+					noSecret(t, fmt.Sprintf("%#v", res), "result of "+ty)
+				}
+				noSecret(t, logs.String(), "logs")
+			})
 		}
 	}
 }
