@@ -84,8 +84,12 @@ func Extract(text string, opts ...Option) []Match {
 			i++
 			continue
 		}
-		if i > 0 && wordByte[text[i-1]] {
+		if i > 0 && wordByte[text[i-1]] && !afterEscape(text, i-1) {
 			i++
+			continue
+		}
+		if afterEscape(text, i) {
+			i++ // the letter of a "\n", "\r" or "\t" escape (JSON, C strings)
 			continue
 		}
 		i = x.scanAt(i)
@@ -568,6 +572,19 @@ func (x *extractor) emitCIDR(s, raw string, off int) bool {
 	return x.emitObs(o, raw, off)
 }
 
+// afterEscape reports whether t[k] is the letter of a \n, \r or \t escape
+// (a backslash before it that is not itself escaped).
+func afterEscape(t string, k int) bool {
+	if k < 1 || t[k-1] != '\\' {
+		return false
+	}
+	switch t[k] {
+	case 'n', 'r', 't':
+		return k < 2 || t[k-2] != '\\'
+	}
+	return false
+}
+
 func labelStart(c byte) bool { return isAlnum(c) || c >= 0x80 }
 
 func hexRun(s string) int {
@@ -613,21 +630,46 @@ func (x *extractor) scanLinuxPath(i int) int {
 // scanWinPath reads a Windows path starting at i ("C:\", "\\server",
 // "\dir", ".\x"); body is where the part after the drive begins. A space
 // continues the path only when the next word contains a backslash
-// ("C:\Program Files\App\x.exe").
+// ("C:\Program Files\App\x.exe"). A path written with doubled
+// backslashes, as inside JSON strings ("C:\\Windows\\x.exe"), is read in
+// escaped mode: a doubled backslash is one separator, any other escape
+// ("\r", "\n", "\"") ends the path, and the Value is unescaped.
 func (x *extractor) scanWinPath(i, body int) int {
 	t := x.text
+	n := len(t)
+	esc := false
+	switch {
+	case body > i && body < n && t[body-1] == '\\' && t[body] == '\\':
+		esc, body = true, body+1 // C:\\...
+	case body == i && strings.HasPrefix(t[i:], `\\\\`):
+		esc, body = true, i+4 // escaped UNC
+	case body == i && strings.HasPrefix(t[i:], `\\`):
+		k := i + 2
+		for k < n && !winStop(t[k]) && t[k] != '\\' && t[k] != ' ' {
+			k++
+		}
+		if k+1 < n && t[k] == '\\' && t[k+1] == '\\' {
+			esc, body = true, i+2 // escaped "\dir\..."
+		}
+	}
 	j := body
 loop:
-	for j < len(t) {
+	for j < n {
 		c := t[j]
 		switch {
 		case c == ' ':
 			k := j + 1
-			for k < len(t) && !winStop(t[k]) && t[k] != ' ' && t[k] != '\\' {
+			for k < n && !winStop(t[k]) && t[k] != ' ' && t[k] != '\\' {
 				k++
 			}
-			if k < len(t) && t[k] == '\\' && k > j+1 {
+			if k < n && t[k] == '\\' && k > j+1 && (!esc || (k+1 < n && t[k+1] == '\\')) {
 				j = k
+				continue
+			}
+			break loop
+		case c == '\\' && esc:
+			if j+1 < n && t[j+1] == '\\' {
+				j += 2
 				continue
 			}
 			break loop
@@ -638,8 +680,12 @@ loop:
 	}
 	raw := TrimURL(t[i:j])
 	if _, done := x.doneOther[raw]; !done {
-		if isWindowsPath(raw) {
-			x.emit(WindowsPath, raw, raw, i, Ok, "")
+		value := raw
+		if esc {
+			value = strings.ReplaceAll(raw, `\\`, `\`)
+		}
+		if isWindowsPath(value) {
+			x.emit(WindowsPath, value, raw, i, Ok, "")
 		}
 		if x.doneOther != nil {
 			x.doneOther[raw] = 0

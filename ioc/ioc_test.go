@@ -347,3 +347,30 @@ func TestExtractBehaviour(t *testing.T) {
 		t.Errorf("empty text: %v", ms)
 	}
 }
+
+func TestExtractJSONEscapes(t *testing.T) {
+	text := `{"Image":"C:\\Program Files\\App\\x.exe","Cmd":"rundll32 C:\\Users\\a\\lsass.dmp full\"","Msg":"Source:\t8.8.4.4\r\nDest:\t\t10.0.0.9","Obj":"\\Device\\HarddiskVolume2\\Windows\\lsass.exe\r\n","UNC":"\\\\srv\\share\\f.txt"}`
+	var got []string
+	for _, m := range Extract(text) {
+		got = append(got, string(m.Type)+" "+m.Value)
+		if text[m.Offset:m.Offset+len(m.Raw)] != m.Raw {
+			t.Errorf("raw %q not at %d", m.Raw, m.Offset)
+		}
+	}
+	want := []string{
+		`windows_path C:\Program Files\App\x.exe`,
+		`windows_path C:\Users\a\lsass.dmp`,
+		`ipv4 8.8.4.4`,
+		`ipv4 10.0.0.9`,
+		`windows_path \Device\HarddiskVolume2\Windows\lsass.exe`,
+		`windows_path \\srv\share\f.txt`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// plain text keeps single backslashes and real UNC paths
+	ms := Extract(`open \\fileserver\share\payroll.xlsx and C:\Temp\a b.txt`)
+	if len(ms) != 2 || ms[0].Value != `\\fileserver\share\payroll.xlsx` || ms[1].Value != `C:\Temp\a` {
+		t.Errorf("plain paths: %+v", ms)
+	}
+}
