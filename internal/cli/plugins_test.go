@@ -169,3 +169,29 @@ func TestPluginsTest(t *testing.T) {
 		t.Errorf("exit %d, want 3", code)
 	}
 }
+
+// TestPluginsListHealth: --health starts each plugin; one that cannot
+// start is unavailable with its stderr, a working one is healthy.
+func TestPluginsListHealth(t *testing.T) {
+	if _, err := osexec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	abs, _ := filepath.Abs("../../plugin/testdata/scenario-exec/provider1")
+	dir := t.TempDir()
+	copyDir(t, abs, filepath.Join(dir, "provider1"))
+	sdk, _ := filepath.Abs("../../sdk/python")
+	os.WriteFile(filepath.Join(dir, "provider1", "plugin.yaml"), []byte(fmt.Sprintf("kind: ti\nprovider_name: Provider1\ncommand: [python3, provider1.py]\nenv: {PYTHONPATH: %q}\n", sdk)), 0o644)
+	os.MkdirAll(filepath.Join(dir, "broken"), 0o755)
+	os.WriteFile(filepath.Join(dir, "broken", "plugin.yaml"), []byte("kind: ti\ncommand: [python3, missing.py]\nlimits: {max_restarts: 1}\n"), 0o644)
+	out, stderr, code := runPluginsCLI(t, "--plugins", dir, "-o", "json", "plugins", "list", "--health")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if r := rowByName(rows, "Provider1"); r == nil || r["state"] != "loaded (healthy)" {
+		t.Errorf("Provider1 %v", r)
+	}
+	if r := rowByName(rows, "broken"); r == nil || !strings.HasPrefix(r["state"].(string), "unavailable: ") || !strings.Contains(r["state"].(string), "missing.py") {
+		t.Errorf("broken %v", r)
+	}
+}

@@ -197,6 +197,29 @@ func TestCallTimeoutEndsProcess(t *testing.T) {
 	}
 }
 
+// TestCancelHonoured: a plugin that answers cancel keeps its process.
+func TestCancelHonoured(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "Polite", "cancellable", ""))
+	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+	var pids []int
+	for i := 0; i < 2; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+		r := p.Lookup(ctx, items(1)[0])
+		cancel()
+		if r.Status != lookup.StatusTimeout {
+			t.Fatalf("call %d: %v %q", i, r.Status, r.Message)
+		}
+		p.pool.mu.Lock()
+		for pr := range p.pool.live {
+			pids = append(pids, pr.cmd.Process.Pid)
+		}
+		p.pool.mu.Unlock()
+	}
+	if len(pids) != 2 || pids[0] != pids[1] {
+		t.Fatalf("process not reused after an honoured cancel: %v", pids)
+	}
+}
+
 func TestSecretsScrubbedFromLog(t *testing.T) {
 	var buf syncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))

@@ -9,6 +9,7 @@
 //	secret    writes the AuthKey setting to stderr, then answers
 //	spawn     starts a child "sleep 300" in its process group and writes its pid to stderr
 //	badinit   exits during initialize
+//	cancellable never answers lookup until cancelled, then answers with a timeout error
 package main
 
 import (
@@ -43,6 +44,7 @@ func main() {
 	}
 	var settings map[string]any
 	var loadedAs string
+	var pending *int64
 	for in.Scan() {
 		var m msg
 		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
@@ -88,6 +90,9 @@ func main() {
 				_ = out.Flush()
 			case "slow":
 				continue
+			case "cancellable":
+				pending = m.ID
+				continue
 			case "secret":
 				fmt.Fprintf(os.Stderr, "using key %v\n", settings["AuthKey"])
 			}
@@ -123,6 +128,10 @@ func main() {
 			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{"row_count": n}})
 		case "cancel":
+			if pending != nil {
+				send(map[string]any{"id": pending, "error": map[string]any{"code": -32000, "message": "cancelled", "data": map[string]any{"kind": "timeout"}}})
+				pending = nil
+			}
 		case "shutdown":
 			send(map[string]any{"id": m.ID, "result": map[string]any{}})
 			return
