@@ -212,13 +212,21 @@ func (p *Provider) Limits() lookup.Limits {
 	if mb <= 0 {
 		mb = DefaultMaxBatch
 	}
+	ct, st := l.CallTimeout.D(), l.StartTimeout.D()
+	if ct <= 0 {
+		ct = DefaultCallTimeout
+	}
+	if st <= 0 {
+		st = DefaultStartTimeout
+	}
 	return lookup.Limits{
 		Concurrency: conc,
 		PerSecond:   l.RateLimit.PerSecond,
 		PerMinute:   l.RateLimit.PerMinute,
 		Burst:       l.RateLimit.Burst,
-		Timeout:     l.CallTimeout.D(),
-		MaxBatch:    mb,
+		// A first call also starts the process.
+		Timeout:  ct + st,
+		MaxBatch: mb,
 	}
 }
 
