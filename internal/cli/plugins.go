@@ -32,8 +32,9 @@ func init() {
 
 // loadPluginFolders is the registry hook: PluginFolders from the config
 // (relative to the config file's folder), then --plugins (relative to the
-// current directory). Problems are returned as one usage error; everything
-// that loaded stays registered.
+// current directory). Each problem is logged once as a warning naming the
+// file; everything that loaded stays registered and usable (as MSTICPy
+// warns about a plugin it cannot import and goes on).
 func loadPluginFolders(a *App, r *registry.Registry) error {
 	rep := &plugin.Report{}
 	pluginReports.Store(a, rep)
@@ -55,8 +56,8 @@ func loadPluginFolders(a *App, r *registry.Registry) error {
 	// Plugin processes end with the run (interrupts); on a normal exit they
 	// see their stdin close and stop.
 	context.AfterFunc(ctx, func() { _ = rep.Close() })
-	if err := rep.Err(); err != nil {
-		errs = append(errs, UsageError(fmt.Errorf("plugins: %w", err)))
+	for _, p := range rep.Problems {
+		a.Logger().Warn("plugin not loaded: " + oneLine(p.Error()))
 	}
 	return errors.Join(errs...)
 }
@@ -124,7 +125,13 @@ each plugin is started and asked for its health.`,
 			if err := a.Write(f); err != nil {
 				return err
 			}
-			return regErr
+			if regErr != nil {
+				return regErr
+			}
+			if n := len(rep.Problems); n > 0 {
+				return UsageErrorf("%d plugin file(s) or folder(s) could not be loaded (see the error rows)", n)
+			}
+			return nil
 		},
 	}
 	list.Flags().BoolVar(&health, "health", false, "start each configured plugin and ask for its health")
