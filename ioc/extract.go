@@ -62,7 +62,10 @@ func KeepDuplicates() Option { return func(o *extractOpts) { o.keepDups = true }
 // pre-processing (bad octets, low-entropy hashes, URL hosts that are not
 // public domains...) are not reported; non-routable addresses are, with
 // Check NotRoutable. Every reported Value classifies to its Type
-// (Classify(m.Value).Type == m.Type).
+// (Classify(m.Value).Type == m.Type). Text taken from JSON or C strings is
+// understood: "\n", "\r" and "\t" escapes separate tokens, and Windows
+// paths written with doubled backslashes ("C:\\Windows\\x.exe") are
+// reported unescaped (Raw keeps them as written).
 //
 // Extract is a single pass over the bytes with hand-written scanners: each
 // position is looked at a bounded number of times, and only candidate
@@ -486,7 +489,7 @@ func (x *extractor) word(i, j int, raw string, at, atRawEnd int, defanged bool) 
 	// hash (possibly followed by ".ext")
 	if k := hexRun(raw); k == 32 || k == 40 || k == 64 {
 		if k == len(raw) || !isAlnum(raw[k]) {
-			o := Preprocess(raw[:k], hashType(k))
+			o := Preprocess(raw[:k], HashType(raw[:k]))
 			x.emitObs(o, raw[:k], i)
 			return i + k
 		}
@@ -593,16 +596,6 @@ func hexRun(s string) int {
 		k++
 	}
 	return k
-}
-
-func hashType(n int) Type {
-	switch n {
-	case 32:
-		return MD5
-	case 40:
-		return SHA1
-	}
-	return SHA256
 }
 
 // scanLinuxPath reads an absolute, home or ./relative path.

@@ -73,7 +73,7 @@ func FuzzClassify(f *testing.F) {
 		// an explicit type never panics and never changes the type
 		for _, typ := range []Type{IPv4, IPv6, IP, DNS, Hostname, URL, MD5, FileHash, Email, CIDR, LinuxPath} {
 			p := Preprocess(s, typ)
-			if typ != IP && p.Type != typ {
+			if (typ != IP && p.Type != typ) || (typ == IP && !p.Type.IsIP()) {
 				t.Fatalf("Preprocess(%q, %s).Type = %s", s, typ, p.Type)
 			}
 		}

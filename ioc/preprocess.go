@@ -25,6 +25,9 @@ func Preprocess(s string, t Type) Observable {
 		o.Type = Unknown
 	}
 	if v == "" {
+		if t == IP {
+			o.Type = IPv4
+		}
 		o.Check, o.Reason = Invalid, "empty value"
 		if t == Unknown {
 			o.Check, o.Reason = Unsupported, "empty value"
@@ -42,6 +45,11 @@ func Preprocess(s string, t Type) Observable {
 	case IP:
 		a, _, r := parseAnyIP(v)
 		if r != "" {
+			// the family alias never leaks: judge by the most likely version
+			o.Type = IPv4
+			if strings.IndexByte(v, ':') >= 0 && !isIPv4Shape(v[:max(strings.IndexByte(v, ':'), 0)]) {
+				o.Type = IPv6
+			}
 			return o.invalid(r)
 		}
 		if a.Is4() {
@@ -103,6 +111,21 @@ func Preprocess(s string, t Type) Observable {
 	o.Value = v
 	o.Check, o.Reason = Unsupported, "unsupported type "+strconv.Quote(string(t))
 	return o
+}
+
+// HashType returns the concrete hash type of a hex value by its length
+// (md5_hash, sha1_hash, sha256_hash), or Unknown. It is how MSTICPy maps
+// file_hash to a hash kind.
+func HashType(value string) Type {
+	switch len(value) {
+	case 32:
+		return MD5
+	case 40:
+		return SHA1
+	case 64:
+		return SHA256
+	}
+	return Unknown
 }
 
 func (o Observable) invalid(reason string) Observable {
