@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"os"
 	"sort"
 	"testing"
@@ -65,6 +66,7 @@ type sample struct {
 	IocType    string  `json:"ioc_type"`
 	Observable *string `json:"observable"`
 	Status     string  `json:"status"`
+	URLEnc     *string `json:"observable_urlenc"`
 }
 
 func TestMSTICPyIoCSamples(t *testing.T) {
@@ -76,7 +78,7 @@ func TestMSTICPyIoCSamples(t *testing.T) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	seen := map[string]bool{}
-	n := 0
+	n, urlEncChecked := 0, 0
 	for sc.Scan() {
 		var s sample
 		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
@@ -111,12 +113,23 @@ func TestMSTICPyIoCSamples(t *testing.T) {
 		if s.Status == "ok" && s.Observable != nil && *s.Observable != o.Value {
 			t.Errorf("%s Classify(%q).Value = %q, MSTICPy %q", s.ID, s.Input, o.Value, *s.Observable)
 		}
+		// MSTICPy's whole-URL encoding (quote_plus, for OTX and Pulsedive)
+		// is url.QueryEscape of the value.
+		if o.Type == URL && o.Check == Ok && s.URLEnc != nil {
+			if got := url.QueryEscape(o.Value); got != *s.URLEnc {
+				t.Errorf("%s url.QueryEscape(%q) = %q, MSTICPy %q", s.ID, o.Value, got, *s.URLEnc)
+			}
+			urlEncChecked++
+		}
 		if s.Status != "ok" && o.Check == Invalid && o.Reason != s.Status {
 			t.Errorf("%s Classify(%q).Reason = %q, MSTICPy %q", s.ID, s.Input, o.Reason, s.Status)
 		}
 	}
 	if n != 100 {
 		t.Errorf("read %d samples, want 100", n)
+	}
+	if urlEncChecked < 4 {
+		t.Errorf("only %d URL encodings compared", urlEncChecked)
 	}
 	var stale []string
 	for id := range sampleDiffs {
