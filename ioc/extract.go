@@ -279,12 +279,18 @@ func schemeSepLen(s string) int {
 	return 0
 }
 
+// maxIPv6Run bounds an IPv6 candidate ("ffff:…:255.255.255.255" is 45).
+const maxIPv6Run = 64
+
 // scanIPv6 reads [0-9a-f:.] from i and reports an IPv6 address.
 func (x *extractor) scanIPv6(i int) int {
 	t := x.text
 	j := i
 	for j < len(t) && (isHex(t[j]) || t[j] == ':' || t[j] == '.') {
 		j++
+	}
+	if j-i > maxIPv6Run {
+		return j // far too long for an address: skip the whole run (keeps the scan linear)
 	}
 	e := j
 	for e > i && (t[e-1] == '.' || (t[e-1] == ':' && (e-2 < i || t[e-2] != ':'))) {

@@ -374,3 +374,25 @@ func TestExtractJSONEscapes(t *testing.T) {
 		t.Errorf("plain paths: %+v", ms)
 	}
 }
+
+// Pathological inputs must stay linear: each is 1 MB and must not take
+// quadratic time (the test would then run for minutes).
+func TestExtractLinear(t *testing.T) {
+	inputs := []string{
+		"http://evil.com/" + strings.Repeat(")", 1<<20),
+		strings.Repeat("1:", 1<<19),
+		strings.Repeat("a.", 1<<19),
+		strings.Repeat("a[.]", 1<<18),
+		strings.Repeat("C:\\a ", 1<<18),
+		strings.Repeat("\\\\a", 1<<18),
+		strings.Repeat("x@", 1<<19),
+		strings.Repeat("/a", 1<<19),
+		strings.Repeat("hxxp://", 1<<17),
+		strings.Repeat("0", 1<<20),
+	}
+	for _, in := range inputs {
+		Extract(in)
+		Classify(in)
+		TrimURL(in)
+	}
+}

@@ -10,6 +10,8 @@ import (
 // URL: . , ; : ! ? ' " and closing brackets that have no opening partner
 // in the URL.
 func TrimURL(s string) string {
+	var open, closed [4]int // ( [ { <  and  ) ] } >
+	counted := false
 	for len(s) > 0 {
 		c := s[len(s)-1]
 		switch c {
@@ -17,8 +19,20 @@ func TrimURL(s string) string {
 			s = s[:len(s)-1]
 			continue
 		case ')', ']', '}', '>':
-			open := map[byte]byte{')': '(', ']': '[', '}': '{', '>': '<'}[c]
-			if strings.Count(s, string(open)) < strings.Count(s, string(c)) {
+			if !counted {
+				// count once; trimming then only decrements (linear time)
+				for i := 0; i < len(s); i++ {
+					if k := strings.IndexByte("([{<", s[i]); k >= 0 {
+						open[k]++
+					} else if k := strings.IndexByte(")]}>", s[i]); k >= 0 {
+						closed[k]++
+					}
+				}
+				counted = true
+			}
+			k := strings.IndexByte(")]}>", c)
+			if open[k] < closed[k] {
+				closed[k]--
 				s = s[:len(s)-1]
 				continue
 			}
