@@ -504,8 +504,11 @@ func (x *extractor) word(i, j int, raw string, at, atRawEnd int, defanged bool) 
 		o := Preprocess(w, Email)
 		if x.emitObs(o, raw, i) {
 			dom := w[at+1:]
-			d := Preprocess(dom, DNS)
-			x.emitObs(d, t[atRawEnd:j], atRawEnd)
+			// the domain as its own match, unless inference would not call it
+			// a domain (the file-name rule), so it classifies back to dns
+			if d := Preprocess(dom, DNS); d.Check == Ok && asciiDomainReason(d.Value, true) == "" {
+				x.emitObs(d, t[atRawEnd:j], atRawEnd)
+			}
 			return j
 		}
 		// not an address: the part after '@' may still be a domain
