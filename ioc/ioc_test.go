@@ -396,3 +396,24 @@ func TestExtractLinear(t *testing.T) {
 		TrimURL(in)
 	}
 }
+
+func TestCheckText(t *testing.T) {
+	for _, c := range []Check{Ok, Invalid, NotRoutable, Unsupported} {
+		b, err := c.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Check
+		if err := back.UnmarshalText(b); err != nil || back != c {
+			t.Errorf("round trip of %s: %v %v", c, back, err)
+		}
+	}
+	var c Check
+	if err := c.UnmarshalText([]byte("maybe")); err == nil {
+		t.Error("unknown check name accepted")
+	}
+	o := Classify("10.0.0.1")
+	if o.Status() != "not routable: private" || Classify("8.8.8.8").Status() != "ok" || Classify("999.1.1.1").Status() != "IP address is invalid format" {
+		t.Errorf("Status texts: %q", o.Status())
+	}
+}

@@ -110,6 +110,21 @@ func (c Check) String() string {
 	return "check(" + fmt.Sprint(int(c)) + ")"
 }
 
+// MarshalText writes the check's name ("ok", "not routable"...), so JSON
+// output is readable.
+func (c Check) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText reads a check name written by MarshalText.
+func (c *Check) UnmarshalText(b []byte) error {
+	for i, n := range checkNames {
+		if string(b) == n {
+			*c = Check(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown check %q", b)
+}
+
 // Observable is one classified and pre-processed indicator.
 type Observable struct {
 	Input  string // as given
