@@ -34,12 +34,16 @@ func Preprocess(s string, t Type) Observable {
 		}
 		return o
 	}
+	asWritten := v
 	if t != WindowsPath && t != LinuxPath && needsRefang(v) {
 		v = Refang(v)
 	}
 	if t == Unknown {
 		t = detect(v)
 		o.Type = t
+		if t == WindowsPath || t == LinuxPath {
+			v = asWritten // paths are kept as written
+		}
 	}
 	switch t {
 	case IP:
