@@ -235,6 +235,11 @@ func TestSecretsScrubbedFromLog(t *testing.T) {
 	if !r.Status.OK() {
 		t.Fatalf("lookup: %v %q", r.Status, r.Message)
 	}
+	for _, r := range inst.(*Provider).LookupBatch(context.Background(), items(2)) {
+		if r.Status != lookup.StatusProviderError || strings.Contains(r.Message, "s3cr3t-value") || !strings.Contains(r.Message, "key *** refused") {
+			t.Errorf("error answer: %v %q", r.Status, r.Message)
+		}
+	}
 	def.Close()
 	out := buf.String()
 	if strings.Contains(out, "s3cr3t-value") {

@@ -292,6 +292,7 @@ func (p *proc) call(ctx context.Context, method string, params any, onNote notif
 				return nil, fmt.Errorf("plugin %s: %s: %w", p.name, method, ctx.Err())
 			}
 			if msg.Error != nil {
+				msg.Error.Message = p.tail.scrub.clean(msg.Error.Message)
 				return nil, &CallError{Plugin: p.name, Method: method, RPC: msg.Error}
 			}
 			if noteErr != nil {

@@ -55,6 +55,11 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 			return
 		}
 		done[i] = true
+		sc := p.pool.tail.scrub
+		w.Message, w.Reference = sc.clean(w.Message), sc.clean(w.Reference)
+		if d, ok := w.Details.(string); ok {
+			w.Details = sc.clean(d)
+		}
 		out[i] = toResult(w)
 	}
 	onNote := func(method string, params json.RawMessage) error {

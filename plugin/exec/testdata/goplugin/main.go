@@ -95,6 +95,10 @@ func main() {
 				continue
 			case "secret":
 				fmt.Fprintf(os.Stderr, "using key %v\n", settings["AuthKey"])
+				if len(p.Items) > 1 {
+					send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32000, "message": fmt.Sprintf("key %v refused", settings["AuthKey"]), "data": map[string]any{"kind": "auth"}}})
+					continue
+				}
 			}
 			res := make([]map[string]any, len(p.Items))
 			for i, it := range p.Items {
