@@ -54,6 +54,15 @@ func (in *instance) call(ctx context.Context, name string, args starlark.Tuple) 
 	return v, nil
 }
 
+func (in *instance) scrubText(s string) string {
+	for _, v := range in.secrets {
+		if len(v) >= 3 {
+			s = strings.ReplaceAll(s, v, "***")
+		}
+	}
+	return s
+}
+
 func (in *instance) scrub(err error) error {
 	if len(in.secrets) == 0 {
 		return err
@@ -97,7 +106,12 @@ func (p *Provider) Lookup(ctx context.Context, item lookup.Item) lookup.Result {
 		}
 		return lookup.Result{Status: st, Message: err.Error(), RawResult: err.Error()}
 	}
-	return toResult(p.inst.script.Path, res)
+	r := toResult(p.inst.script.Path, res)
+	if r.Message != "" {
+		r.Message = p.inst.scrubText(r.Message)
+	}
+	r.Reference = p.inst.scrubText(r.Reference)
+	return r
 }
 
 func toResult(path string, v starlark.Value) lookup.Result {
