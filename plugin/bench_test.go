@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -21,7 +22,7 @@ func makeFolder(tb testing.TB, n int) string {
 			write(tb, dir, fmt.Sprintf("d%03d.yaml", i), fmt.Sprintf("kind: ti\nprovider_name: Decl%d\nbase_url: https://x%d.example\nsettings: [{name: AuthKey, required: true, secret: true}]\nheaders: {X-Key: '{AuthKey}'}\nqueries:\n  ipv4: {path: '/ip/{observable}'}\n  dns: {path: '/d/{observable}'}\nresult:\n  found: 'status == 200'\n  severity: 'response.score > 50 ? \"high\" : \"information\"'\n  details: 'response'\n", i, i))
 		case 2:
 			write(tb, dir, filepath.Join(fmt.Sprintf("e%03d", i), "plugin.yaml"), fmt.Sprintf("kind: ti\nprovider_name: Exec%d\ncommand: [./run.sh]\nsettings: [{name: AuthKey, secret: true}]\nlimits: {call_timeout: 5s, concurrency: 2}\n", i))
-			write(tb, dir, filepath.Join(fmt.Sprintf("e%03d", i), "run.sh"), "#!/bin/sh\nexit 1\n")
+			write(tb, dir, filepath.Join(fmt.Sprintf("e%03d", i), "run.sh"), "#!/bin/sh\ntouch "+filepath.Join(dir, "started")+"\n")
 		}
 	}
 	return dir
@@ -37,5 +38,9 @@ func BenchmarkLoad100(b *testing.B) {
 		if len(rep.Loaded) != 100 || rep.Err() != nil {
 			b.Fatalf("loaded %d: %v", len(rep.Loaded), rep.Err())
 		}
+	}
+	b.StopTimer()
+	if _, err := os.Stat(filepath.Join(dir, "started")); err == nil {
+		b.Fatal("loading started a plugin process")
 	}
 }

@@ -26,7 +26,12 @@ type Driver struct {
 // Connect sends connect to a plugin process; processes started later for
 // the same instance connect with the same string before their first query.
 func (d *Driver) Connect(ctx context.Context, connStr string) error {
-	_, err := d.pool.do(ctx, MethodConnect, map[string]string{"connection_string": connStr}, nil, nil)
+	mark := func(_ context.Context, pr *proc) error {
+		s := connStr
+		pr.connected = &s // this process needs no second connect before a query
+		return nil
+	}
+	_, err := d.pool.do(ctx, MethodConnect, map[string]string{"connection_string": connStr}, nil, mark)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
