@@ -79,6 +79,7 @@ func Extract(text string, opts ...Option) []Match {
 		x.seen = map[string]struct{}{}
 		x.doneWord = map[string]int32{}
 		x.doneOther = map[string]int32{}
+		x.doneWin = map[string]int8{}
 	}
 	n := len(text)
 	for i := 0; i < n; {
@@ -137,11 +138,11 @@ type extractor struct {
 	// raw tokens already analysed → how far the scan advanced (only when
 	// de-duplicating: a repeated token cannot add a match)
 	doneWord, doneOther map[string]int32
+	doneWin             map[string]int8
 	out                 []Match
 	buf                 []byte // refang scratch
 	line                int    // line of lineOff
 	lineOff             int
-	lastSeen            int
 }
 
 func (x *extractor) emit(t Type, value, raw string, off int, chk Check, reason string) {
@@ -182,7 +183,7 @@ func (x *extractor) prevOK(i int) bool {
 	case ' ', '\t', '\n', '\r', '"', '\'', '(', '[', '{', '=', ',', ';', '<', '>', '`', '|', '*':
 		return true
 	}
-	return false
+	return afterEscape(x.text, i-1)
 }
 
 // scanAt tries every scanner at a boundary position and returns where to
@@ -655,8 +656,9 @@ func (x *extractor) scanWinPath(i, body int) int {
 		}
 	}
 	j := body
+	end := min(n, i+maxWinPath)
 loop:
-	for j < n {
+	for j < end {
 		c := t[j]
 		switch {
 		case c == ' ':
@@ -681,23 +683,35 @@ loop:
 		j++
 	}
 	raw := TrimURL(t[i:j])
-	if _, done := x.doneOther[raw]; !done {
+	state, done := x.doneWin[raw] // 1: a path, 2: not a path
+	if !done {
 		value := raw
 		if esc {
 			value = strings.ReplaceAll(raw, `\\`, `\`)
 		}
+		state = 2
 		if isWindowsPath(value) {
+			state = 1
 			x.emit(WindowsPath, value, raw, i, Ok, "")
 		}
-		if x.doneOther != nil {
-			x.doneOther[raw] = 0
+		if x.doneWin != nil {
+			x.doneWin[raw] = state
 		}
+	}
+	if state == 2 && body == i && !esc {
+		// not a path after all ("\tevil.com" in an escaped string): scan on
+		// right after the backslash
+		return i + 1
 	}
 	if j == i {
 		return i + 1
 	}
 	return j
 }
+
+// maxWinPath bounds how far one Windows path candidate is read (which
+// keeps rescans after a failed candidate linear).
+const maxWinPath = 512
 
 func winStop(c byte) bool {
 	return c < ' ' || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '|' || c == '?' || c == '*' ||

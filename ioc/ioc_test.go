@@ -349,7 +349,7 @@ func TestExtractBehaviour(t *testing.T) {
 }
 
 func TestExtractJSONEscapes(t *testing.T) {
-	text := `{"Image":"C:\\Program Files\\App\\x.exe","Cmd":"rundll32 C:\\Users\\a\\lsass.dmp full\"","Msg":"Source:\t8.8.4.4\r\nDest:\t\t10.0.0.9","Obj":"\\Device\\HarddiskVolume2\\Windows\\lsass.exe\r\n","UNC":"\\\\srv\\share\\f.txt"}`
+	text := `{"Image":"C:\\Program Files\\App\\x.exe","P":"\t/usr/bin/curl","Cmd":"rundll32 C:\\Users\\a\\lsass.dmp full\"","Msg":"Source:\t8.8.4.4\r\nDest:\t\t10.0.0.9","Obj":"\\Device\\HarddiskVolume2\\Windows\\lsass.exe\r\n","UNC":"\\\\srv\\share\\f.txt"}`
 	var got []string
 	for _, m := range Extract(text) {
 		got = append(got, string(m.Type)+" "+m.Value)
@@ -359,6 +359,7 @@ func TestExtractJSONEscapes(t *testing.T) {
 	}
 	want := []string{
 		`windows_path C:\Program Files\App\x.exe`,
+		`linux_path /usr/bin/curl`,
 		`windows_path C:\Users\a\lsass.dmp`,
 		`ipv4 8.8.4.4`,
 		`ipv4 10.0.0.9`,
@@ -385,6 +386,8 @@ func TestExtractLinear(t *testing.T) {
 		strings.Repeat("a[.]", 1<<18),
 		strings.Repeat("C:\\a ", 1<<18),
 		strings.Repeat("\\\\a", 1<<18),
+		strings.Repeat(" \\a\\", 1<<18),
+		strings.Repeat("\\tx", 1<<18),
 		strings.Repeat("x@", 1<<19),
 		strings.Repeat("/a", 1<<19),
 		strings.Repeat("hxxp://", 1<<17),
@@ -415,5 +418,14 @@ func TestCheckText(t *testing.T) {
 	o := Classify("10.0.0.1")
 	if o.Status() != "not routable: private" || Classify("8.8.8.8").Status() != "ok" || Classify("999.1.1.1").Status() != "IP address is invalid format" {
 		t.Errorf("Status texts: %q", o.Status())
+	}
+}
+
+func TestExtractEscapedRepeats(t *testing.T) {
+	// the second occurrence must behave like the first (token caches)
+	text := `"a":"\tevil.com","b":"\tevil.com","c":"\t8.8.8.8","d":"\t8.8.8.8"`
+	ms := Extract(text, KeepDuplicates())
+	if len(ms) != 4 || ms[0].Value != "evil.com" || ms[1].Value != "evil.com" || ms[3].Value != "8.8.8.8" {
+		t.Errorf("%+v", ms)
 	}
 }
