@@ -154,7 +154,7 @@ func NewQueryProvider(ctx context.Context, env string, opts ProviderOptions) (*Q
 			p.style.Placeholder = b.Placeholder
 		}
 	}
-	t := now().UTC()
+	t := now().UTC().Truncate(time.Microsecond)
 	p.start = render.DateTime{T: t.Add(-24 * time.Hour)}
 	p.end = render.DateTime{T: t.Add(24 * time.Hour)}
 	return p, nil
@@ -377,8 +377,8 @@ func (p *QueryProvider) Run(ctx context.Context, name string, params map[string]
 }
 
 func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, params map[string]any, first *render.Rendered, ro render.Options, opt RunOptions) (*RunResult, error) {
-	start, ok1 := first.Values["start"].(render.DateTime)
-	end, ok2 := first.Values["end"].(render.DateTime)
+	start, ok1 := first.Value("start").(render.DateTime)
+	end, ok2 := first.Value("end").(render.DateTime)
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("%s: cannot split a query without datetime start and end parameters", q.FullName())
 	}

@@ -97,6 +97,7 @@ var slashRE = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](.+))?$`)
 //
 // Anything else is an error; it never silently becomes "now".
 func ParseDateTime(v any, now time.Time) (DateTime, error) {
+	now = now.Truncate(time.Microsecond) // Python datetimes hold microseconds
 	switch x := v.(type) {
 	case DateTime:
 		return x, nil
@@ -130,6 +131,9 @@ func parseTimeString(s string, now time.Time) (DateTime, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return DateTime{}, fmt.Errorf("%w: empty value; %s", ErrBadTime, timeHelp)
+	}
+	if dt, ok := parseISOFast(s); ok {
+		return dt, nil
 	}
 	if strings.EqualFold(s, "now") {
 		return DateTime{T: now.UTC()}, nil
@@ -352,4 +356,112 @@ func toFloat(v any) (float64, bool) {
 		return x, true
 	}
 	return 0, false
+}
+
+// parseISOFast reads the common ISO 8601 forms without allocating:
+// YYYY-MM-DD, then optionally [T ]hh:mm[:ss[.f{1,9}]] and Z or ±hh:mm.
+// Anything else returns false and goes through the general parser.
+func parseISOFast(s string) (DateTime, bool) {
+	num := func(i, n int) (int, bool) {
+		if i+n > len(s) {
+			return 0, false
+		}
+		v := 0
+		for j := i; j < i+n; j++ {
+			c := s[j]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return DateTime{}, false
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 2)
+	d, ok3 := num(8, 2)
+	if !ok1 || !ok2 || !ok3 || y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) {
+		return DateTime{}, false
+	}
+	var hh, mm, ss, ns int
+	i := 10
+	if i < len(s) {
+		if s[i] != 'T' && s[i] != ' ' {
+			return DateTime{}, false
+		}
+		var ok bool
+		if hh, ok = num(i+1, 2); !ok || i+3 >= len(s) || s[i+3] != ':' {
+			return DateTime{}, false
+		}
+		if mm, ok = num(i+4, 2); !ok {
+			return DateTime{}, false
+		}
+		i += 6
+		if i < len(s) && s[i] == ':' {
+			if ss, ok = num(i+1, 2); !ok {
+				return DateTime{}, false
+			}
+			i += 3
+			if i < len(s) && s[i] == '.' {
+				j := i + 1
+				scale := 100000000
+				for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+					if j-i > 9 {
+						return DateTime{}, false
+					}
+					ns += int(s[j]-'0') * scale
+					scale /= 10
+					j++
+				}
+				if j == i+1 {
+					return DateTime{}, false
+				}
+				i = j
+			}
+		}
+		if hh > 23 || mm > 59 || ss > 59 {
+			return DateTime{}, false
+		}
+	}
+	if i == len(s) {
+		return DateTime{T: time.Date(y, time.Month(mo), d, hh, mm, ss, ns, time.UTC), Naive: true}, true
+	}
+	if i == 10 { // a zone needs a time
+		return DateTime{}, false
+	}
+	if s[i] == 'Z' && i+1 == len(s) {
+		return DateTime{T: time.Date(y, time.Month(mo), d, hh, mm, ss, ns, time.UTC)}, true
+	}
+	if (s[i] == '+' || s[i] == '-') && i+6 == len(s) && s[i+3] == ':' {
+		oh, ok1 := num(i+1, 2)
+		om, ok2 := num(i+4, 2)
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return DateTime{}, false
+		}
+		off := oh*3600 + om*60
+		if s[i] == '-' {
+			off = -off
+		}
+		loc := time.UTC
+		if off != 0 {
+			loc = time.FixedZone("", off)
+		}
+		return DateTime{T: time.Date(y, time.Month(mo), d, hh, mm, ss, ns, loc)}, true
+	}
+	return DateTime{}, false
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

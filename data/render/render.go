@@ -70,9 +70,29 @@ type Options struct {
 type Rendered struct {
 	Text string
 	Args []any // bound parameters, in order, for SQL drivers
-	// Values are the converted values per parameter (DateTime for
-	// datetime parameters, []any for lists, ...).
-	Values map[string]any
+
+	params []Param
+	conv   []any
+}
+
+// Value is the converted value of a parameter (DateTime for datetime
+// parameters, []any for lists, ...), or nil.
+func (r *Rendered) Value(name string) any {
+	for i, p := range r.params {
+		if p.Name == name {
+			return r.conv[i]
+		}
+	}
+	return nil
+}
+
+// Values are the converted values by parameter name.
+func (r *Rendered) Values() map[string]any {
+	m := make(map[string]any, len(r.params))
+	for i, p := range r.params {
+		m[p.Name] = r.conv[i]
+	}
+	return m
 }
 
 // Prepared is a query template with its declared parameters, checked and
@@ -166,6 +186,27 @@ func (p *Prepared) compile(dialect string, bind bool) *Template {
 	return t
 }
 
+// NewPrepared is Prepare for a template already checked (e.g. read back
+// from a cache): it indexes names and aliases and compiles nothing until
+// the first render.
+func NewPrepared(template string, params []Param) *Prepared {
+	p := &Prepared{Template: template, Params: params, byName: make(map[string]int, len(params)), byAlias: map[string]int{}, compiled: map[string]*Template{}}
+	for i, pr := range params {
+		p.byName[pr.Name] = i
+	}
+	for i, pr := range params {
+		for _, a := range pr.Aliases {
+			if _, ok := p.byName[a]; ok || a == "" {
+				continue
+			}
+			if _, ok := p.byAlias[a]; !ok {
+				p.byAlias[a] = i
+			}
+		}
+	}
+	return p
+}
+
 // Param returns the parameter a name or alias refers to.
 func (p *Prepared) Param(nameOrAlias string) (Param, bool) {
 	if i, ok := p.byName[nameOrAlias]; ok {
@@ -226,9 +267,24 @@ func (p *Prepared) ValidNames() []string {
 // Resolve maps given names (parameter names or aliases) to parameter
 // names. Unknown names are an error listing the valid names.
 func (p *Prepared) Resolve(values map[string]any) (map[string]any, error) {
+	vals, set, err := p.resolve(values)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]any, len(values))
+	for i, ok := range set {
+		if ok {
+			out[p.Params[i].Name] = vals[i]
+		}
+	}
+	return out, nil
+}
+
+func (p *Prepared) resolve(values map[string]any) ([]any, []bool, error) {
+	vals := make([]any, len(p.Params))
+	set := make([]bool, len(p.Params))
+	var from []string
 	var unknown []string
-	from := map[string]string{}
 	for k, v := range values {
 		i, ok := p.byName[k]
 		if !ok {
@@ -238,28 +294,40 @@ func (p *Prepared) Resolve(values map[string]any) (map[string]any, error) {
 			unknown = append(unknown, k)
 			continue
 		}
-		name := p.Params[i].Name
-		if prev, dup := from[name]; dup {
-			a, b := prev, k
+		if set[i] {
+			if from == nil {
+				from = make([]string, len(p.Params))
+				for n := range values {
+					if j, ok := p.byName[n]; ok {
+						from[j] = n
+					} else if j, ok := p.byAlias[n]; ok && from[j] == "" {
+						from[j] = n
+					}
+				}
+			}
+			a, b := from[i], k
+			if a == b {
+				a = p.Params[i].Name
+			}
 			if a > b {
 				a, b = b, a
 			}
-			return nil, &ParamError{Param: name, Err: fmt.Errorf("given twice (as %q and %q)", a, b)}
+			return nil, nil, &ParamError{Param: p.Params[i].Name, Err: fmt.Errorf("given twice (as %q and %q)", a, b)}
 		}
-		from[name] = k
-		out[name] = v
+		set[i] = true
+		vals[i] = v
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, &ParamError{Unknown: unknown, valid: p.ValidNames()}
+		return nil, nil, &ParamError{Unknown: unknown, valid: p.ValidNames()}
 	}
-	return out, nil
+	return vals, set, nil
 }
 
 // Render renders the template with the given values (keys are parameter
 // names or aliases).
 func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error) {
-	given, err := p.Resolve(values)
+	given, set, err := p.resolve(values)
 	if err != nil {
 		return nil, err
 	}
@@ -267,11 +335,10 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 	if now.IsZero() {
 		now = time.Now()
 	}
-	conv := make(map[string]any, len(p.Params))
-	strs := make(map[string]string, len(p.Params))
+	conv := given // converted in place
 	var missing []string
-	for _, pr := range p.Params {
-		v, ok := given[pr.Name]
+	for i, pr := range p.Params {
+		v, ok := given[i], set[i]
 		if !ok || v == nil {
 			if pr.HasDefault && pr.Default != nil {
 				v, ok = pr.Default, true
@@ -291,50 +358,52 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 		if err != nil {
 			return nil, &ParamError{Param: pr.Name, Err: err}
 		}
-		conv[pr.Name] = cv
+		conv[i] = cv
 	}
 	if len(missing) > 0 {
 		return nil, &ParamError{Missing: missing}
 	}
+	out := &Rendered{params: p.Params, conv: conv}
 	if opt.Style.Custom != nil {
-		text, err := opt.Style.Custom(p.Template, conv)
+		text, err := opt.Style.Custom(p.Template, out.Values())
 		if err != nil {
 			return nil, err
 		}
-		return &Rendered{Text: text, Values: conv}, nil
+		out.Text = text
+		return out, nil
 	}
-	for _, pr := range p.Params {
-		s, err := formatValue(pr, conv[pr.Name], opt.Style)
+	strs := make([]string, len(p.Params))
+	for i, pr := range p.Params {
+		s, err := formatValue(pr, conv[i], opt.Style)
 		if err != nil {
 			return nil, &ParamError{Param: pr.Name, Err: err}
 		}
-		strs[pr.Name] = s
+		strs[i] = s
 	}
 	t := p.compile(opt.Style.Dialect, opt.Style.Bind)
 	var b strings.Builder
 	b.Grow(t.size)
-	var args []any
 	for _, sg := range t.segs {
 		if sg.ph == nil {
 			b.WriteString(sg.lit)
 			continue
 		}
 		ph := sg.ph
-		s, ok := strs[ph.Name]
+		i, ok := p.byName[ph.Name]
 		if !ok {
 			return nil, &ParamError{Param: ph.Name, Err: errors.New("placeholder is not a declared parameter")}
 		}
-		s, err := applyField(ph, s)
+		s, err := applyField(ph, strs[i])
 		if err != nil {
 			return nil, &ParamError{Param: ph.Name, Err: err}
 		}
 		if ph.bind {
-			args = append(args, s)
+			out.Args = append(out.Args, s)
 			if opt.Style.Placeholder != nil {
-				b.WriteString(opt.Style.Placeholder(len(args)))
+				b.WriteString(opt.Style.Placeholder(len(out.Args)))
 			} else {
 				b.WriteByte('$')
-				b.WriteString(strconv.Itoa(len(args)))
+				b.WriteString(strconv.Itoa(len(out.Args)))
 			}
 			continue
 		}
@@ -344,7 +413,8 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 		}
 		b.WriteString(s)
 	}
-	return &Rendered{Text: collapseBlankLines(b.String()), Args: args, Values: conv}, nil
+	out.Text = collapseBlankLines(b.String())
+	return out, nil
 }
 
 func applyField(ph *Placeholder, s string) (string, error) {

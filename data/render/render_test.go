@@ -254,7 +254,15 @@ func FuzzParseDateTime(f *testing.F) {
 	for _, s := range []string{"2024-03-01T00:00:00Z", "-3d@d", "+1d@d", "01/02/2024", "13/02/2024", "-1mon", "1.5", "now", "2 Jan 2024 10:00", "2024-03-01 00:00:00+0200", "-99999999999y@y"} {
 		f.Add(s)
 	}
+	f.Add("2024-02-29T23:59:59.123456789-05:30")
+	f.Add("2023-02-29")
 	f.Fuzz(func(t *testing.T, s string) {
+		if fast, ok := parseISOFast(s); ok {
+			slow, ok := parseLayouts(s)
+			if !ok || !slow.T.Equal(fast.T) || slow.Naive != fast.Naive || slow.ISO() != fast.ISO() {
+				t.Fatalf("%q: fast %s (naive %v) vs general %s %v", s, fast.ISO(), fast.Naive, slow.ISO(), ok)
+			}
+		}
 		d, err := ParseDateTime(s, now)
 		if err != nil {
 			if !errors.Is(err, ErrBadTime) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -114,17 +115,51 @@ func findQuery(a *App, store *querystore.Store, env, name string) (*target, erro
 		}
 		return &target{q: q, env: env, reg: r}, nil
 	}
-	q, err := store.Get("", name)
-	if err != nil {
+	cands := store.Find(name)
+	if len(cands) == 0 {
+		_, err := store.Get("", name) // for the did-you-mean message
 		return nil, UsageError(err)
 	}
-	for _, e := range q.Environments {
-		if r, err := reg.Lookup(registry.KindData, e); err == nil {
-			return &target{q: q, env: e, reg: r}, nil
+	// Prefer queries whose environment has a registered driver; among
+	// several, the embedded sample environment is the default.
+	var runnable []*target
+	for _, q := range cands {
+		for _, e := range q.Environments {
+			if r, err := reg.Lookup(registry.KindData, e); err == nil {
+				runnable = append(runnable, &target{q: q, env: e, reg: r})
+			}
 		}
 	}
-	return &target{q: q, env: q.Environments[0]}, nil
+	switch {
+	case len(runnable) == 1:
+		return runnable[0], nil
+	case len(runnable) > 1:
+		for _, t := range runnable {
+			if strings.EqualFold(t.env, defaultEnvironment) {
+				return t, nil
+			}
+		}
+	case len(cands) == 1 && len(cands[0].Environments) == 1:
+		return &target{q: cands[0], env: cands[0].Environments[0]}, nil
+	}
+	var envs []string
+	seen := map[string]bool{}
+	for _, q := range cands {
+		for _, e := range q.Environments {
+			if !seen[e] {
+				seen[e] = true
+				envs = append(envs, e)
+			}
+		}
+	}
+	sort.Strings(envs)
+	return nil, UsageErrorf("query %s exists for several data environments (%s): choose one with --env", name, strings.Join(envs, ", "))
 }
+
+// defaultEnvironment is the environment of msticgo's embedded sample pack,
+// chosen when a query name exists in several environments and no --env
+// is given.
+const defaultEnvironment = "Sample"
 
 // unknownEnv is the usage error for an environment nobody knows: not a
 // MSTICPy environment, not registered, not named by any query file.
@@ -382,7 +417,7 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 					return UsageError(err)
 				}
 			} else {
-				now := a.Now().UTC()
+				now := a.Now().UTC().Truncate(time.Microsecond)
 				s := render.DateTime{T: now.AddDate(0, 0, -1)}
 				e := render.DateTime{T: now.AddDate(0, 0, 1)}
 				r, err = t.q.Prepared.Render(params, render.Options{Style: render.StyleFor(t.env), Now: now, DefaultStart: &s, DefaultEnd: &e})
@@ -393,7 +428,10 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 			if split != "" {
 				return renderSplit(a, t, params, r, split)
 			}
-			fmt.Fprintln(a.Stdout(), r.Text)
+			fmt.Fprint(a.Stdout(), r.Text)
+			if !strings.HasSuffix(r.Text, "\n") {
+				fmt.Fprintln(a.Stdout())
+			}
 			if len(r.Args) > 0 {
 				fmt.Fprintln(a.Stderr(), "-- bound parameters: "+a.Redact(data.FormatArgs(r.Args)))
 			}
@@ -407,8 +445,8 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 // renderSplit prints each chunk of a split query, MSTICPy's debug form:
 // "<start>-<end>" then the query, chunks separated by a blank line.
 func renderSplit(a *App, t *target, params map[string]any, first *render.Rendered, split string) error {
-	start, ok1 := first.Values["start"].(render.DateTime)
-	end, ok2 := first.Values["end"].(render.DateTime)
+	start, ok1 := first.Value("start").(render.DateTime)
+	end, ok2 := first.Value("end").(render.DateTime)
 	if !ok1 || !ok2 {
 		return UsageErrorf("%s: cannot split a query without datetime start and end parameters", t.q.FullName())
 	}
