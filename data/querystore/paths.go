@@ -44,6 +44,8 @@ type Sources struct {
 	Custom   []string // config QueryDefinitions.Custom
 	Plugins  []string // plugin folders (query files found beside plugins)
 	Embedded bool     // include registered embedded packs
+	// CacheDir keeps parsed files (see Store.SetCacheDir); "" = none.
+	CacheDir string
 }
 
 // Load builds a store from the sources: explicit paths, then config
@@ -51,6 +53,7 @@ type Sources struct {
 // are recorded as problems; nothing already loaded is lost.
 func Load(src Sources) *Store {
 	s := New()
+	s.SetCacheDir(src.CacheDir)
 	for _, group := range [][]string{src.Paths, src.Custom, src.Default, src.Plugins} {
 		for _, p := range group {
 			_ = s.LoadPath(p)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ type Store struct {
 	index    map[string]map[string]*Query
 	problems []Problem
 	files    int
+	cacheDir string
 }
 
 // New returns an empty store.
@@ -88,7 +90,7 @@ func (s *Store) Add(qs []*Query) {
 
 // LoadBytes parses data as the file name and adds its queries.
 func (s *Store) LoadBytes(name string, data []byte) {
-	qs, probs := ParseFile(name, data)
+	qs, probs := s.parse(name, data)
 	s.mu.Lock()
 	s.problems = append(s.problems, probs...)
 	s.files++
@@ -133,18 +135,71 @@ func (s *Store) LoadFS(fsys fs.FS, root, label string) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
-		name := joinLabel(label, f)
-		if err != nil {
-			s.mu.Lock()
-			s.problems = append(s.problems, Problem{File: name, Message: err.Error()})
-			s.mu.Unlock()
-			continue
-		}
-		s.LoadBytes(name, data)
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = joinLabel(label, f)
 	}
+	s.loadMany(names, func(i int) ([]byte, error) { return fs.ReadFile(fsys, files[i]) })
 	return nil
+}
+
+// loadMany reads and parses files concurrently (YAML parsing dominates
+// loading) and adds them in order, so results do not depend on timing.
+func (s *Store) loadMany(names []string, read func(i int) ([]byte, error)) {
+	type parsed struct {
+		qs    []*Query
+		probs []Problem
+	}
+	out := make([]parsed, len(names))
+	work := func(i int) {
+		data, err := read(i)
+		if err != nil {
+			out[i].probs = []Problem{{File: names[i], Message: err.Error()}}
+			return
+		}
+		out[i].qs, out[i].probs = s.parse(names[i], data)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(names))
+	if workers <= 1 {
+		for i := range names {
+			work(i)
+		}
+	} else {
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					work(i)
+				}
+			}()
+		}
+		for i := range names {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	for _, p := range out {
+		s.mu.Lock()
+		s.problems = append(s.problems, p.probs...)
+		s.files++
+		s.mu.Unlock()
+		s.Add(p.qs)
+	}
+}
+
+// parse parses one file (through the parse cache when one is set).
+func (s *Store) parse(name string, data []byte) ([]*Query, []Problem) {
+	s.mu.RLock()
+	dir := s.cacheDir
+	s.mu.RUnlock()
+	if dir == "" {
+		return ParseFile(name, data)
+	}
+	return s.parseCached(dir, name, data)
 }
 
 func joinLabel(label, f string) string {
@@ -237,6 +292,21 @@ func familyMatch(fam, want string) bool {
 		return true
 	}
 	return strings.EqualFold(fam, want) || (len(fam) > len(want) && strings.EqualFold(fam[:len(want)], want) && fam[len(want)] == '.')
+}
+
+// Find returns every query named Family.name, whatever its environment
+// (one entry per distinct query), in load order.
+func (s *Store) Find(name string) []*Query {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	key := strings.ToLower(strings.TrimSpace(name))
+	var out []*Query
+	for _, q := range s.queries {
+		if strings.ToLower(q.FullName()) == key {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // ErrNotFound is wrapped when a query name is unknown.

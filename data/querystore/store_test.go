@@ -1,6 +1,7 @@
 package querystore
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,4 +220,47 @@ func FuzzParseFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseCache(t *testing.T) {
+	dir := testcorpus.Path(t, "queries-msticpy")
+	cache := t.TempDir()
+	load := func() *Store {
+		s := New()
+		s.SetCacheDir(cache)
+		if err := s.LoadPath(dir); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	plain := New()
+	_ = plain.LoadPath(dir)
+	cold, warm := load(), load()
+	entries, _ := os.ReadDir(cache)
+	if len(entries) < 45 {
+		t.Errorf("only %d cache entries", len(entries))
+	}
+	for _, s := range []*Store{cold, warm} {
+		if len(s.List("", "")) != len(plain.List("", "")) || len(s.Problems()) != len(plain.Problems()) {
+			t.Fatalf("cached store differs: %d/%d queries, %d/%d problems", len(s.List("", "")), len(plain.List("", "")), len(s.Problems()), len(plain.Problems()))
+		}
+	}
+	for i, q := range warm.List("", "") {
+		p := plain.List("", "")[i]
+		if q.FullName() != p.FullName() || q.Template != p.Template || q.File != p.File || len(q.Params) != len(p.Params) || q.Prepared == nil {
+			t.Fatalf("query %s differs from %s", q.FullName(), p.FullName())
+		}
+		for j := range q.Params {
+			if q.Params[j].Name != p.Params[j].Name || fmt.Sprintf("%#v", q.Params[j].Default) != fmt.Sprintf("%#v", p.Params[j].Default) {
+				t.Fatalf("%s param %s: %#v vs %#v", q.FullName(), q.Params[j].Name, q.Params[j].Default, p.Params[j].Default)
+			}
+		}
+	}
+	// a corrupt entry is ignored
+	for _, e := range entries {
+		_ = os.WriteFile(filepath.Join(cache, e.Name()), []byte("junk"), 0o600)
+	}
+	if s := load(); len(s.List("", "")) != len(plain.List("", "")) {
+		t.Error("corrupt cache lost queries")
+	}
 }
