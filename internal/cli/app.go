@@ -83,7 +83,10 @@ func newApp(ctx context.Context, env Env) *App {
 		a.getenv = os.Getenv
 	}
 	a.level.Set(slog.LevelInfo)
-	text := slog.NewTextHandler(a.stderr, &slog.HandlerOptions{
+	// Secrets are scrubbed twice: per attribute before formatting (so quoting
+	// cannot split a secret) and per formatted line (for attributes bound
+	// with Logger().With before the config, and its secrets, loaded).
+	text := slog.NewTextHandler(redactWriter{a}, &slog.HandlerOptions{
 		Level: &a.level,
 		ReplaceAttr: func(groups []string, at slog.Attr) slog.Attr {
 			if len(groups) == 0 && at.Key == slog.TimeKey {
@@ -246,6 +249,20 @@ func (a *App) Redact(s string) string {
 // Write writes a frame to stdout in the -o format, with secrets redacted.
 func (a *App) Write(f *table.Frame) error {
 	return table.Write(a.stdout, f, a.format, table.Options{MaxWidth: a.maxWidth, Redact: a.Redact})
+}
+
+// redactWriter redacts each write (a slog text handler writes one record
+// per Write).
+type redactWriter struct{ a *App }
+
+func (w redactWriter) Write(p []byte) (int, error) {
+	if w.a.redactor.Load() == nil {
+		return w.a.stderr.Write(p)
+	}
+	if _, err := io.WriteString(w.a.stderr, w.a.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // redactHandler scrubs secret values from every log record.

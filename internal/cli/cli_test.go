@@ -63,6 +63,11 @@ func init() {
 				if _, err := a.Config(); err != nil {
 					return err
 				}
+				bound := a.Logger().With("early", "bound-before-config "+secretLiteral)
+				if _, err := a.Config(); err != nil {
+					return err
+				}
+				bound.Warn("late-bound attribute")
 				for _, s := range a.Secrets() {
 					// a careless provider logging and failing with a secret
 					a.Logger().Error("request failed", "url", "https://api.example/?key="+s, "attempt", 1)
