@@ -215,7 +215,7 @@ var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
 func ParseDefinition(name string, data []byte) (*Definition, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlErr(name, err)
+		return nil, yamlErr(name, err, nil)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, &DefinitionError{File: name, Err: fmt.Errorf("%w: empty file", ErrDefinition)}
@@ -228,7 +228,7 @@ func ParseDefinition(name string, data []byte) (*Definition, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&raw); err != nil {
-		return nil, yamlErr(name, err)
+		return nil, yamlErr(name, err, &root)
 	}
 	p := &parser{file: name, root: doc}
 	for k := range raw.Extra {
@@ -256,15 +256,94 @@ func ParseDefinition(name string, data []byte) (*Definition, error) {
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
-func yamlErr(file string, err error) error {
-	line := 0
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-		line, _ = strconv.Atoi(m[1])
+var (
+	yamlFieldRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
+	yamlTypeRE  = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+)
+
+// yamlErr turns a YAML error into a DefinitionError with the line and, when
+// the document parsed, the key path at that line. Only the first of several
+// decode errors is kept, phrased without Go type names.
+func yamlErr(file string, err error, root *yaml.Node) error {
+	text := strings.TrimPrefix(err.Error(), "yaml: ")
+	text = strings.TrimPrefix(text, "unmarshal errors:\n")
+	text = strings.TrimSpace(text)
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
 	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
-	msg = strings.TrimSpace(msg)
-	return &DefinitionError{File: file, Line: line, Err: fmt.Errorf("%w: %s", ErrDefinition, msg)}
+	line := 0
+	if m := yamlLineRE.FindStringSubmatch(text); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		text = strings.TrimSpace(strings.TrimPrefix(text[strings.Index(text, m[0])+len(m[0]):], ":"))
+	}
+	if m := yamlFieldRE.FindStringSubmatch(text); m != nil {
+		text = "unknown key " + m[1]
+	} else if m := yamlTypeRE.FindStringSubmatch(text); m != nil {
+		want := m[3]
+		switch {
+		case strings.HasPrefix(want, "map["), strings.HasPrefix(want, "*"), strings.Contains(want, "."):
+			want = "a mapping"
+		case strings.HasPrefix(want, "[]"):
+			want = "a list"
+		case strings.HasPrefix(want, "float"), strings.HasPrefix(want, "int"):
+			want = "a number"
+		case want == "bool":
+			want = "true or false"
+		default:
+			want = "a different value"
+		}
+		kinds := map[string]string{"str": "a string", "seq": "a list", "map": "a mapping", "int": "a number",
+			"float": "a number", "bool": "a boolean", "null": "null"}
+		got := kinds[m[1]]
+		if got == "" {
+			got = m[1]
+		}
+		if m[2] != "" {
+			got = fmt.Sprintf("%s %q", got, m[2])
+		}
+		text = fmt.Sprintf("got %s where %s is expected", got, want)
+	}
+	key := ""
+	if root != nil && line > 0 {
+		key = keyAtLine(root, line, "")
+	}
+	return &DefinitionError{File: file, Line: line, Key: key, Err: fmt.Errorf("%w: %s", ErrDefinition, text)}
+}
+
+// keyAtLine finds the dotted key path of the deepest mapping entry (or
+// list item) that starts at line.
+func keyAtLine(n *yaml.Node, line int, prefix string) string {
+	best := ""
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if k := keyAtLine(c, line, prefix); k != "" {
+				return k
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			path := k.Value
+			if prefix != "" {
+				path = prefix + "." + k.Value
+			}
+			if sub := keyAtLine(v, line, path); sub != "" {
+				return sub
+			}
+			if k.Line == line || (v.Kind == yaml.ScalarNode && v.Line == line) {
+				best = path
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			path := fmt.Sprintf("%s[%d]", prefix, i)
+			if sub := keyAtLine(c, line, path); sub != "" {
+				return sub
+			}
+		}
+	}
+	return best
 }
 
 type parser struct {
