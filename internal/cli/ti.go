@@ -23,7 +23,8 @@ import (
 	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/table"
 
-	// Built-in TI providers register themselves.
+	// Built-in TI and context providers register themselves.
+	_ "github.com/msticgo/msticgo/contextprov"
 	_ "github.com/msticgo/msticgo/ti/builtin"
 	_ "github.com/msticgo/msticgo/ti/feeds"
 )
