@@ -17,6 +17,8 @@ import (
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/querystore"
 	"github.com/msticgo/msticgo/data/render"
+	"github.com/msticgo/msticgo/enrich"
+	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/table"
 )
@@ -492,6 +494,9 @@ func driverError(err error) error {
 func queryRunCmd(a *App) *cobra.Command {
 	var env, split string
 	var limit, parallel int
+	var enrichCols []string
+	var enrichOutput bool
+	lo := lookupOpts{cacheTTL: lookup.DefaultCacheTTL, progress: "never"}
 	c := &cobra.Command{
 		Use:   "run Family.name [key=value ...]",
 		Short: "Run a query and print its rows",
@@ -499,7 +504,20 @@ func queryRunCmd(a *App) *cobra.Command {
 the -o format. --split-by runs the time range in chunks (MSTICPy's
 split_query_by); rows are merged without duplicates and a failed chunk makes
 the run partial (exit 3). A back end that stops early (row limit) is reported
-on stderr with its code and the row count.`,
+on stderr with its code and the row count.
+
+--enrich COL[,COL] (or --enrich auto: every column whose values type as
+indicators) looks each distinct value of those columns up once through the
+selected TI providers (the Primary TIProviders entries, or --providers) and
+adds to each row TISeverity (the highest severity of any match), TIMatched
+(the providers that matched) and TIDetail (a short note per value: the match,
+a failure, "not routable: private", a known-benign listing).
+--enrich-output lookups prints the lookup rows instead (one per distinct
+value and provider, "ti lookup" columns). Failed lookups make the run
+partial (exit 3); every row is still printed.`,
+		Example: `  msticgo query run Network.list_public_destinations --enrich auto
+  msticgo query run Network.list_public_destinations --enrich DestinationIP --enrich-output lookups
+  msticgo query run Network.list_public_destinations -o ndjson | msticgo ti lookup --column DestinationIP`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			store, err := queryStore(a)
@@ -527,18 +545,61 @@ on stderr with its code and the row count.`,
 				return err
 			}
 			defer p.Close()
+			if len(enrichCols) == 0 && enrichOutput {
+				return UsageErrorf("--enrich-output needs --enrich")
+			}
 			res, err := p.Run(a.Context(), t.q.FullName(), params, data.RunOptions{SplitBy: split, Limit: limit, MaxParallel: parallel})
 			if err != nil {
 				return driverError(err)
 			}
+			if len(enrichCols) > 0 {
+				return enrichResult(a, res, enrichCols, enrichOutput, &lo)
+			}
 			return writeResult(a, res.Result, res.Chunks)
 		},
 	}
+	c.Flags().StringSliceVar(&enrichCols, "enrich", nil, "look up the values of these columns with TI providers and add TISeverity, TIMatched, TIDetail (auto: every indicator column)")
+	c.Flags().BoolVar(&enrichOutput, "enrich-output", false, "with --enrich: print the lookup rows (one per distinct value and provider) instead of the enriched query rows")
+	c.Flags().StringSliceVarP(&lo.providers, "providers", "p", nil, "with --enrich: TI provider entries to use, comma-separated (default: the Primary ones)")
+	c.Flags().BoolVar(&lo.noCache, "no-cache", false, "with --enrich: do not read or write cached lookup answers")
 	c.Flags().StringVar(&env, "env", "", "data environment (name or alias)")
 	c.Flags().StringVar(&split, "split-by", "", "split the start..end range into chunks of this interval (1D, 6h, 30min)")
 	c.Flags().IntVar(&limit, "limit", 0, "at most this many rows per query (0: the driver's default)")
 	c.Flags().IntVar(&parallel, "parallel", 4, "chunks run at once with --split-by")
 	return c
+}
+
+// enrichResult adds TI verdicts to a query result and writes it (or the
+// lookup rows, with --enrich-output).
+func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, lo *lookupOpts) error {
+	eng, err := newLookupEngine(a, lookup.ModeTI, lo)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	er, err := enrich.Frame(a.Context(), eng, res.Result.Frame, enrich.Options{Columns: cols})
+	if err != nil {
+		var ce *enrich.ColumnError
+		if errors.As(err, &ce) || errors.Is(err, enrich.ErrColumns) {
+			return UsageError(err)
+		}
+		return err
+	}
+	if len(er.Columns) == 0 {
+		a.Logger().Warn("--enrich auto: no column of the result holds indicators; nothing looked up", "columns", strings.Join(res.Result.Frame.Names(), ","))
+	} else {
+		a.Logger().Debug(er.Describe())
+	}
+	out := *res.Result
+	out.Frame = er.Frame
+	if lookupsOnly {
+		out.Frame = lookup.Frame(lookup.ModeTI, er.Lookups)
+	}
+	werr := writeResult(a, &out, res.Chunks)
+	if n := er.Summary.Failed(); n > 0 {
+		return errors.Join(werr, fmt.Errorf("%d of %d enrichment lookups failed (%s): %w", n, er.Summary.Rows, statusBreakdown(er.Summary), ErrPartial))
+	}
+	return werr
 }
 
 func writeResult(a *App, res *data.Result, chunks []data.ChunkStatus) error {

@@ -150,39 +150,13 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := a.Config()
+	eng, err := newLookupEngine(a, mode, o)
 	if err != nil {
 		return err
 	}
-	reg, regErr := a.Registry()
-	if reg == nil {
-		return regErr
-	}
-	if regErr != nil {
-		a.Logger().Warn("some plugins did not load", "err", regErr)
-	}
-	kind, section := modeKind(mode)
-	entries := sectionEntries(cfg, section)
-	specs, err := lookup.FromConfig(ctx, reg, kind, entries, o.providers, cfg.Dir(), a.Logger())
-	if err != nil {
-		if errors.Is(err, lookup.ErrNoProviders) {
-			return UsageErrorf("%v (config: %s, section %s)", err, configName(cfg), section)
-		}
-		return UsageError(err)
-	}
-	opts := lookup.Options{Mode: mode, Prepare: lookup.IOCPreparer, Now: a.Now, Logger: a.Logger()}
-	if dir := cacheDir(a, o); dir != "" {
-		opts.QuotaDir = dir // daily quota counts persist even with --no-cache
-		if !o.noCache {
-			opts.Cache = lookup.NewCache(dir, o.cacheTTL, a.Now)
-		}
-	} else if !o.noCache {
-		opts.Cache = lookup.NewCache("", o.cacheTTL, a.Now)
-	}
-	eng := lookup.NewEngine(specs, opts)
 	defer eng.Close()
 
-	total := len(inputs) * len(specs)
+	total := len(inputs) * len(eng.Providers())
 	prog := newProgress(a.Stderr(), total, o.progress)
 	var sum lookup.Summary
 	if a.Format() == table.FormatNDJSON {
@@ -191,7 +165,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		one := lookup.NewFrame(mode)
 		bw := bufio.NewWriter(a.Stdout())
 		flushAt := time.Now()
-		sum = eng.Stream(ctx, inputs, lookup.InOrder(len(specs), func(r lookup.Row) {
+		sum = eng.Stream(ctx, inputs, lookup.InOrder(len(eng.Providers()), func(r lookup.Row) {
 			prog.add()
 			if werr != nil {
 				return
@@ -209,7 +183,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		}
 	} else {
 		rows := make([]lookup.Row, 0, total)
-		sum = eng.Stream(ctx, inputs, lookup.InOrder(len(specs), func(r lookup.Row) {
+		sum = eng.Stream(ctx, inputs, lookup.InOrder(len(eng.Providers()), func(r lookup.Row) {
 			prog.add()
 			rows = append(rows, r)
 		}))
@@ -224,6 +198,43 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		return fmt.Errorf("%d of %d lookups failed (%s): %w", n, sum.Rows, statusBreakdown(sum), ErrPartial)
 	}
 	return nil
+}
+
+// newLookupEngine builds the lookup engine of a TI or context command: the
+// selected providers of the config section, the answer cache and the
+// persistent quota counts.
+func newLookupEngine(a *App, mode lookup.Mode, o *lookupOpts) (*lookup.Engine, error) {
+	ctx := a.Context()
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	reg, regErr := a.Registry()
+	if reg == nil {
+		return nil, regErr
+	}
+	if regErr != nil {
+		a.Logger().Warn("some plugins did not load", "err", regErr)
+	}
+	kind, section := modeKind(mode)
+	entries := sectionEntries(cfg, section)
+	specs, err := lookup.FromConfig(ctx, reg, kind, entries, o.providers, cfg.Dir(), a.Logger())
+	if err != nil {
+		if errors.Is(err, lookup.ErrNoProviders) {
+			return nil, UsageErrorf("%v (config: %s, section %s)", err, configName(cfg), section)
+		}
+		return nil, UsageError(err)
+	}
+	opts := lookup.Options{Mode: mode, Prepare: lookup.IOCPreparer, Now: a.Now, Logger: a.Logger()}
+	if dir := cacheDir(a, o); dir != "" {
+		opts.QuotaDir = dir // daily quota counts persist even with --no-cache
+		if !o.noCache {
+			opts.Cache = lookup.NewCache(dir, o.cacheTTL, a.Now)
+		}
+	} else if !o.noCache {
+		opts.Cache = lookup.NewCache("", o.cacheTTL, a.Now)
+	}
+	return lookup.NewEngine(specs, opts), nil
 }
 
 func sectionEntries(cfg *config.Config, section string) []config.ProviderEntry {

@@ -1,0 +1,396 @@
+// Package enrich owns the enrichment of query results with threat
+// intelligence: it picks the columns that hold indicators (named, or every
+// column whose values type as indicators), looks each distinct value up once
+// through a lookup engine, and adds to every row its highest severity, the
+// providers that matched and a short detail. The lookup rows themselves are
+// returned too, one per (distinct value, provider), so nothing is lost.
+package enrich
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/msticgo/msticgo/ioc"
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/table"
+)
+
+// Names of the columns added to every row.
+const (
+	ColSeverity = "TISeverity" // highest severity of any match, "" when nothing matched
+	ColMatched  = "TIMatched"  // providers that matched, in provider order, comma-separated
+	ColDetail   = "TIDetail"   // a short note per value with a match or a notable answer
+)
+
+// Looker is what enrichment needs of a lookup engine (*lookup.Engine).
+type Looker interface {
+	Rows(ctx context.Context, inputs []lookup.Input) ([]lookup.Row, lookup.Summary, error)
+}
+
+// Options say which columns to enrich.
+type Options struct {
+	// Columns are the names of the columns to enrich (case-insensitive).
+	// Empty, or the single name "auto", means AutoColumns.
+	Columns []string
+	// DetailWidth cuts each note of TIDetail to this many characters
+	// (default 120).
+	DetailWidth int
+}
+
+// Result is an enriched frame with the lookups behind it.
+type Result struct {
+	// Frame has the input's columns and rows, plus ColSeverity, ColMatched
+	// and ColDetail; rows in = rows out, in the same order.
+	Frame *table.Frame
+	// Columns are the columns that were enriched.
+	Columns []string
+	// Lookups are the lookup rows, one per (distinct value, provider), in
+	// order of first appearance of the value.
+	Lookups []lookup.Row
+	// Summary counts the lookups (Summary.Failed() > 0: some failed).
+	Summary lookup.Summary
+}
+
+// ErrColumns is wrapped by errors in the column list (a ColumnError is
+// one too).
+var ErrColumns = errors.New("bad enrichment columns")
+
+// ColumnError is a named column that the frame does not have.
+type ColumnError struct {
+	Column    string
+	Available []string
+}
+
+func (e *ColumnError) Unwrap() error { return ErrColumns }
+
+func (e *ColumnError) Error() string {
+	return fmt.Sprintf("enrich: no column %q (columns: %s)", e.Column, strings.Join(e.Available, ", "))
+}
+
+// Frame enriches f (which it does not change) through lk.
+func Frame(ctx context.Context, lk Looker, f *table.Frame, opt Options) (*Result, error) {
+	cols, err := pickColumns(f, opt.Columns)
+	if err != nil {
+		return nil, err
+	}
+	width := opt.DetailWidth
+	if width <= 0 {
+		width = 120
+	}
+	idx := make([]int, len(cols))
+	for i, c := range cols {
+		idx[i] = f.ColumnIndex(c)
+	}
+	// Distinct indicators, in order of first appearance.
+	x := newIndicators()
+	pos := map[string]int{}
+	var inputs []lookup.Input
+	for _, row := range f.Rows {
+		for _, ci := range idx {
+			for _, v := range x.of(row[ci]) {
+				if _, ok := pos[v]; !ok {
+					pos[v] = len(inputs)
+					inputs = append(inputs, lookup.Input{Value: v})
+				}
+			}
+		}
+	}
+	var rows []lookup.Row
+	var sum lookup.Summary
+	if len(inputs) > 0 {
+		rows, sum, err = lk.Rows(ctx, inputs)
+		if err != nil {
+			return nil, fmt.Errorf("enrich: %w", err)
+		}
+	}
+	byInput := make([][]lookup.Row, len(inputs))
+	for _, r := range rows {
+		if r.Index >= 0 && r.Index < len(byInput) {
+			byInput[r.Index] = append(byInput[r.Index], r)
+		}
+	}
+	notes := make([][]string, len(inputs)) // computed once per distinct value
+	for i, rs := range byInput {
+		notes[i] = valueNotes(inputs[i].Value, rs, width)
+	}
+
+	out := &table.Frame{Columns: slices.Clip(f.Columns)}
+	out.Columns = append(out.Columns,
+		table.Column{Name: ColSeverity, Type: table.String},
+		table.Column{Name: ColMatched, Type: table.String},
+		table.Column{Name: ColDetail, Type: table.String})
+	out.Rows = make([][]any, len(f.Rows))
+	for ri, row := range f.Rows {
+		best := lookup.SevUnknown
+		found := false
+		matched := map[int]string{}
+		var detail []string
+		seen := map[int]bool{}
+		for _, ci := range idx {
+			for _, v := range x.of(row[ci]) {
+				i := pos[v]
+				if seen[i] {
+					continue
+				}
+				seen[i] = true
+				for _, r := range byInput[i] {
+					if r.Result.Found {
+						found = true
+						matched[r.ProviderIndex] = r.Provider
+						if r.Result.Severity > best {
+							best = r.Result.Severity
+						}
+					}
+				}
+				detail = append(detail, notes[i]...)
+			}
+		}
+		sev := ""
+		if found {
+			sev = best.String()
+		}
+		nr := make([]any, 0, len(row)+3)
+		nr = append(nr, row...)
+		nr = append(nr, sev, joinProviders(matched), strings.Join(detail, "; "))
+		out.Rows[ri] = nr
+	}
+	return &Result{Frame: out, Columns: cols, Lookups: rows, Summary: sum}, nil
+}
+
+func joinProviders(m map[int]string) string {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = m[k]
+	}
+	return strings.Join(names, ", ")
+}
+
+// valueNotes are the notes for one value: a match ("v Provider: detail"),
+// a failure ("v Provider: timeout: ..."), a value that was not sent
+// ("v: not routable: private") or a provider's remark on a miss (such as a
+// known-benign listing). A plain "not found" or an unsupported type says
+// nothing.
+func valueNotes(v string, rs []lookup.Row, width int) []string {
+	var out []string
+	unsent := ""
+	for _, r := range rs {
+		res := r.Result
+		var text string
+		switch {
+		case res.Found:
+			text = r.Provider + ": " + short(res.Details)
+		case res.Status == lookup.StatusNotRoutable || res.Status == lookup.StatusInvalid:
+			// the same for every provider: say it once
+			if unsent == "" {
+				unsent = res.Status.String()
+				if m := strings.TrimPrefix(res.Message, "not routable: "); m != "" {
+					unsent += ": " + m
+				}
+			}
+			continue
+		case res.Status == lookup.StatusNotFound:
+			d := short(res.Details)
+			if d == "" || strings.EqualFold(strings.TrimSuffix(d, "."), "not found") {
+				continue
+			}
+			text = r.Provider + ": " + d
+		case res.Status == lookup.StatusUnsupported:
+			continue
+		default:
+			text = r.Provider + ": " + res.Status.String()
+			if res.Message != "" {
+				text += ": " + res.Message
+			}
+		}
+		out = append(out, cut(v+" "+text, width))
+	}
+	if unsent != "" {
+		out = append([]string{cut(v+": "+unsent, width)}, out...)
+	}
+	return out
+}
+
+// short renders a provider's Details in one line.
+func short(d any) string {
+	switch x := d.(type) {
+	case nil:
+		return ""
+	case string:
+		return oneLine(x)
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return oneLine(fmt.Sprint(d))
+	}
+	return oneLine(string(b))
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func cut(s string, n int) string {
+	if n <= 0 {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// indicators finds the indicators of cells, each distinct text once: a
+// text that types as an indicator is one; any other text (a command line,
+// a message) gives the indicators extracted from it (MSTICPy's IoCExtract),
+// refanged, in order of appearance.
+type indicators struct{ memo map[string][]string }
+
+func newIndicators() *indicators { return &indicators{memo: map[string][]string{}} }
+
+func (x *indicators) of(cell any) []string {
+	texts := cellValues(cell)
+	if len(texts) == 0 {
+		return nil
+	}
+	var out []string
+	for _, t := range texts {
+		got, ok := x.memo[t]
+		if !ok {
+			if lookupTypes[ioc.Detect(t)] {
+				got = []string{t}
+			} else {
+				for _, m := range ioc.Extract(t, ioc.WithTypes(extractTypes...)) {
+					got = append(got, m.Value)
+				}
+			}
+			x.memo[t] = got
+		}
+		out = append(out, got...)
+	}
+	return out
+}
+
+var extractTypes = []ioc.Type{ioc.IPv4, ioc.IPv6, ioc.DNS, ioc.URL, ioc.MD5, ioc.SHA1, ioc.SHA256, ioc.Email}
+
+// cellValues are the indicator candidates of one cell: its text, or the
+// text of each element of a list. Empty and nil cells give none.
+func cellValues(v any) []string {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		if s := strings.TrimSpace(x); s != "" {
+			return []string{s}
+		}
+		return nil
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, cellValues(e)...)
+		}
+		return out
+	case []string:
+		var out []string
+		for _, e := range x {
+			out = append(out, cellValues(e)...)
+		}
+		return out
+	case bool, int, int64, float64, time.Time, map[string]any:
+		return nil // numbers, flags, times and records are not indicators
+	}
+	if s := strings.TrimSpace(fmt.Sprint(v)); s != "" {
+		return []string{s}
+	}
+	return nil
+}
+
+func pickColumns(f *table.Frame, names []string) ([]string, error) {
+	if len(names) == 0 || (len(names) == 1 && strings.EqualFold(strings.TrimSpace(names[0]), "auto")) {
+		return AutoColumns(f), nil
+	}
+	var out []string
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if strings.EqualFold(n, "auto") {
+			return nil, fmt.Errorf("enrich: %w: %q cannot be combined with column names", ErrColumns, n)
+		}
+		i := f.ColumnIndex(n)
+		if i < 0 {
+			return nil, &ColumnError{Column: n, Available: f.Names()}
+		}
+		if !slices.Contains(out, f.Columns[i].Name) {
+			out = append(out, f.Columns[i].Name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("enrich: %w: no column named", ErrColumns)
+	}
+	return out, nil
+}
+
+// lookupTypes are the observable types that make a column an indicator
+// column for AutoColumns: what TI providers look up. Host names, paths and
+// unknown text do not.
+var lookupTypes = map[ioc.Type]bool{
+	ioc.IPv4: true, ioc.IPv6: true, ioc.DNS: true, ioc.URL: true, ioc.MD5: true,
+	ioc.SHA1: true, ioc.SHA256: true, ioc.FileHash: true, ioc.Email: true,
+}
+
+// autoSample is how many distinct values of a column AutoColumns reads.
+const autoSample = 200
+
+// AutoColumns are the columns whose values type as indicators: among the
+// first distinct non-empty values of a text column (up to 200), at least
+// four in five are IP addresses, domains, URLs, hashes or e-mail addresses.
+// Columns of numbers, times and flags never qualify.
+func AutoColumns(f *table.Frame) []string {
+	var out []string
+	for ci, c := range f.Columns {
+		switch c.Type {
+		case table.Int, table.Float, table.Bool, table.Time:
+			continue
+		}
+		seen := map[string]bool{}
+		hits := 0
+		for _, row := range f.Rows {
+			if len(seen) >= autoSample {
+				break
+			}
+			for _, v := range cellValues(row[ci]) {
+				if seen[v] || len(seen) >= autoSample {
+					continue
+				}
+				seen[v] = true
+				if lookupTypes[ioc.Detect(v)] {
+					hits++
+				}
+			}
+		}
+		if hits > 0 && hits*5 >= len(seen)*4 {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// Describe says in one line which columns were enriched and how the
+// lookups went, e.g. for a log line.
+func (r *Result) Describe() string {
+	return fmt.Sprintf("enriched %s: %s distinct values, %d lookups, %d failed",
+		strings.Join(r.Columns, ", "), strconv.Itoa(r.Summary.Inputs), r.Summary.Rows, r.Summary.Failed())
+}
