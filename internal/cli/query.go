@@ -512,11 +512,11 @@ selected TI providers (the Primary TIProviders entries, or --providers) and
 adds to each row TISeverity (the highest severity of any match), TIMatched
 (the providers that matched) and TIDetail (a short note per value: the match,
 a failure, "not routable: private", a known-benign listing).
---enrich-output lookups prints the lookup rows instead (one per distinct
+--enrich-output prints the lookup rows instead (one per distinct
 value and provider, "ti lookup" columns). Failed lookups make the run
 partial (exit 3); every row is still printed.`,
 		Example: `  msticgo query run Network.list_public_destinations --enrich auto
-  msticgo query run Network.list_public_destinations --enrich DestinationIP --enrich-output lookups
+  msticgo query run Network.list_public_destinations --enrich DestinationIP --enrich-output
   msticgo query run Network.list_public_destinations -o ndjson | msticgo ti lookup --column DestinationIP`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
