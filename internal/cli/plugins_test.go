@@ -272,3 +272,38 @@ func TestPluginsListReportsOverride(t *testing.T) {
 		t.Errorf("exit %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+// TestPluginQueryFilesJoinTheStore: the query files of plugin folders
+// (--plugins and PluginFolders) join the query store, and the plugin
+// definitions beside them are not mistaken for broken query files.
+func TestPluginQueryFilesJoinTheStore(t *testing.T) {
+	abs, _ := filepath.Abs(scenarioStar)
+	dir := t.TempDir()
+	copyDir(t, abs, filepath.Join(dir, "plugins"))
+	cfg := filepath.Join(dir, "msticpyconfig.yaml")
+	os.WriteFile(cfg, []byte("PluginFolders: plugins\n"), 0o644)
+	for _, args := range [][]string{
+		{"--plugins", abs, "-o", "json", "query", "list"},
+		{"--config", cfg, "-o", "json", "query", "list"},
+	} {
+		out, stderr, code := runPluginsCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if strings.Contains(stderr, "WARN") {
+			t.Errorf("%v: warnings:\n%s", args, stderr)
+		}
+		var names []string
+		for _, r := range jsonRows(t, out) {
+			names = append(names, fmt.Sprint(r["query"]))
+		}
+		all := strings.Join(names, " ")
+		if !strings.Contains(all, "CustomSQL.accessibility_persistence") || !strings.Contains(all, "Custom.file_path") {
+			t.Errorf("%v: plugin queries missing: %s", args, all)
+		}
+	}
+	out, stderr, code := runPluginsCLI(t, "--plugins", abs, "-o", "json", "query", "run", "--env", "SQLProdProvider", "CustomSQL.accessibility_persistence")
+	if code != 0 || !strings.Contains(out, `"A":"SQLProdProvider"`) || !strings.Contains(out, "sethc.exe") {
+		t.Errorf("query run: exit %d\n%s\n%s", code, out, stderr)
+	}
+}

@@ -56,7 +56,10 @@ func queryStore(a *App) (*querystore.Store, error) {
 	src := querystore.Sources{Paths: a.QueryPaths(), Embedded: true}
 	src.Custom = existing(a, cfg.QueryDefinitions.Custom, "QueryDefinitions.Custom")
 	src.Default = existing(a, cfg.QueryDefinitions.Default, "")
-	src.Plugins = existing(a, append(append([]string(nil), cfg.PluginFolders...), a.PluginDirs()...), "")
+	// Only the query files the plugin loader found (*.yaml with sources:),
+	// not every YAML file of a plugin folder: provider definitions and
+	// manifests are not query files.
+	src.Plugins = a.PluginQueryFiles()
 	s := querystore.Load(src)
 	for _, p := range s.Problems() {
 		if p.Warning {
