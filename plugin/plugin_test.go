@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
@@ -248,5 +249,75 @@ func TestReportMergeSorted(t *testing.T) {
 	a.Merge(b)
 	if !sort.StringsAreSorted(a.QueryFiles) || a.Err() == nil || a.Err().Error() != "p: bad" {
 		t.Fatalf("%+v %v", a, a.Err())
+	}
+}
+
+// TestPluginNamedLikeBuiltin: for every way of writing a plugin, reusing a
+// built-in's name is an error naming both sources (the built-in stays),
+// unless the plugin asks to override; the override is then recorded for
+// listings.
+func TestPluginNamedLikeBuiltin(t *testing.T) {
+	builtin := func() *registry.Registry {
+		reg := registry.New()
+		f := func(context.Context, registry.FactoryArgs) (any, error) { return nil, nil }
+		reg.MustRegister(registry.Registration{Kind: registry.KindTI, Name: "BuiltinTI", Source: registry.Builtin, Factory: f})
+		reg.MustRegister(registry.Registration{Kind: registry.KindData, Name: "BuiltinEnv", Source: registry.Builtin, Factory: f})
+		return reg
+	}
+	decl := "kind: ti\nprovider_name: BuiltinTI\nbase_url: https://x.example\nqueries:\n  ipv4: {path: '/ip/{observable}'}\n%sresult:\n  found: 'status == 200'\n"
+	star := "PROVIDER_NAME = 'BuiltinTI'\n%sdef lookup(i, t, s):\n    return None\n"
+	starData := "DATA_ENVIRONMENTS = ['Other', 'builtinenv']\n%sdef query(text, params):\n    return []\n"
+	manifest := "kind: ti\nprovider_name: BuiltinTI\ncommand: [./run.sh]\n%s"
+	tests := []struct {
+		way, file, text, yes string
+		kind                 registry.Kind
+		name                 string
+	}{
+		{WayDeclarative, "p.yaml", decl, "override: true\n", registry.KindTI, "BuiltinTI"},
+		{WayStarlark, "p.star", star, "OVERRIDE = True\n", registry.KindTI, "BuiltinTI"},
+		{WayStarlark, "d.star", starData, "OVERRIDE = True\n", registry.KindData, "BuiltinEnv"},
+		{WayExecutable, "e/plugin.yaml", manifest, "override: true\n", registry.KindTI, "BuiltinTI"},
+	}
+	for _, tt := range tests {
+		for _, override := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s %s override=%v", tt.way, tt.file, override), func(t *testing.T) {
+				dir := t.TempDir()
+				extra := ""
+				if override {
+					extra = tt.yes
+				}
+				path := write(t, dir, tt.file, fmt.Sprintf(tt.text, extra))
+				if tt.way == WayExecutable {
+					write(t, filepath.Dir(path), "run.sh", "#!/bin/sh\nexit 1\n")
+					path = filepath.Dir(path) // the source of an executable plugin is its folder
+				}
+				reg := builtin()
+				rep := Load(context.Background(), reg, []string{dir}, Options{})
+				defer rep.Close()
+				r, err := reg.Lookup(tt.kind, tt.name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !override {
+					if len(rep.Problems) != 1 || len(rep.Loaded) != 0 {
+						t.Fatalf("problems %v loaded %+v", rep.Problems, rep.Loaded)
+					}
+					msg := rep.Problems[0].Error()
+					if !errors.Is(rep.Problems[0], registry.ErrDuplicate) || !strings.Contains(msg, "builtin") || !strings.Contains(msg, "plugin:"+path) {
+						t.Errorf("clash error %q does not name both sources", msg)
+					}
+					if r.Source != registry.Builtin {
+						t.Errorf("%s now comes from %s; the built-in must stay", tt.name, r.Source)
+					}
+					return
+				}
+				if err := rep.Err(); err != nil || len(rep.Loaded) != 1 {
+					t.Fatalf("override: %v, loaded %+v", err, rep.Loaded)
+				}
+				if r.Source.Path != path || r.Overrode == nil || *r.Overrode != registry.Builtin {
+					t.Errorf("after the override %s is from %s (overrode %v)", tt.name, r.Source, r.Overrode)
+				}
+			})
+		}
 	}
 }

@@ -127,7 +127,7 @@ type DuplicateError struct {
 }
 
 func (e *DuplicateError) Error() string {
-	return fmt.Sprintf("%s provider %q from %s clashes with the one already registered from %s (the first stays; set override: true in a plugin to replace a built-in)",
+	return fmt.Sprintf("%s provider %q from %s clashes with the one already registered from %s (the first stays; a plugin replaces a built-in only with override: true, OVERRIDE = True in Starlark)",
 		e.Kind, e.Name, e.New, e.Existing)
 }
 

@@ -115,6 +115,9 @@ each plugin is started and asked for its health.`,
 				if health && state == "loaded" {
 					state = healthState(cmd.Context(), a, cfg, &r)
 				}
+				if r.Overrode != nil {
+					state += " (overrides " + r.Overrode.String() + ")"
+				}
 				f.Append(string(r.Kind), r.Name, strings.Join(r.Aliases, ", "), r.Version, way, r.Source.Path, state)
 			}
 			rep := a.PluginReport()
@@ -138,7 +141,10 @@ each plugin is started and asked for its health.`,
 	validate := &cobra.Command{
 		Use:   "validate DIR...",
 		Short: "Check plugin folders and report every problem (exit 2 if any)",
-		Args:  cobra.MinimumNArgs(1),
+		Long: `Load the folders into a scratch registry (beside the built-ins, so name
+clashes show) and list every plugin file with its result. Each problem is
+also one line on stderr naming the file (and line). Exit 2 if any.`,
+		Args: needFolders("validate"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg := registry.Default.Clone()
 			rep := plugin.Load(cmd.Context(), reg, args, plugin.Options{Logger: a.Logger(), HostVersion: "msticgo " + Version})
@@ -159,10 +165,7 @@ each plugin is started and asked for its health.`,
 			if err := a.Write(f); err != nil {
 				return err
 			}
-			if len(rep.Problems) > 0 {
-				return UsageErrorf("%d problem(s) in %s", len(rep.Problems), strings.Join(args, ", "))
-			}
-			return nil
+			return problemsError(rep, args)
 		},
 	}
 	var timeout time.Duration
@@ -171,8 +174,10 @@ each plugin is started and asked for its health.`,
 		Short: "Run each plugin's declared test data through it",
 		Long: `Load the folders, then run every plugin's test data (plugin.yaml test_data,
 Starlark TEST_DATA, declarative examples) through it, with the settings of
-its config entry when there is one. Exit 3 if any test fails.`,
-		Args: cobra.MinimumNArgs(1),
+its config entry when there is one. Exit 2 if a plugin file or folder does
+not load (each problem is one line on stderr naming the file), else 3 if
+any test fails.`,
+		Args: needFolders("test"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.Config()
 			if err != nil {
@@ -185,7 +190,6 @@ its config entry when there is one. Exit 3 if any test fails.`,
 			failed := 0
 			for _, p := range rep.Problems {
 				f.Append("", filepath.Base(p.Path), "", "load error", oneLine(p.Err.Error()))
-				failed++
 			}
 			for _, l := range rep.Loaded {
 				if len(l.TestData) == 0 {
@@ -209,6 +213,9 @@ its config entry when there is one. Exit 3 if any test fails.`,
 			if err := a.Write(f); err != nil {
 				return err
 			}
+			if err := problemsError(rep, args); err != nil {
+				return err
+			}
 			if failed > 0 {
 				return fmt.Errorf("%d plugin test(s) failed: %w", failed, ErrPartial)
 			}
@@ -218,6 +225,32 @@ its config entry when there is one. Exit 3 if any test fails.`,
 	test.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "time limit for each test item")
 	cmd.AddCommand(list, validate, test)
 	return cmd
+}
+
+// needFolders is the argument check of plugins validate/test: at least one
+// folder, with a message that says so.
+func needFolders(sub string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return UsageErrorf("plugins %s: name at least one plugin folder (msticgo plugins %s DIR...)", sub, sub)
+		}
+		return nil
+	}
+}
+
+// problemsError is the usage error for a load with problems: one line per
+// problem, naming the file (and line), then the count.
+func problemsError(rep *plugin.Report, dirs []string) error {
+	if len(rep.Problems) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for _, p := range rep.Problems {
+		b.WriteString(oneLine(p.Error()))
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "%d problem(s) in %s", len(rep.Problems), strings.Join(dirs, ", "))
+	return UsageError(errors.New(b.String()))
 }
 
 // entryFor finds the config entry that uses a registration: an entry whose

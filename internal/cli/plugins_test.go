@@ -195,3 +195,115 @@ func TestPluginsListHealth(t *testing.T) {
 		t.Errorf("broken %v", r)
 	}
 }
+
+// TestPluginsBadInput: plugins validate and plugins test exit 2 on bad
+// input, each problem one "msticgo: " line on stderr naming the file (and
+// line); no folder at all is a clear usage line.
+func TestPluginsBadInput(t *testing.T) {
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "a.star"), []byte("def lookup(:\n"), 0o644)
+	os.WriteFile(filepath.Join(bad, "b.yaml"), []byte("kind: ti\nprovider_name: B\nbase_url: https://x.example\nqueries:\n  ipv4: {path: '/ip/{observable}'}\nresult:\n  found: 'status == == 200'\n"), 0o644)
+	os.WriteFile(filepath.Join(bad, "ok.star"), []byte("PROVIDER_NAME = 'FineOne'\nTEST_DATA = [{'ioc': '1.2.3.4', 'ioc_type': 'ipv4'}]\ndef lookup(a, b, c):\n    return {'found': True}\n"), 0o644)
+	missing := filepath.Join(t.TempDir(), "missing")
+	tests := []struct {
+		name  string
+		args  []string
+		lines []string // each must be a whole stderr line's prefix
+	}{
+		{"validate no folder", []string{"plugins", "validate"}, []string{"msticgo: plugins validate: name at least one plugin folder"}},
+		{"test no folder", []string{"plugins", "test"}, []string{"msticgo: plugins test: name at least one plugin folder"}},
+		{"validate bad files", []string{"plugins", "validate", bad}, []string{
+			"msticgo: " + filepath.Join(bad, "a.star") + ":1:", "msticgo: " + filepath.Join(bad, "b.yaml") + ":7", "msticgo: 2 problem(s) in " + bad}},
+		{"validate missing folder", []string{"plugins", "validate", missing}, []string{"msticgo: " + missing + ": plugin folder does not exist"}},
+		{"test bad files", []string{"plugins", "test", bad}, []string{"msticgo: " + filepath.Join(bad, "a.star") + ":1:", "msticgo: 2 problem(s) in " + bad}},
+		{"test missing folder", []string{"plugins", "test", missing}, []string{"msticgo: " + missing + ": plugin folder does not exist"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := runPluginsCLI(t, tt.args...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			for _, want := range tt.lines {
+				found := false
+				for _, l := range lines {
+					found = found || strings.HasPrefix(l, want)
+				}
+				if !found {
+					t.Errorf("no stderr line starts with %q:\n%s", want, stderr)
+				}
+			}
+			for _, l := range lines {
+				if !strings.HasPrefix(l, "msticgo: ") && !strings.HasPrefix(l, "level=") {
+					t.Errorf("stderr line %q is not a one-line msticgo error", l)
+				}
+			}
+		})
+	}
+	// The good plugin of the bad folder was still tested.
+	out, _, _ := runPluginsCLI(t, "-o", "json", "plugins", "test", bad)
+	if r := rowByName(jsonRows(t, out), "FineOne"); r == nil || r["status"] != "found" {
+		t.Errorf("FineOne %v", r)
+	}
+}
+
+// TestPluginsListReportsOverride: a plugin that replaces a built-in with
+// override: true says so in plugins list and providers list; without it,
+// the clash is an error row naming both sources and the built-in stays.
+func TestPluginsListReportsOverride(t *testing.T) {
+	dir := t.TempDir()
+	const def = "kind: ti\nprovider_name: VirusTotal\nbase_url: https://vt.example\nqueries:\n  ipv4: {path: '/ip/{observable}'}\nresult:\n  found: 'status == 200'\n"
+	os.WriteFile(filepath.Join(dir, "vt.yaml"), []byte(def+"override: true\n"), 0o644)
+	out, stderr, code := runPluginsCLI(t, "--plugins", dir, "-o", "json", "plugins", "list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if r := rowByName(jsonRows(t, out), "VirusTotal"); r == nil || r["state"] != "loaded (overrides builtin)" {
+		t.Errorf("VirusTotal row %v", r)
+	}
+	out, _, _ = runPluginsCLI(t, "--plugins", dir, "-o", "json", "providers", "list", "--kind", "ti")
+	if r := rowByName(jsonRows(t, out), "VirusTotal"); r == nil || !strings.Contains(fmt.Sprint(r["status"]), "overrides builtin") {
+		t.Errorf("providers list VirusTotal row %v", r)
+	}
+	os.WriteFile(filepath.Join(dir, "vt.yaml"), []byte(def), 0o644)
+	out, stderr, code = runPluginsCLI(t, "--plugins", dir, "-o", "json", "plugins", "list")
+	if code != 2 || !strings.Contains(out, "clashes with the one already registered from builtin") || !strings.Contains(out, filepath.Join(dir, "vt.yaml")) {
+		t.Errorf("exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// TestPluginQueryFilesJoinTheStore: the query files of plugin folders
+// (--plugins and PluginFolders) join the query store, and the plugin
+// definitions beside them are not mistaken for broken query files.
+func TestPluginQueryFilesJoinTheStore(t *testing.T) {
+	abs, _ := filepath.Abs(scenarioStar)
+	dir := t.TempDir()
+	copyDir(t, abs, filepath.Join(dir, "plugins"))
+	cfg := filepath.Join(dir, "msticpyconfig.yaml")
+	os.WriteFile(cfg, []byte("PluginFolders: plugins\n"), 0o644)
+	for _, args := range [][]string{
+		{"--plugins", abs, "-o", "json", "query", "list"},
+		{"--config", cfg, "-o", "json", "query", "list"},
+	} {
+		out, stderr, code := runPluginsCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if strings.Contains(stderr, "WARN") {
+			t.Errorf("%v: warnings:\n%s", args, stderr)
+		}
+		var names []string
+		for _, r := range jsonRows(t, out) {
+			names = append(names, fmt.Sprint(r["query"]))
+		}
+		all := strings.Join(names, " ")
+		if !strings.Contains(all, "CustomSQL.accessibility_persistence") || !strings.Contains(all, "Custom.file_path") {
+			t.Errorf("%v: plugin queries missing: %s", args, all)
+		}
+	}
+	out, stderr, code := runPluginsCLI(t, "--plugins", abs, "-o", "json", "query", "run", "--env", "SQLProdProvider", "CustomSQL.accessibility_persistence")
+	if code != 0 || !strings.Contains(out, `"A":"SQLProdProvider"`) || !strings.Contains(out, "sethc.exe") {
+		t.Errorf("query run: exit %d\n%s\n%s", code, out, stderr)
+	}
+}

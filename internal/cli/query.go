@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/msticgo/msticgo/config"
 	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/querystore"
@@ -59,7 +58,10 @@ func queryStore(a *App) (*querystore.Store, error) {
 	src := querystore.Sources{Paths: a.QueryPaths(), Embedded: true}
 	src.Custom = existing(a, cfg.QueryDefinitions.Custom, "QueryDefinitions.Custom")
 	src.Default = existing(a, cfg.QueryDefinitions.Default, "")
-	src.Plugins = existing(a, append(append([]string(nil), cfg.PluginFolders...), a.PluginDirs()...), "")
+	// Only the query files the plugin loader found (*.yaml with sources:),
+	// not every YAML file of a plugin folder: provider definitions and
+	// manifests are not query files.
+	src.Plugins = a.PluginQueryFiles()
 	s := querystore.Load(src)
 	for _, p := range s.Problems() {
 		if p.Warning {
@@ -243,15 +245,8 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		return nil, regErr
 	}
 	opts := data.ProviderOptions{Registry: reg, Store: store, Now: a.Now, Logger: a.Logger(), BaseDir: cfg.Dir()}
-	name := env
-	if e, ok := cfg.Entry("DataProviders", env); ok {
-		if !e.Configured() {
-			return nil, UsageErrorf("DataProviders.%s: %s", e.Name, e.Status)
-		}
-		name = e.Provider
-		opts.Entry = e.Name
-		opts.Settings, opts.Secrets = e.Settings()
-	} else if e, ok := entryForProvider(cfg, reg, env); ok {
+	e, name, ok := data.ConfigEntry(reg, cfg.DataProviders, env)
+	if ok {
 		if !e.Configured() {
 			return nil, UsageErrorf("DataProviders.%s: %s", e.Name, e.Status)
 		}
@@ -266,21 +261,6 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		return nil, err
 	}
 	return p, nil
-}
-
-// entryForProvider finds a DataProviders entry whose provider is the
-// driver registered under env.
-func entryForProvider(cfg *config.Config, reg *registry.Registry, env string) (config.ProviderEntry, bool) {
-	r, err := reg.Lookup(registry.KindData, env)
-	if err != nil {
-		return config.ProviderEntry{}, false
-	}
-	for _, e := range cfg.DataProviders {
-		if er, err := reg.Lookup(registry.KindData, e.Provider); err == nil && er.Name == r.Name {
-			return e, true
-		}
-	}
-	return config.ProviderEntry{}, false
 }
 
 func queryListCmd(a *App) *cobra.Command {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/registry"
 )
 
@@ -161,4 +162,30 @@ func FuzzDecodeLine(f *testing.F) {
 			t.Fatalf("response with result and error both/neither: %q", b)
 		}
 	})
+}
+
+// TestLimitsFromManifest: the manifest's limits reach the lookup engine
+// (rate limits are enforced there); defaults fill what is not declared.
+func TestLimitsFromManifest(t *testing.T) {
+	tests := []struct {
+		name, limits string
+		want         lookup.Limits
+	}{
+		{"declared", "limits: {start_timeout: 2s, call_timeout: 3s, concurrency: 3, max_batch: 7, rate_limit: {per_second: 5, per_minute: 100, burst: 4}}\n",
+			lookup.Limits{Concurrency: 3, PerSecond: 5, PerMinute: 100, Burst: 4, Timeout: 5 * time.Second, MaxBatch: 7}},
+		{"defaults", "",
+			lookup.Limits{Concurrency: 1, Timeout: DefaultCallTimeout + DefaultStartTimeout, MaxBatch: DefaultMaxBatch}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseManifest([]byte("kind: ti\nprovider_name: L\ncommand: [x]\n"+tt.limits), "/p/l/plugin.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &Provider{def: &Definition{Manifest: m}}
+			if got := p.Limits(); got != tt.want {
+				t.Errorf("Limits() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
 }

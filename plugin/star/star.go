@@ -50,6 +50,9 @@ type Script struct {
 	Supported        []string
 	Version          string
 	Description      string
+	// Override is OVERRIDE = True: replace a built-in of the same name
+	// (reported in listings).
+	Override bool
 	// TestData is TEST_DATA: a list of dicts {ioc, ioc_type} or {query}.
 	TestData []map[string]any
 	// MaxSteps bounds each call; 0 means DefaultMaxSteps.
@@ -172,6 +175,13 @@ func (s *Script) readGlobals(g starlark.StringDict) error {
 	if s.Description, err = str("DESCRIPTION"); err != nil {
 		return err
 	}
+	if v, ok := g["OVERRIDE"]; ok && v != starlark.None {
+		b, ok := v.(starlark.Bool)
+		if !ok {
+			return bad("OVERRIDE", "want True or False, got %s", v.Type())
+		}
+		s.Override = bool(b)
+	}
 	if kind == "" {
 		switch {
 		case isFunc(g, "query"):
@@ -253,7 +263,7 @@ func (s *Script) Registration() registry.Registration {
 	}
 	return registry.Registration{
 		Kind: s.Kind, Name: names[0], Aliases: names[1:],
-		Description: s.Description, Version: s.Version,
+		Description: s.Description, Version: s.Version, Override: s.Override,
 		Source: registry.PluginSource(s.Path), Factory: s.Factory, Meta: meta,
 	}
 }

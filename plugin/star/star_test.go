@@ -209,6 +209,7 @@ func TestStarlarkLoadErrors(t *testing.T) {
 		{"toplevel http", "r = http.get('http://x')\n", "not available while the script loads"},
 		{"toplevel loop", "def f():\n    x = 0\n    for i in range(100000000):\n        x += 1\nf()\n", "too many steps"},
 		{"env on ti", "DATA_ENVIRONMENTS = ['A']\ndef lookup(a, b, c):\n    pass\n", "DATA_ENVIRONMENTS"},
+		{"override not a bool", "OVERRIDE = 'yes'\ndef lookup(a, b, c):\n    pass\n", "OVERRIDE: want True or False, got string"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -247,4 +248,27 @@ func BenchmarkStarlarkLookup(b *testing.B) {
 			b.Fatal(r.Message)
 		}
 	}
+}
+
+// FuzzParse: any script either loads as a provider with a kind and a name,
+// or fails with an error naming the file.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("PROVIDER_NAME = 'X'\ndef lookup(ioc, t, s):\n    return {'found': True}\n"))
+	f.Add([]byte("DATA_ENVIRONMENTS = ['A', 'B']\ndef query(text, params):\n    return []\n"))
+	f.Add([]byte("KIND = 'context'\nOVERRIDE = True\nTEST_DATA = [{'ioc': 'h'}]\ndef lookup(a, b, c, d):\n    pass\n"))
+	f.Add([]byte("def lookup(:\n"))
+	f.Add([]byte("x = [i for i in range(10)]\nfail(x)\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		s, err := Parse("fuzz.star", src, nil)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.star") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		r := s.Registration()
+		if r.Kind == "" || r.Name == "" || r.Factory == nil {
+			t.Fatalf("accepted an incomplete script: %+v", r)
+		}
+	})
 }

@@ -55,6 +55,9 @@ type Definition struct {
 	Types       []string // mode list: the types it answers
 	Docs        string
 	ExampleIoC  map[string]string
+	// Override lets a plugin definition replace a built-in of the same
+	// name (reported in listings); it has no effect on built-ins.
+	Override bool
 
 	compiled *compiledDef
 }
@@ -157,6 +160,7 @@ type rawDef struct {
 	Types        []string             `yaml:"types"`
 	Docs         string               `yaml:"docs"`
 	Examples     map[string]string    `yaml:"examples"`
+	Override     bool                 `yaml:"override"`
 	Extra        map[string]yaml.Node `yaml:",inline"`
 }
 
@@ -232,7 +236,7 @@ func ParseDefinition(name string, data []byte) (*Definition, error) {
 	}
 	p := &parser{file: name, root: doc}
 	for k := range raw.Extra {
-		return nil, p.errf(p.line(k), k, "unknown key (known: kind, provider_name, aliases, description, version, mode, base_url, settings, headers, params, basic_auth, limits, type_aliases, queries, result, status_map, list, types, docs, examples)")
+		return nil, p.errf(p.line(k), k, "unknown key (known: kind, provider_name, aliases, description, version, mode, base_url, settings, headers, params, basic_auth, limits, type_aliases, queries, result, status_map, list, types, docs, examples, override)")
 	}
 	d := &Definition{
 		File: name, Name: strings.TrimSpace(raw.ProviderName), Aliases: raw.Aliases,
@@ -241,7 +245,7 @@ func ParseDefinition(name string, data []byte) (*Definition, error) {
 		Headers: raw.Headers, Params: raw.Params, BasicAuth: raw.BasicAuth,
 		Limits: raw.Limits, TypeAliases: raw.TypeAliases, Queries: raw.Queries,
 		Result: raw.Result, StatusMap: raw.StatusMap, List: raw.List, Types: raw.Types, Docs: raw.Docs,
-		ExampleIoC: raw.Examples,
+		ExampleIoC: raw.Examples, Override: raw.Override,
 	}
 	if err := p.check(d, raw.Kind); err != nil {
 		return nil, err

@@ -94,6 +94,7 @@ func (d *Definition) Registration(source registry.Source) registry.Registration 
 		Description: d.Description,
 		Version:     d.Version,
 		Source:      source,
+		Override:    d.Override,
 		Factory: func(ctx context.Context, args registry.FactoryArgs) (any, error) {
 			return d.New(args)
 		},
