@@ -384,7 +384,7 @@ func queryShowCmd(a *App) *cobra.Command {
 }
 
 func queryRenderCmd(a *App) *cobra.Command {
-	var env string
+	var env, splitFlag string
 	c := &cobra.Command{
 		Use:   "render Family.name [key=value ...]",
 		Short: "Print exactly the query text that would be sent (no connection)",
@@ -405,28 +405,51 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 			if err != nil {
 				return err
 			}
-			var r *render.Rendered
+			if splitFlag != "" {
+				split = splitFlag
+			}
+			var p *data.QueryProvider
 			if t.reg != nil {
-				p, err := newProvider(a, store, t.env)
-				if err != nil {
+				if p, err = newProvider(a, store, t.env); err != nil {
 					return err
 				}
 				defer p.Close()
-				r, err = p.Render(t.q.FullName(), params)
-				if err != nil {
-					return UsageError(err)
-				}
-			} else {
-				now := a.Now().UTC().Truncate(time.Microsecond)
-				s := render.DateTime{T: now.AddDate(0, 0, -1)}
-				e := render.DateTime{T: now.AddDate(0, 0, 1)}
-				r, err = t.q.Prepared.Render(params, render.Options{Style: render.StyleFor(t.env), Now: now, DefaultStart: &s, DefaultEnd: &e})
-				if err != nil {
-					return UsageError(err)
-				}
 			}
+			now := a.Now().UTC().Truncate(time.Microsecond)
+			s := render.DateTime{T: now.AddDate(0, 0, -1)}
+			e := render.DateTime{T: now.AddDate(0, 0, 1)}
+			noDriver := render.Options{Style: render.StyleFor(t.env), Now: now, DefaultStart: &s, DefaultEnd: &e}
 			if split != "" {
-				return renderSplit(a, t, params, r, split)
+				var chunks []data.Chunk
+				if p != nil {
+					chunks, err = p.RenderSplit(t.q.FullName(), params, split)
+				} else {
+					chunks, err = data.SplitQuery(t.q, params, split, noDriver)
+				}
+				if err != nil {
+					return UsageError(err)
+				}
+				// MSTICPy's debug form: "<start>-<end>", then the query;
+				// chunks separated by a blank line.
+				for i, c := range chunks {
+					if i > 0 {
+						fmt.Fprintln(a.Stdout())
+					}
+					fmt.Fprintf(a.Stdout(), "%s-%s\n%s\n", c.Range.Start.PyStr(), c.Range.End.PyStr(), c.Rendered.Text)
+					if len(c.Rendered.Args) > 0 {
+						fmt.Fprintln(a.Stderr(), "-- bound parameters: "+a.Redact(data.FormatArgs(c.Rendered.Args)))
+					}
+				}
+				return nil
+			}
+			var r *render.Rendered
+			if p != nil {
+				r, err = p.Render(t.q.FullName(), params)
+			} else {
+				r, err = t.q.Prepared.Render(params, noDriver)
+			}
+			if err != nil {
+				return UsageError(err)
 			}
 			fmt.Fprint(a.Stdout(), r.Text)
 			if !strings.HasSuffix(r.Text, "\n") {
@@ -439,49 +462,15 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 		},
 	}
 	c.Flags().StringVar(&env, "env", "", "data environment (name or alias); decides value formatting and escaping")
+	c.Flags().StringVar(&splitFlag, "split-by", "", "print one query per chunk of the start..end range (1D, 6h, 30min), as --split-by of query run sends them")
 	return c
 }
 
-// renderSplit prints each chunk of a split query, MSTICPy's debug form:
-// "<start>-<end>" then the query, chunks separated by a blank line.
-func renderSplit(a *App, t *target, params map[string]any, first *render.Rendered, split string) error {
-	start, ok1 := first.Value("start").(render.DateTime)
-	end, ok2 := first.Value("end").(render.DateTime)
-	if !ok1 || !ok2 {
-		return UsageErrorf("%s: cannot split a query without datetime start and end parameters", t.q.FullName())
-	}
-	d, err := render.ParseInterval(split)
-	if err != nil {
-		return UsageError(err)
-	}
-	ranges, err := render.SplitRanges(start, end, d)
-	if err != nil {
-		return UsageError(err)
-	}
-	given, err := t.q.Prepared.Resolve(params)
-	if err != nil {
-		return UsageError(err)
-	}
-	now := a.Now()
-	for i, rg := range ranges {
-		given["start"], given["end"] = rg.Start, rg.End
-		r, err := t.q.Prepared.Render(given, render.Options{Style: render.StyleFor(t.env), Now: now})
-		if err != nil {
-			return UsageError(err)
-		}
-		if i > 0 {
-			fmt.Fprintln(a.Stdout())
-		}
-		fmt.Fprintf(a.Stdout(), "%s-%s\n%s\n", rg.Start.PyStr(), rg.End.PyStr(), r.Text)
-	}
-	return nil
-}
-
-// driverError maps a driver failure to an exit code: rejected query = 2.
+// driverError maps a failure of Run or Exec to an exit code: a parameter
+// msticgo refuses or an unknown query is bad input (2); anything the back
+// end says (data.ErrRejected, data.ErrConnect, other driver errors) is a
+// runtime failure (1).
 func driverError(err error) error {
-	if errors.Is(err, data.ErrRejected) {
-		return UsageError(err)
-	}
 	var pe *render.ParamError
 	if errors.As(err, &pe) || errors.Is(err, querystore.ErrNotFound) {
 		return UsageError(err)

@@ -149,8 +149,22 @@ func TestQueryRunExec(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, "truncated by the back end (code row_limit) after 1 rows") {
 		t.Fatalf("truncated: %d %s", code, errOut)
 	}
+	out, errOut, code = runQueryCLI(t, env, "query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "start=-150m", "end=now", "--split-by", "1h")
+	if code != 0 || strings.Count(out, "SecurityEvent") != 3 || !strings.HasPrefix(out, "2026-12-03 15:30:00+00:00-2026-12-03 16:29:59.999999999+00:00\n") ||
+		!strings.Contains(out, "\n\n2026-12-03 17:30:00+00:00-2026-12-03 18:00:00+00:00\n") {
+		t.Fatalf("render split: %d %q %s", code, out, errOut)
+	}
+	for _, bad := range [][]string{
+		{"query", "run", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "--split-by", "soon"},
+		{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "split_query_by=soon"},
+		{"query", "run", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "start=now", "end=-1d", "--split-by", "1h"},
+	} {
+		if _, errOut, code := runQueryCLI(t, env, bad...); code != 2 || !strings.Contains(errOut, "split_query_by") {
+			t.Errorf("%v: want exit 2 naming split_query_by, got %d %s", bad[6:], code, errOut)
+		}
+	}
 	_, errOut, code = runQueryCLI(t, env, "query", "exec", "--env", "clitest", "FAIL here")
-	if code != 2 || !strings.Contains(errOut, "syntax error") {
+	if code != 1 || !strings.Contains(errOut, "syntax error") {
 		t.Fatalf("exec rejected: %d %s", code, errOut)
 	}
 	out, _, code = runQueryCLI(t, env, "query", "exec", "--env", "clitest", "T | take 5", "-o", "csv")
