@@ -63,4 +63,8 @@ var (
 	// ErrConnect: the back end could not be reached or opened (network,
 	// authentication, missing or locked database file).
 	ErrConnect = errors.New("cannot connect to back end")
+	// ErrSettings: a driver's factory refused its settings (an unknown
+	// key, a value of the wrong form). The CLI maps it to exit 2
+	// (configuration).
+	ErrSettings = errors.New("bad driver settings")
 )

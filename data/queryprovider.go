@@ -93,9 +93,18 @@ func ResolveEnvironment(reg *registry.Registry, name string) (*registry.Registra
 }
 
 // QueryEnvironment is the environment name used to pick queries for a
-// name: MSTICPy's canonical name (LogAnalytics → MSSentinel) for its own
-// environments, else the name as registered.
+// name: the registration's Meta "effective_environment" when it declares
+// one (MSTICPy's driver property of that name: every name of the driver
+// picks the queries of that environment, e.g. Postgres → PostgreSQL);
+// else MSTICPy's canonical name (LogAnalytics → MSSentinel) for its own
+// environments; else the name as registered (a plugin driver declaring
+// several DATA_ENVIRONMENTS serves each one's queries under its name).
 func QueryEnvironment(reg *registry.Registration, name string) string {
+	if reg != nil {
+		if e, ok := reg.Meta["effective_environment"].(string); ok && e != "" {
+			return e
+		}
+	}
 	if e, ok := dataenv.Lookup(name); ok {
 		return e.Name
 	}

@@ -277,3 +277,23 @@ func TestMergeFramesKeepsRowsOfOneFrame(t *testing.T) {
 		t.Errorf("rows %v", got)
 	}
 }
+
+func TestQueryEnvironment(t *testing.T) {
+	plain := &registry.Registration{Kind: registry.KindData, Name: "EnvA", Aliases: []string{"EnvB"}}
+	eff := &registry.Registration{Kind: registry.KindData, Name: "PostgreSQL", Aliases: []string{"Postgres"}, Meta: map[string]any{"effective_environment": "PostgreSQL"}}
+	tests := []struct {
+		reg        *registry.Registration
+		name, want string
+	}{
+		{nil, "LogAnalytics", "MSSentinel"},
+		{plain, "envb", "EnvB"}, // each declared environment keeps its own queries
+		{plain, "EnvA", "EnvA"},
+		{eff, "postgres", "PostgreSQL"},
+		{eff, "PostgreSQL", "PostgreSQL"},
+	}
+	for _, tt := range tests {
+		if got := data.QueryEnvironment(tt.reg, tt.name); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/msticgo/msticgo/config"
 	"github.com/msticgo/msticgo/data"
@@ -256,14 +257,53 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		opts.Entry = e.Name
 		opts.Settings, opts.Secrets = e.Settings()
 	}
+	if r, err := reg.Lookup(registry.KindData, name); err == nil {
+		if sec, ok := r.Meta["config_section"].(string); ok {
+			opts.Settings = withSectionSettings(opts.Settings, cfg, sec)
+		}
+	}
 	p, err := data.NewQueryProvider(a.Context(), name, opts)
 	if err != nil {
-		if errors.Is(err, data.ErrUnknownEnvironment) {
+		if errors.Is(err, data.ErrUnknownEnvironment) || errors.Is(err, data.ErrSettings) {
 			return nil, UsageError(err)
 		}
 		return nil, err
 	}
 	return p, nil
+}
+
+// withSectionSettings adds the settings of a top-level config section
+// that a driver declares (registry Meta "config_section"; LocalData reads
+// MSTICPy's top-level LocalData.data_paths) for keys its DataProviders
+// entry does not set. A list becomes one value joined by ";".
+func withSectionSettings(settings map[string]string, cfg *config.Config, section string) map[string]string {
+	n, ok := cfg.Unknown[section]
+	if !ok || n == nil || n.Kind != yaml.MappingNode {
+		return settings
+	}
+	out := make(map[string]string, len(settings)+len(n.Content)/2)
+	for k, v := range settings {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1]
+		if _, set := out[k]; set {
+			continue
+		}
+		switch v.Kind {
+		case yaml.ScalarNode:
+			out[k] = v.Value
+		case yaml.SequenceNode:
+			var items []string
+			for _, it := range v.Content {
+				if it.Kind == yaml.ScalarNode {
+					items = append(items, it.Value)
+				}
+			}
+			out[k] = strings.Join(items, ";")
+		}
+	}
+	return out
 }
 
 // entryForProvider finds a DataProviders entry whose provider is the
