@@ -70,6 +70,10 @@ func TestSampleWithNoConfig(t *testing.T) {
 	if code != 0 || strings.Count(strings.TrimSpace(out), "\n") != 0 {
 		t.Fatalf("hostile value: exit %d, %q %s", code, out, errOut)
 	}
+	out, _, code = run(t, nil, "query", "list", "-o", "csv")
+	if code != 0 || !strings.Contains(out, "embedded:sample/sample_windows.yaml") || !strings.Contains(out, "embedded:security-datasets/") {
+		t.Fatalf("list: embedded packs missing: exit %d %s", code, out)
+	}
 	out, _, code = run(t, nil, "query", "render", "WindowsSecurity.list_host_logons", "host_name=SRV-WEB01")
 	if code != 0 || !strings.Contains(out, "lower(Computer) = lower($1)") {
 		t.Fatalf("render: exit %d %s", code, out)

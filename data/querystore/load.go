@@ -62,6 +62,9 @@ type Problem struct {
 	Field   string // e.g. "metadata.data_families", "parameters.host.type"
 	Message string
 	Warning bool // the query was still loaded
+	// Kept is set on a duplicate warning: the file of the definition that
+	// was kept (the first loaded).
+	Kept string
 }
 
 func (p Problem) Error() string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -60,12 +61,30 @@ func queryStore(a *App) (*querystore.Store, error) {
 	src.Default = existing(a, cfg.QueryDefinitions.Default, "")
 	src.Plugins = existing(a, append(append([]string(nil), cfg.PluginFolders...), a.PluginDirs()...), "")
 	s := querystore.Load(src)
+	type pair struct{ file, kept string }
+	var pairs []pair
+	dups := map[pair][]string{}
 	for _, p := range s.Problems() {
-		if p.Warning {
+		switch {
+		case p.Kept != "":
+			k := pair{p.File, p.Kept}
+			if _, ok := dups[k]; !ok {
+				pairs = append(pairs, k)
+			}
+			dups[k] = append(dups[k], p.Query)
+		case p.Warning:
 			a.Logger().Debug(p.Error())
-		} else {
+		default:
 			a.Logger().Warn(p.Error())
 		}
+	}
+	// One warning per pair of files defining the same queries (the MSTICPy
+	// library itself has such pairs), naming both files and the queries.
+	for _, k := range pairs {
+		names := dups[k]
+		sort.Strings(names)
+		names = slices.Compact(names)
+		a.Logger().Warn(fmt.Sprintf("%s: %d queries already defined in %s, which is kept: %s", k.file, len(names), k.kept, strings.Join(names, ", ")))
 	}
 	return s, nil
 }

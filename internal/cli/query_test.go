@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -171,4 +172,65 @@ func TestQueryRunExec(t *testing.T) {
 	if code != 0 || out != "text\nT | take 5\n" {
 		t.Fatalf("exec: %d %q", code, out)
 	}
+}
+
+// queryFile is a one-query file of family fam for environment MSSentinel.
+func queryFile(fam, text string) string {
+	return `metadata:
+  version: 1
+  description: query path test
+  data_environments: [LogAnalytics]
+  data_families: [` + fam + `]
+sources:
+  q:
+    description: a test query
+    args:
+      query: '` + text + `'
+`
+}
+
+// TestQueryPaths: queries come from every --query-path (repeatable), config
+// QueryDefinitions Custom and Default (relative to the config file), plugin
+// folders; the first definition of a duplicate wins
+// and one warning names both files.
+func TestQueryPaths(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("p1/a.yaml", queryFile("PathOne", "T1"))
+	write("p2/nested/b.yml", queryFile("PathTwo", "T2"))
+	write("custom/c.yaml", queryFile("Custom", "T3"))
+	write("custom/dup.yaml", queryFile("Dup", "from custom"))
+	write("default/d.yaml", queryFile("Default", "T4"))
+	write("default/dup.yaml", queryFile("Dup", "from default"))
+	write("plugins/e.yaml", queryFile("Plugin", "T5"))
+	write("cfg/msticpyconfig.yaml", "QueryDefinitions:\n  Custom: [../custom, ../missing]\n  Default: ../default\nPluginFolders: [../plugins]\n")
+	out, errOut, code := runQueryCLI(t, nil, "--config", filepath.Join(dir, "cfg", "msticpyconfig.yaml"),
+		"--query-path", filepath.Join(dir, "p1"), "--query-path", filepath.Join(dir, "p2"), "query", "list", "--env", "MSSentinel", "-o", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, q := range []string{"PathOne.q", "PathTwo.q", "Custom.q", "Default.q", "Plugin.q", "Dup.q"} {
+		if !strings.Contains(out, "\n"+q+",") {
+			t.Errorf("%s missing:\n%s", q, out)
+		}
+	}
+	if !strings.Contains(errOut, "QueryDefinitions.Custom: query folder "+filepath.Join(dir, "missing")+" not found") {
+		t.Errorf("a missing Custom folder must be a warning: %s", errOut)
+	}
+	if !strings.Contains(errOut, filepath.Join(dir, "default", "dup.yaml")+": 1 queries already defined in "+filepath.Join(dir, "custom", "dup.yaml")+", which is kept: Dup.q") {
+		t.Errorf("duplicate warning: %s", errOut)
+	}
+	out, _, code = runQueryCLI(t, nil, "--config", filepath.Join(dir, "cfg", "msticpyconfig.yaml"), "query", "render", "--env", "MSSentinel", "Dup.q")
+	if code != 0 || out != "from custom\n" {
+		t.Errorf("first definition must win: %d %q", code, out)
+	}
+	// (the embedded packs: cmd/msticgo's TestSampleWithNoConfig, where they are linked)
 }
