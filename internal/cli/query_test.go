@@ -211,6 +211,8 @@ func TestQueryPaths(t *testing.T) {
 	write("default/d.yaml", queryFile("Default", "T4"))
 	write("default/dup.yaml", queryFile("Dup", "from default"))
 	write("plugins/e.yaml", queryFile("Plugin", "T5"))
+	write("p1/broken.yaml", "metadata:\n  version: 1\n  data_environments: [LogAnalytics\nsources: {}\n")
+	write("p1/badtype.yaml", strings.Replace(queryFile("BadType", "T {x}"), "sources:\n  q:\n", "sources:\n  q:\n    parameters:\n      x: {description: an x, type: number}\n", 1))
 	write("cfg/msticpyconfig.yaml", "QueryDefinitions:\n  Custom: [../custom, ../missing]\n  Default: ../default\nPluginFolders: [../plugins]\n")
 	out, errOut, code := runQueryCLI(t, nil, "--config", filepath.Join(dir, "cfg", "msticpyconfig.yaml"),
 		"--query-path", filepath.Join(dir, "p1"), "--query-path", filepath.Join(dir, "p2"), "query", "list", "--env", "MSSentinel", "-o", "csv")
@@ -221,6 +223,16 @@ func TestQueryPaths(t *testing.T) {
 		if !strings.Contains(out, "\n"+q+",") {
 			t.Errorf("%s missing:\n%s", q, out)
 		}
+	}
+	// broken files are reported (file, line, field) and lose nothing else
+	if !strings.Contains(errOut, filepath.Join(dir, "p1", "broken.yaml")+":") || !strings.Contains(errOut, "invalid YAML") {
+		t.Errorf("broken YAML not reported with its file: %s", errOut)
+	}
+	if !strings.Contains(errOut, filepath.Join(dir, "p1", "badtype.yaml")+":9: query \\\"q\\\": parameters.x.type: unknown type \\\"number\\\"") {
+		t.Errorf("undeclared type not reported: %s", errOut)
+	}
+	if strings.Contains(out, "BadType.q") {
+		t.Error("a query with an unknown parameter type must not load")
 	}
 	if !strings.Contains(errOut, "QueryDefinitions.Custom: query folder "+filepath.Join(dir, "missing")+" not found") {
 		t.Errorf("a missing Custom folder must be a warning: %s", errOut)
