@@ -159,7 +159,15 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 	}
 	var out []*Query
 	for i := 0; i+1 < len(sources.Content); i += 2 {
-		qname := sources.Content[i].Value
+		kn := deref(sources.Content[i])
+		qname := ""
+		if kn != nil && kn.Kind == yaml.ScalarNode && kn.Tag != "!!null" {
+			qname = strings.TrimSpace(kn.Value)
+		}
+		if qname == "" {
+			probs = append(probs, Problem{File: name, Line: sources.Content[i].Line, Field: "sources", Message: "a source needs a name (a non-empty text key under sources)"})
+			continue
+		}
 		src := deref(sources.Content[i+1])
 		qs, pp := readSource(name, qname, sources.Content[i].Line, src, fileMeta, defMeta, defParams, canon)
 		probs = append(probs, pp...)

@@ -235,8 +235,10 @@ func TestSplitRanges(t *testing.T) {
 			t.Errorf("%s: %v %v", in, d, err)
 		}
 	}
-	if _, err := ParseInterval("Invalid"); err == nil {
-		t.Error("invalid interval must be an error")
+	for _, bad := range []string{"Invalid", "1000000w", "999999w999999w", "99999999999 days 00:00:00", "0s", ""} {
+		if d, err := ParseInterval(bad); err == nil {
+			t.Errorf("%q: want an error, got %v", bad, d)
+		}
 	}
 }
 
@@ -384,4 +386,37 @@ func TestDefaultsConventions(t *testing.T) {
 	if err != nil || r.Text != " MyTable_CL\n| where Host == \"h\"\n| take 5\n" {
 		t.Errorf("overrides: %q %v", r.Text, err)
 	}
+}
+
+// FuzzParseInterval: split intervals come from the command line.
+func FuzzParseInterval(f *testing.F) {
+	for _, s := range []string{"1D", "6h", "1H", "30min", "1W", "1 days 02:00:00", "90m", "Invalid"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseInterval(s)
+		if err != nil {
+			return
+		}
+		if d <= 0 {
+			t.Fatalf("%q: non-positive interval %v accepted", s, d)
+		}
+		start := DateTime{T: now}
+		end := DateTime{T: now.Add(50 * d)}
+		if d > time.Hour*24*365*100 {
+			return
+		}
+		rs, err := SplitRanges(start, end, d)
+		if err != nil {
+			return
+		}
+		if !rs[0].Start.T.Equal(start.T) || !rs[len(rs)-1].End.T.Equal(end.T) {
+			t.Fatalf("%q: ranges do not span start..end", s)
+		}
+		for i := 1; i < len(rs); i++ {
+			if rs[i].Start.T.Sub(rs[i-1].End.T) != time.Nanosecond {
+				t.Fatalf("%q: gap or overlap at %d", s, i)
+			}
+		}
+	})
 }
