@@ -50,9 +50,12 @@ type Dialect interface {
 	Dialect() string
 }
 
-// Sentinel errors drivers wrap (errors.Is) so callers can tell a fault of
-// the input from a fault of the environment: the CLI maps ErrRejected to
-// exit 2 (bad input) and ErrConnect to exit 1 (runtime).
+// Sentinel errors drivers wrap (errors.Is) so callers can tell whether the
+// back end refused the query or could not be reached. Both are runtime
+// failures for the CLI (exit 1): the query text passed msticgo's own checks
+// (which fail with exit 2 before anything is sent), so what the back end
+// makes of it is a fact about that back end (its schema, its dialect, the
+// files it holds).
 var (
 	// ErrRejected: the back end refused the query (syntax, unknown table or
 	// column, type error, missing data file named by the query).
@@ -60,4 +63,8 @@ var (
 	// ErrConnect: the back end could not be reached or opened (network,
 	// authentication, missing or locked database file).
 	ErrConnect = errors.New("cannot connect to back end")
+	// ErrSettings: a driver's factory refused its settings (an unknown
+	// key, a value of the wrong form). The CLI maps it to exit 2
+	// (configuration).
+	ErrSettings = errors.New("bad driver settings")
 )

@@ -93,9 +93,18 @@ func ResolveEnvironment(reg *registry.Registry, name string) (*registry.Registra
 }
 
 // QueryEnvironment is the environment name used to pick queries for a
-// name: MSTICPy's canonical name (LogAnalytics → MSSentinel) for its own
-// environments, else the name as registered.
+// name: the registration's Meta "effective_environment" when it declares
+// one (MSTICPy's driver property of that name: every name of the driver
+// picks the queries of that environment, e.g. Postgres → PostgreSQL);
+// else MSTICPy's canonical name (LogAnalytics → MSSentinel) for its own
+// environments; else the name as registered (a plugin driver declaring
+// several DATA_ENVIRONMENTS serves each one's queries under its name).
 func QueryEnvironment(reg *registry.Registration, name string) string {
+	if reg != nil {
+		if e, ok := reg.Meta["effective_environment"].(string); ok && e != "" {
+			return e
+		}
+	}
 	if e, ok := dataenv.Lookup(name); ok {
 		return e.Name
 	}
@@ -356,6 +365,17 @@ func (p *QueryProvider) Run(ctx context.Context, name string, params map[string]
 		return nil, err
 	}
 	ro := p.renderOptions()
+	if opt.SplitBy != "" {
+		// Render every chunk before connecting: bad input fails first.
+		parts, err := SplitQuery(q, params, opt.SplitBy, ro)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", q.FullName(), err)
+		}
+		if err := p.ensureConnected(ctx); err != nil {
+			return nil, err
+		}
+		return p.runSplit(ctx, q, parts, opt)
+	}
 	r, err := q.Prepared.Render(params, ro)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", q.FullName(), err)
@@ -363,56 +383,81 @@ func (p *QueryProvider) Run(ctx context.Context, name string, params map[string]
 	if err := p.ensureConnected(ctx); err != nil {
 		return nil, err
 	}
-	if opt.SplitBy == "" {
-		res, err := p.driver.Query(ctx, Query{Text: r.Text, Args: r.Args, Limit: opt.Limit})
-		if err != nil {
-			return nil, fmt.Errorf("data environment %s: %s: %w", p.loadedAs, q.FullName(), err)
-		}
-		if res == nil || res.Frame == nil {
-			return nil, fmt.Errorf("data environment %s: %s: driver returned no result", p.loadedAs, q.FullName())
-		}
-		return &RunResult{Query: r.Text, Args: r.Args, Result: res, Rows: res.Frame.Len()}, nil
+	res, err := p.driver.Query(ctx, Query{Text: r.Text, Args: r.Args, Limit: opt.Limit})
+	if err != nil {
+		return nil, fmt.Errorf("data environment %s: %s: %w", p.loadedAs, q.FullName(), err)
 	}
-	return p.runSplit(ctx, q, params, r, ro, opt)
+	if res == nil || res.Frame == nil {
+		return nil, fmt.Errorf("data environment %s: %s: driver returned no result", p.loadedAs, q.FullName())
+	}
+	return &RunResult{Query: r.Text, Args: r.Args, Result: res, Rows: res.Frame.Len()}, nil
 }
 
-func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, params map[string]any, first *render.Rendered, ro render.Options, opt RunOptions) (*RunResult, error) {
+// Chunk is one time range of a split query, rendered.
+type Chunk struct {
+	Range    render.Range
+	Rendered *render.Rendered
+}
+
+// SplitQuery renders q once per chunk of its start..end range (MSTICPy's
+// split_query_by): consecutive ranges of the interval splitBy with no gap
+// and no overlap, the last one ending exactly at end. Every failure is a
+// *render.ParamError (bad input): a bad interval, a query without datetime
+// start and end parameters, end before start.
+func SplitQuery(q *querystore.Query, params map[string]any, splitBy string, opt render.Options) ([]Chunk, error) {
+	first, err := q.Prepared.Render(params, opt)
+	if err != nil {
+		return nil, err
+	}
 	start, ok1 := first.Value("start").(render.DateTime)
 	end, ok2 := first.Value("end").(render.DateTime)
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("%s: cannot split a query without datetime start and end parameters", q.FullName())
+		return nil, &render.ParamError{Param: "split_query_by", Err: errors.New("cannot split a query without datetime start and end parameters")}
 	}
-	d, err := render.ParseInterval(opt.SplitBy)
+	d, err := render.ParseInterval(splitBy)
 	if err != nil {
-		return nil, err
+		return nil, &render.ParamError{Param: "split_query_by", Err: err}
 	}
 	ranges, err := render.SplitRanges(start, end, d)
 	if err != nil {
-		return nil, err
+		return nil, &render.ParamError{Param: "split_query_by", Err: err}
 	}
 	given, err := q.Prepared.Resolve(params)
 	if err != nil {
 		return nil, err
 	}
-	type chunk struct {
-		text string
-		args []any
-		res  *Result
-	}
-	chunks := make([]chunk, len(ranges))
-	status := make([]ChunkStatus, len(ranges))
+	out := make([]Chunk, len(ranges))
 	for i, rg := range ranges {
 		vals := make(map[string]any, len(given)+2)
 		for k, v := range given {
 			vals[k] = v
 		}
 		vals["start"], vals["end"] = rg.Start, rg.End
-		rr, err := q.Prepared.Render(vals, ro)
+		rr, err := q.Prepared.Render(vals, opt)
 		if err != nil {
-			return nil, fmt.Errorf("%s: chunk %s..%s: %w", q.FullName(), rg.Start.ISO(), rg.End.ISO(), err)
+			return nil, fmt.Errorf("chunk %s..%s: %w", rg.Start.ISO(), rg.End.ISO(), err)
 		}
-		chunks[i] = chunk{text: rr.Text, args: rr.Args}
-		status[i] = ChunkStatus{Start: rg.Start.ISO(), End: rg.End.ISO()}
+		out[i] = Chunk{Range: rg, Rendered: rr}
+	}
+	return out, nil
+}
+
+// RenderSplit is SplitQuery with the provider's rendering (its driver's
+// dialect, bound parameters and default query time): exactly the texts
+// Run sends for a split run.
+func (p *QueryProvider) RenderSplit(name string, params map[string]any, splitBy string) ([]Chunk, error) {
+	q, err := p.Query(name)
+	if err != nil {
+		return nil, err
+	}
+	return SplitQuery(q, params, splitBy, p.renderOptions())
+}
+
+func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, parts []Chunk, opt RunOptions) (*RunResult, error) {
+	results := make([]*Result, len(parts))
+	status := make([]ChunkStatus, len(parts))
+	for i, c := range parts {
+		status[i] = ChunkStatus{Start: c.Range.Start.ISO(), End: c.Range.End.ISO()}
 	}
 	par := opt.MaxParallel
 	if par <= 0 {
@@ -420,13 +465,14 @@ func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, param
 	}
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
-	for i := range chunks {
+	for i := range parts {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res, err := p.driver.Query(ctx, Query{Text: chunks[i].text, Args: chunks[i].args, Limit: opt.Limit})
+			r := parts[i].Rendered
+			res, err := p.driver.Query(ctx, Query{Text: r.Text, Args: r.Args, Limit: opt.Limit})
 			if err == nil && (res == nil || res.Frame == nil) {
 				err = errors.New("driver returned no result")
 			}
@@ -434,7 +480,7 @@ func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, param
 				status[i].Err = err
 				return
 			}
-			chunks[i].res = res
+			results[i] = res
 			status[i].Rows = res.Frame.Len()
 			status[i].Truncated = res.Truncated
 			status[i].Code = res.Code
@@ -444,23 +490,23 @@ func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, param
 	var frames []*table.Frame
 	merged := &Result{}
 	var errs []string
-	for i, c := range chunks {
+	for i, res := range results {
 		if status[i].Err != nil {
 			errs = append(errs, fmt.Sprintf("%s..%s: %v", status[i].Start, status[i].End, status[i].Err))
 			continue
 		}
-		frames = append(frames, c.res.Frame)
-		if c.res.Truncated {
+		frames = append(frames, res.Frame)
+		if res.Truncated {
 			merged.Truncated = true
 			if merged.Code == "" {
-				merged.Code = c.res.Code
+				merged.Code = res.Code
 			}
 		}
-		merged.Partial = merged.Partial || c.res.Partial
+		merged.Partial = merged.Partial || res.Partial
 	}
-	out := &RunResult{Query: first.Text, Chunks: status}
+	out := &RunResult{Query: parts[0].Rendered.Text, Args: parts[0].Rendered.Args, Chunks: status}
 	if len(frames) == 0 {
-		return out, fmt.Errorf("data environment %s: %s: all %d chunks failed: %s", p.loadedAs, q.FullName(), len(chunks), strings.Join(errs, "; "))
+		return out, fmt.Errorf("data environment %s: %s: all %d chunks failed: %s", p.loadedAs, q.FullName(), len(parts), strings.Join(errs, "; "))
 	}
 	if len(errs) > 0 {
 		merged.Partial = true
@@ -474,8 +520,11 @@ func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, param
 	return out, nil
 }
 
-// MergeFrames concatenates frames (columns by name, in first-seen order)
-// and drops duplicate rows.
+// MergeFrames concatenates frames (columns by name, in first-seen order).
+// A row equal to a row of an earlier frame is dropped, so a row a back end
+// returns for two neighbouring chunks of a split run (a boundary it rounds
+// to its own precision) appears once; equal rows within one frame are the
+// back end's answer and are all kept.
 func MergeFrames(frames []*table.Frame) *table.Frame {
 	out := &table.Frame{}
 	idx := map[string]int{}
@@ -489,13 +538,14 @@ func MergeFrames(frames []*table.Frame) *table.Frame {
 			}
 		}
 	}
-	seen := map[string]bool{}
+	earlier := map[string]bool{} // rows of the frames before this one
 	var kb strings.Builder
 	for _, f := range frames {
 		pos := make([]int, len(f.Columns))
 		for i, c := range f.Columns {
 			pos[i] = idx[c.Name]
 		}
+		this := map[string]bool{}
 		for _, row := range f.Rows {
 			nr := make([]any, len(out.Columns))
 			for i, v := range row {
@@ -505,15 +555,18 @@ func MergeFrames(frames []*table.Frame) *table.Frame {
 			}
 			kb.Reset()
 			for _, v := range nr {
-				kb.WriteString(fmt.Sprintf("%T:%v", v, v))
+				fmt.Fprintf(&kb, "%T:%v", v, v)
 				kb.WriteByte(0)
 			}
 			k := kb.String()
-			if seen[k] {
+			if earlier[k] {
 				continue
 			}
-			seen[k] = true
+			this[k] = true
 			out.Rows = append(out.Rows, nr)
+		}
+		for k := range this {
+			earlier[k] = true
 		}
 	}
 	return out

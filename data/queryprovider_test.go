@@ -3,6 +3,7 @@ package data_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/data/querystore"
+	"github.com/msticgo/msticgo/data/render"
 	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/table"
 )
@@ -200,5 +202,98 @@ func TestUnknownEnvironment(t *testing.T) {
 	_, err = data.NewQueryProvider(context.Background(), "LogAnalytics", data.ProviderOptions{Registry: reg})
 	if err == nil || !strings.Contains(err.Error(), "MSTICPy environment MSSentinel") {
 		t.Errorf("got %v", err)
+	}
+}
+
+func TestSplitQueryBadInput(t *testing.T) {
+	drv := &utDriver{dialect: "kql"}
+	p := newProvider(t, drv, "UTEnv")
+	tests := []struct {
+		name, query, split string
+		params             map[string]any
+		want               string
+	}{
+		{"bad interval", "Test.by_host", "soon", map[string]any{"host_name": "h"}, "cannot read split interval"},
+		{"zero interval", "Test.by_host", "0h", map[string]any{"host_name": "h"}, "must be positive"},
+		{"end before start", "Test.by_host", "1h", map[string]any{"host_name": "h", "start": "2024-01-02", "end": "2024-01-01"}, "is before start"},
+		{"bad param", "Test.by_host", "1h", map[string]any{"hots": "h"}, `unknown parameters "hots"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := p.Run(context.Background(), tt.query, tt.params, data.RunOptions{SplitBy: tt.split})
+			var pe *render.ParamError
+			if !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("want a ParamError containing %q, got %v", tt.want, err)
+			}
+			if _, err := p.RenderSplit(tt.query, tt.params, tt.split); !errors.As(err, &pe) {
+				t.Fatalf("RenderSplit: want a ParamError, got %v", err)
+			}
+		})
+	}
+	if len(drv.queries) != 0 {
+		t.Errorf("bad input reached the driver: %d queries", len(drv.queries))
+	}
+}
+
+func TestRenderSplitMatchesRun(t *testing.T) {
+	drv := &utDriver{dialect: "sql"}
+	p := newProvider(t, drv, "UTEnv")
+	params := map[string]any{"host_name": "' or 1=1 --", "start": "2024-01-01T00:00:00Z", "end": "2024-01-01T02:30:00Z"}
+	chunks, err := p.RenderSplit("Test.sql_like", params, "1h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Run(context.Background(), "Test.sql_like", params, data.RunOptions{SplitBy: "1h", MaxParallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if len(chunks) != 3 || len(drv.queries) != 3 {
+		t.Fatalf("chunks %d, queries sent %d", len(chunks), len(drv.queries))
+	}
+	for i, c := range chunks {
+		q := drv.queries[i]
+		if c.Rendered.Text != q.Text || fmt.Sprint(c.Rendered.Args) != fmt.Sprint(q.Args) {
+			t.Errorf("chunk %d: rendered %q %v, sent %q %v", i, c.Rendered.Text, c.Rendered.Args, q.Text, q.Args)
+		}
+		if q.Args[0] != "' or 1=1 --" || q.Args[1] != c.Range.Start.ISO() {
+			t.Errorf("chunk %d args %v", i, q.Args)
+		}
+	}
+}
+
+func TestMergeFramesKeepsRowsOfOneFrame(t *testing.T) {
+	a := table.NewStrings("x", "y")
+	a.Append("1", "a")
+	a.Append("1", "a") // the back end answered this row twice: both kept
+	a.Append("2", "b")
+	b := table.NewStrings("y", "x")
+	b.Append("b", "2") // same as a row of the frame before (column order differs)
+	b.Append("c", "3")
+	m := data.MergeFrames([]*table.Frame{a, b})
+	var got []string
+	for _, r := range m.Rows {
+		got = append(got, fmt.Sprint(r...))
+	}
+	if strings.Join(got, " ") != "1a 1a 2b 3c" {
+		t.Errorf("rows %v", got)
+	}
+}
+
+func TestQueryEnvironment(t *testing.T) {
+	plain := &registry.Registration{Kind: registry.KindData, Name: "EnvA", Aliases: []string{"EnvB"}}
+	eff := &registry.Registration{Kind: registry.KindData, Name: "PostgreSQL", Aliases: []string{"Postgres"}, Meta: map[string]any{"effective_environment": "PostgreSQL"}}
+	tests := []struct {
+		reg        *registry.Registration
+		name, want string
+	}{
+		{nil, "LogAnalytics", "MSSentinel"},
+		{plain, "envb", "EnvB"}, // each declared environment keeps its own queries
+		{plain, "EnvA", "EnvA"},
+		{eff, "postgres", "PostgreSQL"},
+		{eff, "PostgreSQL", "PostgreSQL"},
+	}
+	for _, tt := range tests {
+		if got := data.QueryEnvironment(tt.reg, tt.name); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
+		}
 	}
 }

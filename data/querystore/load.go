@@ -62,6 +62,9 @@ type Problem struct {
 	Field   string // e.g. "metadata.data_families", "parameters.host.type"
 	Message string
 	Warning bool // the query was still loaded
+	// Kept is set on a duplicate warning: the file of the definition that
+	// was kept (the first loaded).
+	Kept string
 }
 
 func (p Problem) Error() string {
@@ -156,7 +159,15 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 	}
 	var out []*Query
 	for i := 0; i+1 < len(sources.Content); i += 2 {
-		qname := sources.Content[i].Value
+		kn := deref(sources.Content[i])
+		qname := ""
+		if kn != nil && kn.Kind == yaml.ScalarNode && kn.Tag != "!!null" {
+			qname = strings.TrimSpace(kn.Value)
+		}
+		if qname == "" {
+			probs = append(probs, Problem{File: name, Line: sources.Content[i].Line, Field: "sources", Message: "a source needs a name (a non-empty text key under sources)"})
+			continue
+		}
 		src := deref(sources.Content[i+1])
 		qs, pp := readSource(name, qname, sources.Content[i].Line, src, fileMeta, defMeta, defParams, canon)
 		probs = append(probs, pp...)

@@ -2,17 +2,21 @@ package querystore_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/querystore"
 	"github.com/msticgo/msticgo/data/render"
 	"github.com/msticgo/msticgo/internal/testcorpus"
+	"github.com/msticgo/msticgo/registry"
 )
 
 type sample struct {
@@ -87,6 +91,11 @@ func TestMSTICPyRenderSamples(t *testing.T) {
 			if _, ok := dataenv.Lookup(s.Environment); !ok {
 				if s.Error == nil || !strings.Contains(s.Error.Message, "Unknown data environment") {
 					t.Fatalf("environment %s unknown", s.Environment)
+				}
+				// msticgo: the same refusal, with a suggestion
+				_, err := data.NewQueryProvider(context.Background(), s.Environment, data.ProviderOptions{Registry: registry.New()})
+				if !errors.Is(err, data.ErrUnknownEnvironment) || !strings.Contains(err.Error(), "did you mean") {
+					t.Fatalf("unknown environment: %v", err)
 				}
 				return
 			}

@@ -74,8 +74,8 @@ func (s *Store) Add(qs []*Query) {
 			key := strings.ToLower(q.FullName())
 			if old, ok := m[key]; ok {
 				if old.File != q.File || old.Line != q.Line {
-					s.problems = append(s.problems, Problem{File: q.File, Line: q.Line, Query: q.Name, Warning: true,
-						Message: fmt.Sprintf("%s for environment %s is already defined in %s:%d; keeping that one", q.FullName(), env, old.File, old.Line)})
+					s.problems = append(s.problems, Problem{File: q.File, Line: q.Line, Query: q.FullName(), Warning: true, Kept: old.File,
+						Message: fmt.Sprintf("already defined for environment %s in %s:%d; keeping that one", env, old.File, old.Line)})
 				}
 				continue
 			}

@@ -180,6 +180,8 @@ func TestBadInputMessages(t *testing.T) {
 		{"undeclared", strings.Replace(dupA, `"{x}"`, `"{y}"`, 1), `undeclared parameters "y"`},
 		{"badtype", strings.Replace(dupA, "type: str", "type: number", 1), `unknown type "number"`},
 		{"noquery", strings.Replace(dupA, "query: 'T | where x == \"{x}\"'", "uri: x", 1), "args.query"},
+		{"unnamed source", "metadata: {data_environments: [x], data_families: [y]}\nsources:\n  '':\n    args: {query: 'T'}\n", "sources: a source needs a name"},
+		{"null source name", "metadata: {data_environments: [x], data_families: [y]}\nsources:\n  ~:\n    args: {query: 'T'}\n", "sources: a source needs a name"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -234,8 +235,10 @@ func TestSplitRanges(t *testing.T) {
 			t.Errorf("%s: %v %v", in, d, err)
 		}
 	}
-	if _, err := ParseInterval("Invalid"); err == nil {
-		t.Error("invalid interval must be an error")
+	for _, bad := range []string{"Invalid", "1000000w", "999999w999999w", "99999999999 days 00:00:00", "0s", ""} {
+		if d, err := ParseInterval(bad); err == nil {
+			t.Errorf("%q: want an error, got %v", bad, d)
+		}
 	}
 }
 
@@ -301,6 +304,118 @@ func FuzzEscape(f *testing.F) {
 				if lx.state != st {
 					t.Fatalf("%s %v: value %q escaped as %q ends the literal", d.dialect, st, v, esc)
 				}
+			}
+		}
+	})
+}
+
+// TestTypes renders one placeholder of every declared type: the text
+// MSTICPy writes (Python str()) or the error msticgo gives instead.
+func TestTypes(t *testing.T) {
+	tests := []struct {
+		typ     string
+		value   any
+		want    string
+		wantErr string
+	}{
+		{"str", "abc", "abc", ""},
+		{"str", 5, "5", ""},
+		{"str", true, "True", ""},
+		{"str", []any{"a"}, "", "declare the parameter as type list"},
+		{"int", "42", "42", ""},
+		{"int", 42, "42", ""},
+		{"int", 4.0, "4", ""},
+		{"int", "4.5", "", "want an integer"},
+		{"int", true, "", "want an integer"},
+		{"float", "2.5", "2.5", ""},
+		{"float", 2.0, "2.0", ""},
+		{"float", 1e20, "1e+20", ""},
+		{"float", "x", "", "want a number"},
+		{"bool", true, "True", ""},
+		{"bool", "false", "False", ""},
+		{"bool", "maybe", "", "want true or false"},
+		{"bool", 1, "", "want true or false"},
+		{"list", "a, b", "'a', 'b'", ""},
+		{"list", []any{"a,b", 3, 1.5}, "'a,b', 3, 1.5", ""},
+		{"list", "one", "'one'", ""},
+		{"list", []any{}, "", "empty list"},
+		{"list", []any{[]any{"x"}}, "", "single values"},
+		{"dict", map[string]any{"b": 1, "a": "x"}, "{'a': 'x', 'b': 1}", ""},
+		{"dict", []any{1}, "", "want a mapping"},
+		{"datetime", "2024-03-01T00:00:00Z", "2024-03-01T00:00:00+00:00", ""},
+		{"datetime", -1, "2026-12-02T18:00:00+00:00", ""},
+		{"datetime", "tomorrowish", "", "cannot read"},
+		{"unknowntype", "x", "x", ""}, // the loader refuses such files; rendering treats it as str (MSTICPy)
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%v", tt.typ, tt.value), func(t *testing.T) {
+			p := prep(t, "[{v}]", Param{Name: "v", Type: tt.typ})
+			r, err := p.Render(map[string]any{"v": tt.value}, Options{Now: now})
+			if tt.wantErr != "" {
+				var pe *ParamError
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &pe) || pe.Param != "v" {
+					t.Fatalf("want a ParamError for v containing %q, got %v", tt.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Text != "["+tt.want+"]" {
+				t.Errorf("got %s, want [%s]", r.Text, tt.want)
+			}
+		})
+	}
+}
+
+// TestDefaultsConventions: defaults, a present-but-null default (required),
+// the table and add_query_items conventions, and blank-line collapsing.
+func TestDefaultsConventions(t *testing.T) {
+	p := prep(t, " {table}\n| where Host == \"{host}\"\n{add_query_items}\n\n",
+		Param{Name: "table", Type: "str", Default: "SecurityEvent", HasDefault: true},
+		Param{Name: "host", Type: "str", Default: nil, HasDefault: true},
+		Param{Name: "add_query_items", Type: "str", Default: "", HasDefault: true})
+	if _, err := p.Render(nil, Options{}); err == nil || !strings.Contains(err.Error(), `"host"`) {
+		t.Errorf("a null default is required: %v", err)
+	}
+	r, err := p.Render(map[string]any{"host": "h"}, Options{Style: Style{Dialect: "kql"}})
+	if err != nil || r.Text != " SecurityEvent\n| where Host == \"h\"\n" {
+		t.Errorf("defaults: %q %v", r.Text, err)
+	}
+	r, err = p.Render(map[string]any{"host": "h", "table": "MyTable_CL", "add_query_items": "| take 5"}, Options{Style: Style{Dialect: "kql"}})
+	if err != nil || r.Text != " MyTable_CL\n| where Host == \"h\"\n| take 5\n" {
+		t.Errorf("overrides: %q %v", r.Text, err)
+	}
+}
+
+// FuzzParseInterval: split intervals come from the command line.
+func FuzzParseInterval(f *testing.F) {
+	for _, s := range []string{"1D", "6h", "1H", "30min", "1W", "1 days 02:00:00", "90m", "Invalid"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseInterval(s)
+		if err != nil {
+			return
+		}
+		if d <= 0 {
+			t.Fatalf("%q: non-positive interval %v accepted", s, d)
+		}
+		start := DateTime{T: now}
+		end := DateTime{T: now.Add(50 * d)}
+		if d > time.Hour*24*365*100 {
+			return
+		}
+		rs, err := SplitRanges(start, end, d)
+		if err != nil {
+			return
+		}
+		if !rs[0].Start.T.Equal(start.T) || !rs[len(rs)-1].End.T.Equal(end.T) {
+			t.Fatalf("%q: ranges do not span start..end", s)
+		}
+		for i := 1; i < len(rs); i++ {
+			if rs[i].Start.T.Sub(rs[i-1].End.T) != time.Nanosecond {
+				t.Fatalf("%q: gap or overlap at %d", s, i)
 			}
 		}
 	})

@@ -16,6 +16,9 @@ type Range struct {
 var intervalPartRE = regexp.MustCompile(`(?i)\s*(\d+(?:\.\d+)?)\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|min|m|t|seconds?|secs?|sec|s|milliseconds?|ms|l)\s*`)
 var clockRE = regexp.MustCompile(`^(\d+)\s*days?\s+(\d{1,2}):(\d{2}):(\d{2})$`)
 
+// maxInterval bounds split intervals (far below time.Duration's limit).
+const maxInterval = 100 * 365 * 24 * time.Hour
+
 // ParseInterval reads a split interval the way pandas' Timedelta does for
 // common forms: "1D", "1h", "1H", "30min", "2d", "1W", "1d12h",
 // "1 days 02:00:00", and Go durations ("90m"). Unlike MSTICPy an invalid
@@ -31,6 +34,9 @@ func ParseInterval(s string) (time.Duration, error) {
 		h, _ := strconv.Atoi(m[2])
 		mi, _ := strconv.Atoi(m[3])
 		se, _ := strconv.Atoi(m[4])
+		if days > 36500 {
+			return 0, fmt.Errorf("split interval %q is too large (at most 100 years)", s)
+		}
 		d = time.Duration(days)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute + time.Duration(se)*time.Second
 	} else {
 		rest := s
@@ -56,10 +62,11 @@ func ParseInterval(s string) (time.Duration, error) {
 			default:
 				u = time.Second
 			}
-			if n > 1e6 {
-				return 0, fmt.Errorf("split interval %q is too large", s)
+			part := n * float64(u)
+			if n > 1e6 || part+float64(d) > float64(maxInterval) {
+				return 0, fmt.Errorf("split interval %q is too large (at most 100 years)", s)
 			}
-			d += time.Duration(n * float64(u))
+			d += time.Duration(part)
 			rest = rest[loc[1]:]
 		}
 	}

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
+	"github.com/msticgo/msticgo/config"
 	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/querystore"
@@ -63,12 +66,30 @@ func queryStore(a *App) (*querystore.Store, error) {
 	// manifests are not query files.
 	src.Plugins = a.PluginQueryFiles()
 	s := querystore.Load(src)
+	type pair struct{ file, kept string }
+	var pairs []pair
+	dups := map[pair][]string{}
 	for _, p := range s.Problems() {
-		if p.Warning {
+		switch {
+		case p.Kept != "":
+			k := pair{p.File, p.Kept}
+			if _, ok := dups[k]; !ok {
+				pairs = append(pairs, k)
+			}
+			dups[k] = append(dups[k], p.Query)
+		case p.Warning:
 			a.Logger().Debug(p.Error())
-		} else {
+		default:
 			a.Logger().Warn(p.Error())
 		}
+	}
+	// One warning per pair of files defining the same queries (the MSTICPy
+	// library itself has such pairs), naming both files and the queries.
+	for _, k := range pairs {
+		names := dups[k]
+		sort.Strings(names)
+		names = slices.Compact(names)
+		a.Logger().Warn(fmt.Sprintf("%s: %d queries already defined in %s, which is kept: %s", k.file, len(names), k.kept, strings.Join(names, ", ")))
 	}
 	return s, nil
 }
@@ -253,14 +274,53 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		opts.Entry = e.Name
 		opts.Settings, opts.Secrets = e.Settings()
 	}
+	if r, err := reg.Lookup(registry.KindData, name); err == nil {
+		if sec, ok := r.Meta["config_section"].(string); ok {
+			opts.Settings = withSectionSettings(opts.Settings, cfg, sec)
+		}
+	}
 	p, err := data.NewQueryProvider(a.Context(), name, opts)
 	if err != nil {
-		if errors.Is(err, data.ErrUnknownEnvironment) {
+		if errors.Is(err, data.ErrUnknownEnvironment) || errors.Is(err, data.ErrSettings) {
 			return nil, UsageError(err)
 		}
 		return nil, err
 	}
 	return p, nil
+}
+
+// withSectionSettings adds the settings of a top-level config section
+// that a driver declares (registry Meta "config_section"; LocalData reads
+// MSTICPy's top-level LocalData.data_paths) for keys its DataProviders
+// entry does not set. A list becomes one value joined by ";".
+func withSectionSettings(settings map[string]string, cfg *config.Config, section string) map[string]string {
+	n, ok := cfg.Unknown[section]
+	if !ok || n == nil || n.Kind != yaml.MappingNode {
+		return settings
+	}
+	out := make(map[string]string, len(settings)+len(n.Content)/2)
+	for k, v := range settings {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1]
+		if _, set := out[k]; set {
+			continue
+		}
+		switch v.Kind {
+		case yaml.ScalarNode:
+			out[k] = v.Value
+		case yaml.SequenceNode:
+			var items []string
+			for _, it := range v.Content {
+				if it.Kind == yaml.ScalarNode {
+					items = append(items, it.Value)
+				}
+			}
+			out[k] = strings.Join(items, ";")
+		}
+	}
+	return out
 }
 
 func queryListCmd(a *App) *cobra.Command {
@@ -366,7 +426,7 @@ func queryShowCmd(a *App) *cobra.Command {
 }
 
 func queryRenderCmd(a *App) *cobra.Command {
-	var env string
+	var env, splitFlag string
 	c := &cobra.Command{
 		Use:   "render Family.name [key=value ...]",
 		Short: "Print exactly the query text that would be sent (no connection)",
@@ -387,28 +447,51 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 			if err != nil {
 				return err
 			}
-			var r *render.Rendered
+			if splitFlag != "" {
+				split = splitFlag
+			}
+			var p *data.QueryProvider
 			if t.reg != nil {
-				p, err := newProvider(a, store, t.env)
-				if err != nil {
+				if p, err = newProvider(a, store, t.env); err != nil {
 					return err
 				}
 				defer p.Close()
-				r, err = p.Render(t.q.FullName(), params)
-				if err != nil {
-					return UsageError(err)
-				}
-			} else {
-				now := a.Now().UTC().Truncate(time.Microsecond)
-				s := render.DateTime{T: now.AddDate(0, 0, -1)}
-				e := render.DateTime{T: now.AddDate(0, 0, 1)}
-				r, err = t.q.Prepared.Render(params, render.Options{Style: render.StyleFor(t.env), Now: now, DefaultStart: &s, DefaultEnd: &e})
-				if err != nil {
-					return UsageError(err)
-				}
 			}
+			now := a.Now().UTC().Truncate(time.Microsecond)
+			s := render.DateTime{T: now.AddDate(0, 0, -1)}
+			e := render.DateTime{T: now.AddDate(0, 0, 1)}
+			noDriver := render.Options{Style: render.StyleFor(t.env), Now: now, DefaultStart: &s, DefaultEnd: &e}
 			if split != "" {
-				return renderSplit(a, t, params, r, split)
+				var chunks []data.Chunk
+				if p != nil {
+					chunks, err = p.RenderSplit(t.q.FullName(), params, split)
+				} else {
+					chunks, err = data.SplitQuery(t.q, params, split, noDriver)
+				}
+				if err != nil {
+					return UsageError(err)
+				}
+				// MSTICPy's debug form: "<start>-<end>", then the query;
+				// chunks separated by a blank line.
+				for i, c := range chunks {
+					if i > 0 {
+						fmt.Fprintln(a.Stdout())
+					}
+					fmt.Fprintf(a.Stdout(), "%s-%s\n%s\n", c.Range.Start.PyStr(), c.Range.End.PyStr(), c.Rendered.Text)
+					if len(c.Rendered.Args) > 0 {
+						fmt.Fprintln(a.Stderr(), "-- bound parameters: "+a.Redact(data.FormatArgs(c.Rendered.Args)))
+					}
+				}
+				return nil
+			}
+			var r *render.Rendered
+			if p != nil {
+				r, err = p.Render(t.q.FullName(), params)
+			} else {
+				r, err = t.q.Prepared.Render(params, noDriver)
+			}
+			if err != nil {
+				return UsageError(err)
 			}
 			fmt.Fprint(a.Stdout(), r.Text)
 			if !strings.HasSuffix(r.Text, "\n") {
@@ -421,49 +504,15 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 		},
 	}
 	c.Flags().StringVar(&env, "env", "", "data environment (name or alias); decides value formatting and escaping")
+	c.Flags().StringVar(&splitFlag, "split-by", "", "print one query per chunk of the start..end range (1D, 6h, 30min), as --split-by of query run sends them")
 	return c
 }
 
-// renderSplit prints each chunk of a split query, MSTICPy's debug form:
-// "<start>-<end>" then the query, chunks separated by a blank line.
-func renderSplit(a *App, t *target, params map[string]any, first *render.Rendered, split string) error {
-	start, ok1 := first.Value("start").(render.DateTime)
-	end, ok2 := first.Value("end").(render.DateTime)
-	if !ok1 || !ok2 {
-		return UsageErrorf("%s: cannot split a query without datetime start and end parameters", t.q.FullName())
-	}
-	d, err := render.ParseInterval(split)
-	if err != nil {
-		return UsageError(err)
-	}
-	ranges, err := render.SplitRanges(start, end, d)
-	if err != nil {
-		return UsageError(err)
-	}
-	given, err := t.q.Prepared.Resolve(params)
-	if err != nil {
-		return UsageError(err)
-	}
-	now := a.Now()
-	for i, rg := range ranges {
-		given["start"], given["end"] = rg.Start, rg.End
-		r, err := t.q.Prepared.Render(given, render.Options{Style: render.StyleFor(t.env), Now: now})
-		if err != nil {
-			return UsageError(err)
-		}
-		if i > 0 {
-			fmt.Fprintln(a.Stdout())
-		}
-		fmt.Fprintf(a.Stdout(), "%s-%s\n%s\n", rg.Start.PyStr(), rg.End.PyStr(), r.Text)
-	}
-	return nil
-}
-
-// driverError maps a driver failure to an exit code: rejected query = 2.
+// driverError maps a failure of Run or Exec to an exit code: a parameter
+// msticgo refuses or an unknown query is bad input (2); anything the back
+// end says (data.ErrRejected, data.ErrConnect, other driver errors) is a
+// runtime failure (1).
 func driverError(err error) error {
-	if errors.Is(err, data.ErrRejected) {
-		return UsageError(err)
-	}
 	var pe *render.ParamError
 	if errors.As(err, &pe) || errors.Is(err, querystore.ErrNotFound) {
 		return UsageError(err)

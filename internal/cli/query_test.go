@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -149,12 +150,99 @@ func TestQueryRunExec(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, "truncated by the back end (code row_limit) after 1 rows") {
 		t.Fatalf("truncated: %d %s", code, errOut)
 	}
+	out, errOut, code = runQueryCLI(t, env, "query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "start=-150m", "end=now", "--split-by", "1h")
+	if code != 0 || strings.Count(out, "SecurityEvent") != 3 || !strings.HasPrefix(out, "2026-12-03 15:30:00+00:00-2026-12-03 16:29:59.999999999+00:00\n") ||
+		!strings.Contains(out, "\n\n2026-12-03 17:30:00+00:00-2026-12-03 18:00:00+00:00\n") {
+		t.Fatalf("render split: %d %q %s", code, out, errOut)
+	}
+	for _, bad := range [][]string{
+		{"query", "run", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "--split-by", "soon"},
+		{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "split_query_by=soon"},
+		{"query", "run", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=h", "start=now", "end=-1d", "--split-by", "1h"},
+	} {
+		if _, errOut, code := runQueryCLI(t, env, bad...); code != 2 || !strings.Contains(errOut, "split_query_by") {
+			t.Errorf("%v: want exit 2 naming split_query_by, got %d %s", bad[6:], code, errOut)
+		}
+	}
 	_, errOut, code = runQueryCLI(t, env, "query", "exec", "--env", "clitest", "FAIL here")
-	if code != 2 || !strings.Contains(errOut, "syntax error") {
+	if code != 1 || !strings.Contains(errOut, "syntax error") {
 		t.Fatalf("exec rejected: %d %s", code, errOut)
 	}
 	out, _, code = runQueryCLI(t, env, "query", "exec", "--env", "clitest", "T | take 5", "-o", "csv")
 	if code != 0 || out != "text\nT | take 5\n" {
 		t.Fatalf("exec: %d %q", code, out)
 	}
+}
+
+// queryFile is a one-query file of family fam for environment MSSentinel.
+func queryFile(fam, text string) string {
+	return `metadata:
+  version: 1
+  description: query path test
+  data_environments: [LogAnalytics]
+  data_families: [` + fam + `]
+sources:
+  q:
+    description: a test query
+    args:
+      query: '` + text + `'
+`
+}
+
+// TestQueryPaths: queries come from every --query-path (repeatable), config
+// QueryDefinitions Custom and Default (relative to the config file), plugin
+// folders; the first definition of a duplicate wins
+// and one warning names both files.
+func TestQueryPaths(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("p1/a.yaml", queryFile("PathOne", "T1"))
+	write("p2/nested/b.yml", queryFile("PathTwo", "T2"))
+	write("custom/c.yaml", queryFile("Custom", "T3"))
+	write("custom/dup.yaml", queryFile("Dup", "from custom"))
+	write("default/d.yaml", queryFile("Default", "T4"))
+	write("default/dup.yaml", queryFile("Dup", "from default"))
+	write("plugins/e.yaml", queryFile("Plugin", "T5"))
+	write("p1/broken.yaml", "metadata:\n  version: 1\n  data_environments: [LogAnalytics\nsources: {}\n")
+	write("p1/badtype.yaml", strings.Replace(queryFile("BadType", "T {x}"), "sources:\n  q:\n", "sources:\n  q:\n    parameters:\n      x: {description: an x, type: number}\n", 1))
+	write("cfg/msticpyconfig.yaml", "QueryDefinitions:\n  Custom: [../custom, ../missing]\n  Default: ../default\nPluginFolders: [../plugins]\n")
+	out, errOut, code := runQueryCLI(t, nil, "--config", filepath.Join(dir, "cfg", "msticpyconfig.yaml"),
+		"--query-path", filepath.Join(dir, "p1"), "--query-path", filepath.Join(dir, "p2"), "query", "list", "--env", "MSSentinel", "-o", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, q := range []string{"PathOne.q", "PathTwo.q", "Custom.q", "Default.q", "Plugin.q", "Dup.q"} {
+		if !strings.Contains(out, "\n"+q+",") {
+			t.Errorf("%s missing:\n%s", q, out)
+		}
+	}
+	// broken files are reported (file, line, field) and lose nothing else
+	if !strings.Contains(errOut, filepath.Join(dir, "p1", "broken.yaml")+":") || !strings.Contains(errOut, "invalid YAML") {
+		t.Errorf("broken YAML not reported with its file: %s", errOut)
+	}
+	if !strings.Contains(errOut, filepath.Join(dir, "p1", "badtype.yaml")+":9: query \\\"q\\\": parameters.x.type: unknown type \\\"number\\\"") {
+		t.Errorf("undeclared type not reported: %s", errOut)
+	}
+	if strings.Contains(out, "BadType.q") {
+		t.Error("a query with an unknown parameter type must not load")
+	}
+	if !strings.Contains(errOut, "QueryDefinitions.Custom: query folder "+filepath.Join(dir, "missing")+" not found") {
+		t.Errorf("a missing Custom folder must be a warning: %s", errOut)
+	}
+	if !strings.Contains(errOut, filepath.Join(dir, "default", "dup.yaml")+": 1 queries already defined in "+filepath.Join(dir, "custom", "dup.yaml")+", which is kept: Dup.q") {
+		t.Errorf("duplicate warning: %s", errOut)
+	}
+	out, _, code = runQueryCLI(t, nil, "--config", filepath.Join(dir, "cfg", "msticpyconfig.yaml"), "query", "render", "--env", "MSSentinel", "Dup.q")
+	if code != 0 || out != "from custom\n" {
+		t.Errorf("first definition must win: %d %q", code, out)
+	}
+	// (the embedded packs: cmd/msticgo's TestSampleWithNoConfig, where they are linked)
 }

@@ -62,11 +62,11 @@ func init() {
 		Factory: func(ctx context.Context, a registry.FactoryArgs) (any, error) {
 			o, err := ParseSettings(a.Settings, a.BaseDir)
 			if err != nil {
-				return nil, fmt.Errorf("data provider %s: %w", a.Entry, err)
+				return nil, fmt.Errorf("data provider %s: %w: %w", a.Entry, data.ErrSettings, err)
 			}
 			return New(o, a.Logger), nil
 		},
-		Meta: map[string]any{"dialect": "sql", "settings": []string{"Database", "ReadOnly", "Threads", "MemoryLimit"}},
+		Meta: map[string]any{"dialect": "sql", "effective_environment": Name, "settings": []string{"Database", "ReadOnly", "Threads", "MemoryLimit"}},
 	})
 	registry.Default.MustRegister(registry.Registration{
 		Kind:        registry.KindData,
@@ -76,10 +76,10 @@ func init() {
 		Factory: func(ctx context.Context, a registry.FactoryArgs) (any, error) {
 			o, err := ParseSettings(a.Settings, a.BaseDir)
 			if err != nil {
-				return nil, fmt.Errorf("data provider %s: %w", a.Entry, err)
+				return nil, fmt.Errorf("data provider %s: %w: %w", a.Entry, data.ErrSettings, err)
 			}
 			if o.Database != "" {
-				return nil, fmt.Errorf("data provider %s: the Sample environment is always in memory; remove the Database setting", a.Entry)
+				return nil, fmt.Errorf("data provider %s: %w: the Sample environment is always in memory; remove the Database setting", a.Entry, data.ErrSettings)
 			}
 			o.Sample = true
 			return New(o, a.Logger), nil

@@ -5,8 +5,10 @@
 // Settings (DataProviders.LocalData.Args): data_paths, a list of folders
 // separated by ";" or "," (relative ones resolve against the config file's
 // folder); default ".". MSTICPy keeps the list in the top-level
-// LocalData.data_paths section of msticpyconfig.yaml: the CLI passes that
-// value through the same data_paths setting. A non-empty connection string
+// LocalData.data_paths section of msticpyconfig.yaml: the registration
+// names that section (Meta "config_section"), so the CLI passes it through
+// the same data_paths setting when DataProviders.LocalData does not set
+// it. A non-empty connection string
 // given to Connect replaces the configured paths.
 //
 // Every folder is scanned recursively for *.csv, *.json, *.ndjson, *.jsonl,
@@ -59,11 +61,13 @@ func init() {
 		Factory: func(ctx context.Context, a registry.FactoryArgs) (any, error) {
 			paths, err := ParseSettings(a.Settings, a.BaseDir)
 			if err != nil {
-				return nil, fmt.Errorf("data provider %s: %w", a.Entry, err)
+				return nil, fmt.Errorf("data provider %s: %w: %w", a.Entry, data.ErrSettings, err)
 			}
 			return New(paths, a.Logger), nil
 		},
-		Meta: map[string]any{"settings": []string{"data_paths"}},
+		// config_section: the CLI also reads MSTICPy's top-level
+		// LocalData.data_paths (for keys the DataProviders entry lacks).
+		Meta: map[string]any{"settings": []string{"data_paths"}, "config_section": "LocalData"},
 	})
 }
 

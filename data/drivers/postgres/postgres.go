@@ -55,11 +55,11 @@ func init() {
 		Factory: func(ctx context.Context, a registry.FactoryArgs) (any, error) {
 			o, err := ParseSettings(a.Settings)
 			if err != nil {
-				return nil, fmt.Errorf("data provider %s: %w", a.Entry, err)
+				return nil, fmt.Errorf("data provider %s: %w: %w", a.Entry, data.ErrSettings, err)
 			}
 			return New(o, a.Logger), nil
 		},
-		Meta: map[string]any{"dialect": "sql", "settings": []string{"Host", "Port", "Database", "User", "Password", "SSLMode", "ConnectTimeout", "ApplicationName", "ConnectionString"}},
+		Meta: map[string]any{"dialect": "sql", "effective_environment": Name, "settings": []string{"Host", "Port", "Database", "User", "Password", "SSLMode", "ConnectTimeout", "ApplicationName", "ConnectionString"}},
 	})
 }
 
