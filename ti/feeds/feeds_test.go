@@ -3,6 +3,7 @@ package feeds
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -480,5 +481,91 @@ func TestCIDRTableAgainstBruteForce(t *testing.T) {
 				t.Fatalf("round %d, %s: got %v want %v", round, a, got, want)
 			}
 		}
+	}
+}
+
+// logCounter is a slog handler that keeps every record's message and
+// attributes as text.
+type logCounter struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logCounter) WithGroup(string) slog.Handler            { return l }
+func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	l.mu.Lock()
+	l.lines = append(l.lines, b.String())
+	l.mu.Unlock()
+	return nil
+}
+
+func (l *logCounter) matching(sub string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, s := range l.lines {
+		if strings.Contains(s, sub) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestSTIXPatternNotEvaluableReportedOnce: patterns the engine cannot
+// evaluate (AND, FOLLOWEDBY, other operators, non-string literals, other
+// pattern languages) are skipped and counted, each named by its object id;
+// the source is reported in one log line, not once per pattern, and not
+// again when a reload finds the same problems. The evaluable indicators
+// of the same bundle load.
+func TestSTIXPatternNotEvaluableReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	bundle := `{"type":"bundle","id":"bundle--1","objects":[
+ {"type":"indicator","id":"indicator--good","pattern":"[ipv4-addr:value = '203.0.113.77'] OR [domain-name:value = 'c2.example.com']","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--and","pattern":"[file:name = 'a.exe' AND file:size = 10]","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--followed","pattern":"[ipv4-addr:value = '1.2.3.4'] FOLLOWEDBY [ipv4-addr:value = '5.6.7.8']","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--like","pattern":"[domain-name:value LIKE '%.example.org']","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--int","pattern":"[network-traffic:dst_port = 443]","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--sigma","pattern":"title: x","pattern_type":"sigma"},
+ {"type":"malware","id":"malware--1","name":"not an indicator"}
+]}`
+	write(t, dir, "b.stix.json", bundle)
+	logs := &logCounter{}
+	s, err := ParseSettings(map[string]string{"Files": "b.stix.json", "Reload": "off"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(context.Background(), "Feeds", s, slog.New(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !look(p, "ipv4", "203.0.113.77").Found || !look(p, "dns", "c2.example.com").Found {
+		t.Error("the evaluable indicator did not load")
+	}
+	st := p.SourceStats()
+	if len(st) != 1 || st[0].Total != 2 || st[0].Skipped != 5 || st[0].Error != "" {
+		t.Fatalf("stats %+v", st)
+	}
+	probs := strings.Join(st[0].Problems, "\n")
+	for _, id := range []string{"indicator--and", "indicator--followed", "indicator--like", "indicator--int", "indicator--sigma"} {
+		if !strings.Contains(probs, id) {
+			t.Errorf("problem list does not name %s:\n%s", id, probs)
+		}
+	}
+	if got := logs.matching("skipped"); len(got) != 1 || !strings.Contains(got[0], "skipped=5") || !strings.Contains(got[0], "indicator--and") {
+		t.Errorf("want one log line for the source, got %q", got)
+	}
+	if err := p.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := logs.matching("skipped"); len(got) != 1 {
+		t.Errorf("reload of the same file reported again: %q", got)
 	}
 }
