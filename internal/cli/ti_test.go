@@ -407,3 +407,59 @@ func TestContextLookupSendsPrivateAddresses(t *testing.T) {
 		t.Errorf("context providers: %d %s", code, out)
 	}
 }
+
+// TestTIProvidersFeedsCounts: a Feeds entry lists its indicator counts per
+// type and per source file, with a source that failed to load named beside
+// the ones that loaded.
+func TestTIProvidersFeedsCounts(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"ips.txt":  "# bad hosts\n1.2.3.4\n5.6.7.8\n198.51.0.0/16\nevil.example.com\nnot an indicator\n",
+		"bad.json": "{\"type\": \"bundle\", \"objects\": [\n{,}\n]}",
+		"wl.json":  `{"name":"Public DNS","type":"cidr","list":["8.8.8.0/24","1.1.1.1"],"description":"d","version":1}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(dir, "msticpyconfig.yaml")
+	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Offline:\n    Provider: Feeds\n    Primary: true\n    Args:\n      Files: ips.txt;bad.json\n      Warninglists: wl.json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "ti", "providers")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if len(rows) != 4 {
+		t.Fatalf("want the entry and three source rows, got %v", rows)
+	}
+	entry := rows[0]
+	if entry["name"] != "Offline" || entry["role"] != "primary" || entry["status"] != "ready (1 of 3 sources failed to load)" ||
+		!strings.Contains(fmt.Sprint(entry["description"]), "4 indicators from 3 sources") {
+		t.Errorf("entry row %v", entry)
+	}
+	bySource := map[string]map[string]any{}
+	for _, r := range rows[1:] {
+		if r["name"] != "Offline" {
+			t.Errorf("source row not named after its entry: %v", r)
+		}
+		bySource[filepath.Base(strings.Fields(fmt.Sprint(r["description"]))[0])] = r
+	}
+	ips := bySource["ips.txt"]
+	if ips["role"] != "feed" || ips["types"] != "ipv4 2, ipv4_cidr 1, dns 1" ||
+		!strings.HasPrefix(fmt.Sprint(ips["status"]), "loaded: 4 indicators (plain), 1 skipped (first: line 6") {
+		t.Errorf("ips.txt row %v", ips)
+	}
+	if bad := bySource["bad.json"]; !strings.HasPrefix(fmt.Sprint(bad["status"]), "error: ") || !strings.Contains(fmt.Sprint(bad["status"]), "line 2") {
+		t.Errorf("bad.json row %v", bad)
+	}
+	if wl := bySource["wl.json"]; wl["role"] != "warninglist" || !strings.HasPrefix(fmt.Sprint(wl["status"]), "loaded: 2 entries") {
+		t.Errorf("wl.json row %v", wl)
+	}
+	// The table form shows the same rows.
+	out, _, code = runTI(t, "", "--config", cfg, "ti", "providers")
+	if code != 0 || !strings.Contains(out, "ipv4 2, ipv4_cidr 1, dns 1") || !strings.Contains(out, "bad.json") {
+		t.Errorf("table listing: %d\n%s", code, out)
+	}
+}
