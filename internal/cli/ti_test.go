@@ -463,3 +463,69 @@ func TestTIProvidersFeedsCounts(t *testing.T) {
 		t.Errorf("table listing: %d\n%s", code, out)
 	}
 }
+
+// TestContextLookupServiceNowFaults runs the built-in ServiceNow provider
+// from the CLI against an instance that answers 401 (with the submitted
+// credentials echoed back) and one that answers an HTML page: every item
+// gets its own row and status, the run exits 3, and neither the user name
+// nor the password appears on stdout or stderr in any output format.
+func TestContextLookupServiceNowFaults(t *testing.T) {
+	const user, pass = "snow-svc-Secret-User", "Pa55-w0rd-Never-Shown"
+	unauth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, p, _ := r.BasicAuth()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"message":"User Not Authenticated","detail":"user %s password %s rejected"},"status":"failure"}`, u, p)
+	}))
+	defer unauth.Close()
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><head><title>Instance Hibernating</title></head><body>Log in again.</body></html>`)
+	}))
+	defer html.Close()
+	for _, c := range []struct {
+		name, base string
+		want       string
+	}{
+		{"401", unauth.URL, "provider error"},
+		{"html", html.URL, "unexpected response"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+			body := fmt.Sprintf("ContextProviders:\n  ServiceNow:\n    Primary: true\n    Args:\n      Instance: test\n      BaseURL: %s\n"+
+				"      ApiID: {EnvironmentVar: SNOW_USER}\n      AuthKey: {EnvironmentVar: SNOW_PASS}\n", c.base)
+			if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, format := range []string{"json", "ndjson", "csv", "table"} {
+				r := run(t, map[string]string{"SNOW_USER": user, "SNOW_PASS": pass},
+					"--config", cfg, "-o", format, "--log-level", "debug", "context", "lookup", "--no-cache", "10.0.0.5", "user@example.com", "host01")
+				if r.code != 3 {
+					t.Errorf("%s: exit %d, want 3 (partial)\n%s", format, r.code, r.stderr)
+				}
+				for _, s := range []string{user, pass} {
+					if strings.Contains(r.stdout+r.stderr, s) {
+						t.Fatalf("%s: secret %q shown:\n%s\n%s", format, s, r.stdout, r.stderr)
+					}
+				}
+				if format != "json" {
+					continue
+				}
+				rows := jsonRows(t, r.stdout)
+				if len(rows) != 3 {
+					t.Fatalf("rows %v", rows)
+				}
+				// Untyped, host01 infers no type (hostname is never
+				// inferred): unsupported, no call. The others fail per item.
+				for i, obs := range []string{"10.0.0.5", "user@example.com"} {
+					if rows[i]["Observable"] != obs || rows[i]["StatusName"] != c.want {
+						t.Errorf("row %d: %v, want %s %s", i, rows[i], obs, c.want)
+					}
+				}
+				if rows[2]["Observable"] != "host01" || rows[2]["StatusName"] != "unsupported type" {
+					t.Errorf("row 2: %v", rows[2])
+				}
+			}
+		})
+	}
+}
