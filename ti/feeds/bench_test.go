@@ -9,7 +9,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -144,16 +143,6 @@ func BenchmarkFeedsLoad1M(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(ix.size()), "B/indicator")
 		runtime.KeepAlive(ix)
 	}
-}
-
-// cpuTime is the process's user+system CPU time: on a shared, busy
-// machine lookups per CPU-second is steadier than per wall-second.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func reportRates(b *testing.B, start time.Time, cpu time.Duration) {
