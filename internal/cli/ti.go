@@ -133,9 +133,13 @@ func example(mode lookup.Mode) string {
 
 func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 	ctx := a.Context()
+	// An unknown --type is an error unless a selected provider declares
+	// that type itself (ServiceNow's "user"); that is known once the
+	// providers are built, below.
+	var typeErr error
 	if o.typ != "" {
 		if _, err := ioc.ParseType(o.typ); err != nil {
-			return UsageErrorf("--type: %v", err)
+			typeErr = err
 		}
 	}
 	switch o.progress {
@@ -170,7 +174,21 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		}
 		return UsageError(err)
 	}
-	opts := lookup.Options{Mode: mode, Prepare: lookup.IOCPreparer, Now: a.Now, Logger: a.Logger()}
+	extra := lookup.ExtraTypes(specs)
+	for _, s := range specs {
+		if s.Provider == nil {
+			if r, err := reg.Lookup(kind, s.Kind); err == nil {
+				lookup.AddExtraTypes(extra, metaTypes(r.Meta))
+			}
+		}
+	}
+	if typeErr != nil && !extra[strings.ToLower(strings.TrimSpace(o.typ))] {
+		if len(extra) > 0 {
+			return UsageErrorf("--type: %v; the selected providers also take: %s", typeErr, strings.Join(sortedKeys(extra), ", "))
+		}
+		return UsageErrorf("--type: %v", typeErr)
+	}
+	opts := lookup.Options{Mode: mode, Prepare: lookup.IOCPreparerWith(extra), Now: a.Now, Logger: a.Logger()}
 	if dir := cacheDir(a, o); dir != "" {
 		opts.QuotaDir = dir // daily quota counts persist even with --no-cache
 		if !o.noCache {
@@ -763,4 +781,13 @@ func progressLine(n, total int, elapsed time.Duration, width int) string {
 		s += " eta " + eta.Round(time.Second).String()
 	}
 	return s
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -604,3 +604,49 @@ func TestTILookupPrintsProgressively(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errb.String())
 	}
 }
+
+// TestContextLookupProviderType: --type user (a type ServiceNow defines,
+// not an indicator type) reaches the provider as MSTICPy's explicit
+// observable_type="user" does; an unknown type is still exit 2, naming the
+// types the selected providers add.
+func TestContextLookupProviderType(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.Path+"?"+r.URL.Query().Get("sysparm_query"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"result": [{"sys_id": "u1", "user_name": "User01", "name": "User One", "email": "user@domain.com", "active": "true"}]}`)
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	body := fmt.Sprintf("ContextProviders:\n  ServiceNow:\n    Primary: true\n    Args:\n      Instance: test\n      BaseURL: %s\n      ApiID: u\n      AuthKey: p\n", srv.URL)
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "context", "lookup", "--no-cache", "--type", "User", " User01 ")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if len(rows) != 1 || rows[0]["ObservableType"] != "user" || rows[0]["SafeObservable"] != "User01" || rows[0]["StatusName"] != "found" {
+		t.Errorf("rows %v", rows)
+	}
+	mu.Lock()
+	if len(queries) != 1 || queries[0] != "/sys_user?nameLIKEUser01" {
+		t.Errorf("requests %v", queries)
+	}
+	mu.Unlock()
+	_, stderr, code = runTI(t, "", "--config", cfg, "context", "lookup", "--no-cache", "--type", "colour", "x")
+	if code != ExitUsage || !strings.Contains(stderr, `unsupported observable type "colour"`) || !strings.Contains(stderr, "the selected providers also take: user") {
+		t.Errorf("unknown type: exit %d %q", code, stderr)
+	}
+	// A per-row type column may name it too.
+	out, stderr, code = runTI(t, "{\"o\":\"User01\",\"t\":\"user\"}\n{\"o\":\"x\",\"t\":\"colour\"}\n", "--config", cfg, "-o", "json",
+		"context", "lookup", "--no-cache", "--column", "o", "--type-column", "t")
+	rows = jsonRows(t, out)
+	if code != ExitPartial || len(rows) != 2 || rows[0]["StatusName"] != "found" || rows[1]["StatusName"] != "invalid input" {
+		t.Errorf("type column: exit %d rows %v %s", code, rows, stderr)
+	}
+}
