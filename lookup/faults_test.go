@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -175,4 +176,60 @@ func TestRateLimitNeverExceeded(t *testing.T) {
 	}
 	t.Logf("busiest window %d requests; shortest span of %d+1 requests %v", busiest, limit, minGap)
 	t.Logf("2000 lookups at %d/s with 50 ms latency: %v (%.1f req/s)", limit, el, float64(n)/el.Seconds())
+}
+
+// gauge is a provider that records how many of its lookups run at once.
+type gauge struct {
+	limits   Limits
+	cur, max atomic.Int32
+}
+
+func (g *gauge) Limits() Limits { return g.limits }
+
+func (g *gauge) Lookup(ctx context.Context, it Item) Result {
+	n := g.cur.Add(1)
+	defer g.cur.Add(-1)
+	for {
+		m := g.max.Load()
+		if n <= m || g.max.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	select {
+	case <-time.After(15 * time.Millisecond):
+	case <-ctx.Done():
+	}
+	return Result{Status: StatusNotFound}
+}
+
+// TestConcurrencyLimit: a provider never has more calls in flight than its
+// concurrency limit, whether it declares the limit itself or a config
+// override (ProviderSpec.Limits) sets it, and the limit is reached.
+func TestConcurrencyLimit(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		own, spec int
+		want      int32
+	}{
+		{"declared", 3, 0, 3},
+		{"override lower", 10, 2, 2},
+		{"override higher", 2, 5, 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := &gauge{limits: Limits{Concurrency: c.own}}
+			e := NewEngine([]ProviderSpec{{Name: "G", Provider: g, Limits: Limits{Concurrency: c.spec}}}, Options{Prepare: simplePrepare})
+			defer e.Close()
+			in := make([]Input, 40)
+			for i := range in {
+				in[i] = Input{Value: fmt.Sprintf("h%d.example", i)}
+			}
+			rows, sum, _ := e.Rows(context.Background(), in)
+			if len(rows) != len(in) || sum.ByStatus[StatusNotFound] != len(in) {
+				t.Fatalf("statuses %v", sum.ByStatus)
+			}
+			if got := g.max.Load(); got != c.want {
+				t.Errorf("at most %d calls in flight, want exactly %d", got, c.want)
+			}
+		})
+	}
 }
