@@ -264,8 +264,9 @@ func TestUnauthorizedAndHTML(t *testing.T) {
 	p = newSNow(t, html.URL, testUser, testPass)
 	for _, it := range items {
 		r := p.Lookup(context.Background(), it)
-		if r.Status.OK() {
-			t.Errorf("%s: HTML page → %v", it.Ioc, r.Status)
+		ex, _ := r.RawResult.(string)
+		if r.Status != lookup.StatusUnexpected || !strings.Contains(ex+r.Message, "Instance Hibernating") || len(ex) > 400 {
+			t.Errorf("%s: HTML page → %v %q, excerpt %q: want unexpected response with a short excerpt", it.Ioc, r.Status, r.Message, ex)
 		}
 		noSecret(t, "html", r)
 	}

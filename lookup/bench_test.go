@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 )
 
 type instant struct{}
@@ -45,4 +46,25 @@ func BenchmarkEngineCached(b *testing.B) {
 		e.Stream(ctx, in, func(Row) {})
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch)/1000, "µs/lookup")
+}
+
+// BenchmarkRateLimited2000 is the 2,000-indicator scenario: a provider with
+// 50 ms latency and a limit of 200 requests/s, counted at the test server.
+// The target is a total close to 10 s (2,000 / 200). One iteration takes
+// that long: run it with -benchtime=1x. It reports the run time (s/run),
+// the achieved rate and the busiest one-second window seen by the server
+// (never above 200; TestRateLimitNeverExceeded asserts that).
+func BenchmarkRateLimited2000(b *testing.B) {
+	const n, limit = 2000, 200
+	var total time.Duration
+	busiest := 0
+	for b.Loop() {
+		el, arrivals := rateScenario(b, n, limit, 50*time.Millisecond)
+		total += el
+		w, _ := busiestWindow(arrivals)
+		busiest = max(busiest, w)
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/run")
+	b.ReportMetric(float64(n*b.N)/total.Seconds(), "req/s")
+	b.ReportMetric(float64(busiest), "max-req/window")
 }

@@ -1,6 +1,10 @@
 package lookup
 
-import "github.com/msticgo/msticgo/ioc"
+import (
+	"strings"
+
+	"github.com/msticgo/msticgo/ioc"
+)
 
 // IOCPreparer types and cleans inputs with package ioc (MSTICPy's
 // pre-processing plus refanging, IDN and case normalisation): an explicit
@@ -28,4 +32,53 @@ func IOCPreparer(input, explicitType string) Prepared {
 		p.Check, p.Reason, p.Item.Value = CheckInvalid, o.Reason, ""
 	}
 	return p
+}
+
+// ExtraTypes returns the type names that the given providers declare
+// (TypeSupporter) and package ioc does not know, lower case: types a
+// provider defines for itself, such as ServiceNow's "user". Sub-type keys
+// ("ipv4-whois") are left out.
+func ExtraTypes(specs []ProviderSpec) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range specs {
+		ts, ok := s.Provider.(TypeSupporter)
+		if !ok {
+			continue
+		}
+		AddExtraTypes(out, ts.SupportedTypes())
+	}
+	return out
+}
+
+// AddExtraTypes adds to m the names in types that package ioc does not know
+// (see ExtraTypes).
+func AddExtraTypes(m map[string]bool, types []string) {
+	for _, t := range types {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" || strings.Contains(t, "-") {
+			continue
+		}
+		if _, err := ioc.ParseType(t); err != nil {
+			m[t] = true
+		}
+	}
+}
+
+// IOCPreparerWith is IOCPreparer, except that an explicit type named in
+// extra (a provider-defined type such as ServiceNow's "user", see
+// ExtraTypes) is not rejected: the trimmed input goes to the providers
+// under that type, and those that do not support it answer "unsupported
+// type" without a call.
+func IOCPreparerWith(extra map[string]bool) Preparer {
+	if len(extra) == 0 {
+		return IOCPreparer
+	}
+	return func(input, explicitType string) Prepared {
+		if t := strings.ToLower(strings.TrimSpace(explicitType)); extra[t] {
+			if _, err := ioc.ParseType(t); err != nil {
+				return Prepared{Item: Item{Ioc: input, Type: t, Value: strings.TrimSpace(input)}}
+			}
+		}
+		return IOCPreparer(input, explicitType)
+	}
 }

@@ -65,3 +65,44 @@ func TestFaultBulk(t *testing.T) {
 		}
 	}
 }
+
+type typesOnly []string
+
+func (t typesOnly) SupportedTypes() []string          { return t }
+func (typesOnly) Lookup(context.Context, Item) Result { return Result{Status: StatusNotFound} }
+
+func TestIOCPreparerWithProviderTypes(t *testing.T) {
+	extra := ExtraTypes([]ProviderSpec{{Name: "A", Provider: typesOnly{"ipv4", "User", "ipv4-whois", "email"}}, {Name: "B"}})
+	if len(extra) != 1 || !extra["user"] {
+		t.Fatalf("extra types %v, want only user", extra)
+	}
+	prep := IOCPreparerWith(extra)
+	tests := []struct {
+		in, typ   string
+		wantType  string
+		wantValue string
+		check     Check
+	}{
+		{" User01 ", "user", "user", "User01", CheckOK},
+		{"User01", "USER", "user", "User01", CheckOK},
+		{"User01", "colour", "colour", "", CheckInvalid},   // still unknown
+		{"10.0.0.1", "ipv4", "ipv4", "", CheckNotRoutable}, // ioc types unchanged
+		{"8.8.8[.]8", "", "ipv4", "8.8.8.8", CheckOK},
+	}
+	for _, tt := range tests {
+		p := prep(tt.in, tt.typ)
+		if p.Item.Type != tt.wantType || p.Check != tt.check || (tt.wantValue != "" && p.Item.Value != tt.wantValue) {
+			t.Errorf("prep(%q, %q) = %+v", tt.in, tt.typ, p)
+		}
+	}
+	// Through the engine: the provider that declares the type is asked, the
+	// other answers unsupported type without a call.
+	srv := newTIServer(t)
+	withUser := srv.provider("user")
+	without := srv.provider("ipv4")
+	e := NewEngine([]ProviderSpec{{Name: "U", Provider: withUser}, {Name: "N", Provider: without}}, Options{Prepare: prep})
+	rows, _, _ := e.Rows(context.Background(), []Input{{Value: "evil-user", Type: "user"}})
+	if len(rows) != 2 || rows[0].Result.Status != StatusFound || rows[1].Result.Status != StatusUnsupported || srv.total.Load() != 1 {
+		t.Errorf("rows %+v, calls %d", rows, srv.total.Load())
+	}
+}

@@ -133,11 +133,6 @@ func example(mode lookup.Mode) string {
 
 func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 	ctx := a.Context()
-	if o.typ != "" {
-		if _, err := ioc.ParseType(o.typ); err != nil {
-			return UsageErrorf("--type: %v", err)
-		}
-	}
 	switch o.progress {
 	case "auto", "always", "never":
 	default:
@@ -225,7 +220,29 @@ func newLookupEngine(a *App, mode lookup.Mode, o *lookupOpts) (*lookup.Engine, e
 		}
 		return nil, UsageError(err)
 	}
-	opts := lookup.Options{Mode: mode, Prepare: lookup.IOCPreparer, Now: a.Now, Logger: a.Logger()}
+	// An unknown --type is an error unless a selected provider declares
+	// that type itself (ServiceNow's "user").
+	var typeErr error
+	if o.typ != "" {
+		if _, err := ioc.ParseType(o.typ); err != nil {
+			typeErr = err
+		}
+	}
+	extra := lookup.ExtraTypes(specs)
+	for _, s := range specs {
+		if s.Provider == nil {
+			if r, err := reg.Lookup(kind, s.Kind); err == nil {
+				lookup.AddExtraTypes(extra, metaTypes(r.Meta))
+			}
+		}
+	}
+	if typeErr != nil && !extra[strings.ToLower(strings.TrimSpace(o.typ))] {
+		if len(extra) > 0 {
+			return nil, UsageErrorf("--type: %v; the selected providers also take: %s", typeErr, strings.Join(sortedKeys(extra), ", "))
+		}
+		return nil, UsageErrorf("--type: %v", typeErr)
+	}
+	opts := lookup.Options{Mode: mode, Prepare: lookup.IOCPreparerWith(extra), Now: a.Now, Logger: a.Logger()}
 	if dir := cacheDir(a, o); dir != "" {
 		opts.QuotaDir = dir // daily quota counts persist even with --no-cache
 		if !o.noCache {
@@ -551,20 +568,25 @@ primary or secondary, supported indicator types, effective limits and status
 			}
 			f := table.NewStrings("name", "provider", "role", "types", "limits", "status", "description")
 			for _, e := range sectionEntries(cfg, section) {
-				f.Append(describeEntry(a, reg, kind, cfg, e)...)
+				for _, row := range describeEntry(a, reg, kind, cfg, e) {
+					f.Append(row...)
+				}
 			}
 			return a.Write(f)
 		},
 	}
 }
 
-func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *config.Config, e config.ProviderEntry) []any {
+// describeEntry gives the listing rows of one entry: the entry itself, then,
+// for offline providers that report their sources (lookup.StatsReporter,
+// e.g. Feeds), one row per source file with its indicator counts per type.
+func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *config.Config, e config.ProviderEntry) [][]any {
 	role := "secondary"
 	if e.Primary {
 		role = "primary"
 	}
-	row := func(types, limits, status, desc string) []any {
-		return []any{e.Name, e.Provider, role, types, limits, status, desc}
+	row := func(types, limits, status, desc string) [][]any {
+		return [][]any{{e.Name, e.Provider, role, types, limits, status, desc}}
 	}
 	if e.Provider == lookup.NoLoad {
 		return row("", "", "not loaded (Provider: --no-load--)", e.Description)
@@ -599,7 +621,90 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		types = ts.SupportedTypes()
 	}
 	lim, _ := eng.EffectiveLimits(e.Name)
-	return row(strings.Join(types, ", "), lookup.DescribeLimits(lim), "ready", desc)
+	sr, ok := built[0].Provider.(lookup.StatsReporter)
+	if !ok {
+		return row(strings.Join(types, ", "), lookup.DescribeLimits(lim), "ready", desc)
+	}
+	stats := sr.SourceStats()
+	total, failed := 0, 0
+	for _, st := range stats {
+		if st.Kind != "warninglist" {
+			total += st.Total
+		}
+		if st.Error != "" {
+			failed++
+		}
+	}
+	status := "ready"
+	if failed > 0 {
+		status = fmt.Sprintf("ready (%d of %d sources failed to load)", failed, len(stats))
+	}
+	summary := fmt.Sprintf("%d indicators from %d sources", total, len(stats))
+	if desc != "" {
+		summary = desc + "; " + summary
+	}
+	rows := row(strings.Join(types, ", "), lookup.DescribeLimits(lim), status, summary)
+	for _, st := range stats {
+		rows = append(rows, []any{e.Name, e.Provider, st.Kind, describeCounts(st.Counts), "", describeSource(st), st.Source})
+	}
+	return rows
+}
+
+// countOrder is the order of types in per-source counts; others follow
+// alphabetically.
+var countOrder = []string{"ipv4", "ipv4_cidr", "ipv6", "ipv6_cidr", "dns", "url", "md5_hash", "sha1_hash", "sha256_hash", "email"}
+
+// describeCounts renders indicator counts per type: "ipv4 12, dns 3".
+func describeCounts(c map[string]int) string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	rank := func(k string) int {
+		for i, o := range countOrder {
+			if o == k {
+				return i
+			}
+		}
+		return len(countOrder)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := rank(keys[i]), rank(keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if c[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, c[k]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describeSource is the status of one source: "loaded: 46 indicators (stix),
+// 2 skipped (first: ...)" or "error: ...".
+func describeSource(st lookup.SourceStat) string {
+	if st.Error != "" {
+		return "error: " + st.Error
+	}
+	unit := "indicators"
+	if st.Kind == "warninglist" {
+		unit = "entries"
+	}
+	s := fmt.Sprintf("loaded: %d %s", st.Total, unit)
+	if st.Format != "" {
+		s += " (" + st.Format + ")"
+	}
+	if st.Skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", st.Skipped)
+		if len(st.Problems) > 0 {
+			s += " (first: " + st.Problems[0] + ")"
+		}
+	}
+	return s
 }
 
 func metaTypes(meta map[string]any) []string {
@@ -686,4 +791,13 @@ func progressLine(n, total int, elapsed time.Duration, width int) string {
 		s += " eta " + eta.Round(time.Second).String()
 	}
 	return s
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

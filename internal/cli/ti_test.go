@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -405,5 +406,247 @@ func TestContextLookupSendsPrivateAddresses(t *testing.T) {
 	out, _, code = runTI(t, "", "--config", cfg, "-o", "json", "context", "providers")
 	if code != 0 || !strings.Contains(out, `"CMDB"`) || !strings.Contains(out, `"ready"`) {
 		t.Errorf("context providers: %d %s", code, out)
+	}
+}
+
+// TestTIProvidersFeedsCounts: a Feeds entry lists its indicator counts per
+// type and per source file, with a source that failed to load named beside
+// the ones that loaded.
+func TestTIProvidersFeedsCounts(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"ips.txt":  "# bad hosts\n1.2.3.4\n5.6.7.8\n198.51.0.0/16\nevil.example.com\nnot an indicator\n",
+		"bad.json": "{\"type\": \"bundle\", \"objects\": [\n{,}\n]}",
+		"wl.json":  `{"name":"Public DNS","type":"cidr","list":["8.8.8.0/24","1.1.1.1"],"description":"d","version":1}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(dir, "msticpyconfig.yaml")
+	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Offline:\n    Provider: Feeds\n    Primary: true\n    Args:\n      Files: ips.txt;bad.json\n      Warninglists: wl.json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "ti", "providers")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if len(rows) != 4 {
+		t.Fatalf("want the entry and three source rows, got %v", rows)
+	}
+	entry := rows[0]
+	if entry["name"] != "Offline" || entry["role"] != "primary" || entry["status"] != "ready (1 of 3 sources failed to load)" ||
+		!strings.Contains(fmt.Sprint(entry["description"]), "4 indicators from 3 sources") {
+		t.Errorf("entry row %v", entry)
+	}
+	bySource := map[string]map[string]any{}
+	for _, r := range rows[1:] {
+		if r["name"] != "Offline" {
+			t.Errorf("source row not named after its entry: %v", r)
+		}
+		bySource[filepath.Base(strings.Fields(fmt.Sprint(r["description"]))[0])] = r
+	}
+	ips := bySource["ips.txt"]
+	if ips["role"] != "feed" || ips["types"] != "ipv4 2, ipv4_cidr 1, dns 1" ||
+		!strings.HasPrefix(fmt.Sprint(ips["status"]), "loaded: 4 indicators (plain), 1 skipped (first: line 6") {
+		t.Errorf("ips.txt row %v", ips)
+	}
+	if bad := bySource["bad.json"]; !strings.HasPrefix(fmt.Sprint(bad["status"]), "error: ") || !strings.Contains(fmt.Sprint(bad["status"]), "line 2") {
+		t.Errorf("bad.json row %v", bad)
+	}
+	if wl := bySource["wl.json"]; wl["role"] != "warninglist" || !strings.HasPrefix(fmt.Sprint(wl["status"]), "loaded: 2 entries") {
+		t.Errorf("wl.json row %v", wl)
+	}
+	// The table form shows the same rows.
+	out, _, code = runTI(t, "", "--config", cfg, "ti", "providers")
+	if code != 0 || !strings.Contains(out, "ipv4 2, ipv4_cidr 1, dns 1") || !strings.Contains(out, "bad.json") {
+		t.Errorf("table listing: %d\n%s", code, out)
+	}
+}
+
+// TestContextLookupServiceNowFaults runs the built-in ServiceNow provider
+// from the CLI against an instance that answers 401 (with the submitted
+// credentials echoed back) and one that answers an HTML page: every item
+// gets its own row and status, the run exits 3, and neither the user name
+// nor the password appears on stdout or stderr in any output format.
+func TestContextLookupServiceNowFaults(t *testing.T) {
+	const user, pass = "snow-svc-Secret-User", "Pa55-w0rd-Never-Shown"
+	unauth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, p, _ := r.BasicAuth()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"message":"User Not Authenticated","detail":"user %s password %s rejected"},"status":"failure"}`, u, p)
+	}))
+	defer unauth.Close()
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><head><title>Instance Hibernating</title></head><body>Log in again.</body></html>`)
+	}))
+	defer html.Close()
+	for _, c := range []struct {
+		name, base string
+		want       string
+	}{
+		{"401", unauth.URL, "provider error"},
+		{"html", html.URL, "unexpected response"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+			body := fmt.Sprintf("ContextProviders:\n  ServiceNow:\n    Primary: true\n    Args:\n      Instance: test\n      BaseURL: %s\n"+
+				"      ApiID: {EnvironmentVar: SNOW_USER}\n      AuthKey: {EnvironmentVar: SNOW_PASS}\n", c.base)
+			if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, format := range []string{"json", "ndjson", "csv", "table"} {
+				r := run(t, map[string]string{"SNOW_USER": user, "SNOW_PASS": pass},
+					"--config", cfg, "-o", format, "--log-level", "debug", "context", "lookup", "--no-cache", "10.0.0.5", "user@example.com", "host01")
+				if r.code != 3 {
+					t.Errorf("%s: exit %d, want 3 (partial)\n%s", format, r.code, r.stderr)
+				}
+				for _, s := range []string{user, pass} {
+					if strings.Contains(r.stdout+r.stderr, s) {
+						t.Fatalf("%s: secret %q shown:\n%s\n%s", format, s, r.stdout, r.stderr)
+					}
+				}
+				if format != "json" {
+					continue
+				}
+				rows := jsonRows(t, r.stdout)
+				if len(rows) != 3 {
+					t.Fatalf("rows %v", rows)
+				}
+				// Untyped, host01 infers no type (hostname is never
+				// inferred): unsupported, no call. The others fail per item.
+				for i, obs := range []string{"10.0.0.5", "user@example.com"} {
+					if rows[i]["Observable"] != obs || rows[i]["StatusName"] != c.want {
+						t.Errorf("row %d: %v, want %s %s", i, rows[i], obs, c.want)
+					}
+				}
+				if rows[2]["Observable"] != "host01" || rows[2]["StatusName"] != "unsupported type" {
+					t.Errorf("row 2: %v", rows[2])
+				}
+			}
+		})
+	}
+}
+
+// gateRelease is closed by TestTILookupPrintsProgressively once the first
+// row has reached stdout; the CLITestGate provider holds "gate.*" lookups
+// until then.
+var gateRelease = make(chan struct{})
+
+type cliGateTI struct{}
+
+func (cliGateTI) SupportedTypes() []string { return []string{"dns"} }
+
+func (cliGateTI) Lookup(ctx context.Context, it lookup.Item) lookup.Result {
+	if strings.HasPrefix(it.Value, "gate.") {
+		select {
+		case <-gateRelease:
+		case <-ctx.Done():
+			return lookup.Result{Status: lookup.StatusTimeout, Message: "held"}
+		}
+	}
+	return lookup.Result{Status: lookup.StatusFound, Found: true, Severity: lookup.SevWarning}
+}
+
+func init() {
+	registry.MustRegister(registry.Registration{Kind: registry.KindTI, Name: "CLITestGate", Description: "test provider",
+		Factory: func(context.Context, registry.FactoryArgs) (any, error) { return cliGateTI{}, nil }})
+}
+
+// TestTILookupPrintsProgressively: with -o ndjson the first row is on
+// stdout while a later lookup is still running (the provider holds it
+// until the test has read that row), so results stream as they arrive.
+func TestTILookupPrintsProgressively(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Gate:\n    Provider: CLITestGate\n    Primary: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	var errb bytes.Buffer
+	go func() {
+		code := Run(context.Background(), Env{Args: []string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "first.example.com", "gate.example.com"},
+			Stdin: strings.NewReader(""), Stdout: pw, Stderr: &errb, Getenv: func(k string) string {
+				if k == "HOME" {
+					return cfg + ".home"
+				}
+				return ""
+			}})
+		pw.Close()
+		done <- code
+	}()
+	lines := make(chan string, 4)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	select {
+	case first := <-lines:
+		if !strings.Contains(first, `"Ioc":"first.example.com"`) {
+			t.Errorf("first line %s", first)
+		}
+	case <-time.After(10 * time.Second):
+		close(gateRelease)
+		t.Fatal("no row printed while a later lookup was still running: output is not streamed")
+	}
+	close(gateRelease)
+	second, ok := <-lines
+	if !ok || !strings.Contains(second, `"Ioc":"gate.example.com"`) {
+		t.Errorf("second line %q", second)
+	}
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d: %s", code, errb.String())
+	}
+}
+
+// TestContextLookupProviderType: --type user (a type ServiceNow defines,
+// not an indicator type) reaches the provider as MSTICPy's explicit
+// observable_type="user" does; an unknown type is still exit 2, naming the
+// types the selected providers add.
+func TestContextLookupProviderType(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.Path+"?"+r.URL.Query().Get("sysparm_query"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"result": [{"sys_id": "u1", "user_name": "User01", "name": "User One", "email": "user@domain.com", "active": "true"}]}`)
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	body := fmt.Sprintf("ContextProviders:\n  ServiceNow:\n    Primary: true\n    Args:\n      Instance: test\n      BaseURL: %s\n      ApiID: u\n      AuthKey: p\n", srv.URL)
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "context", "lookup", "--no-cache", "--type", "User", " User01 ")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	if len(rows) != 1 || rows[0]["ObservableType"] != "user" || rows[0]["SafeObservable"] != "User01" || rows[0]["StatusName"] != "found" {
+		t.Errorf("rows %v", rows)
+	}
+	mu.Lock()
+	if len(queries) != 1 || queries[0] != "/sys_user?nameLIKEUser01" {
+		t.Errorf("requests %v", queries)
+	}
+	mu.Unlock()
+	_, stderr, code = runTI(t, "", "--config", cfg, "context", "lookup", "--no-cache", "--type", "colour", "x")
+	if code != ExitUsage || !strings.Contains(stderr, `unsupported observable type "colour"`) || !strings.Contains(stderr, "the selected providers also take: user") {
+		t.Errorf("unknown type: exit %d %q", code, stderr)
+	}
+	// A per-row type column may name it too.
+	out, stderr, code = runTI(t, "{\"o\":\"User01\",\"t\":\"user\"}\n{\"o\":\"x\",\"t\":\"colour\"}\n", "--config", cfg, "-o", "json",
+		"context", "lookup", "--no-cache", "--column", "o", "--type-column", "t")
+	rows = jsonRows(t, out)
+	if code != ExitPartial || len(rows) != 2 || rows[0]["StatusName"] != "found" || rows[1]["StatusName"] != "invalid input" {
+		t.Errorf("type column: exit %d rows %v %s", code, rows, stderr)
 	}
 }

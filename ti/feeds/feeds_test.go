@@ -3,6 +3,7 @@ package feeds
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -416,6 +417,10 @@ func TestCorpusFeeds(t *testing.T) {
 	if st := byFile["eset_sednit_2018-11-20_Zebrocy.misp.json"]; st.Counts["sha1_hash"] != 5 || st.Counts["md5_hash"] != 5 || st.Counts["email"] != 11 || st.Counts["url"] != 2 {
 		t.Errorf("zebrocy: %+v", st)
 	}
+	// The bare {"Event": ...} shape: two sha1 attributes; text and filename ignored.
+	if st := byFile["eset_sshdoor_akiva.misp.json"]; st.Counts["sha1_hash"] != 2 || st.Total != 2 || st.Format != "misp" {
+		t.Errorf("sshdoor: %+v", st)
+	}
 	if st := byFile["public-dns-v4.json"]; st.Total < 60000 {
 		t.Errorf("public-dns-v4: %+v", st)
 	}
@@ -429,6 +434,7 @@ func TestCorpusFeeds(t *testing.T) {
 		{"sha256_hash", "9b0b78716c0c1c5d01231017ef2733115b0a31c1d9b751525d04da89ef17b7d1", true, "CodeCov"}, // 'SHA-256'
 		{"sha1_hash", "7768fd2812ceff05db8f969a7bed1de5615bfc5a", true, "Zebrocy"},                           // filename|sha1
 		{"md5_hash", "01c0b7c5bf605ed267b2be3d024eb90f", true, "CloudMensis"},                                // MISP Object
+		{"sha1_hash", "f7d9159b6f3eeff0cfc6626d665bc781a2b012df", true, "SSHDoor"},                           // bare Event
 		{"dns", "suroot.com", true, "FireEye Operation Snowman"},                                             // LOKI C2 list comment
 		{"ipv4", "8.8.8.8", false, "known benign"},                                                           // public DNS
 		{"md5_hash", "d41d8cd98f00b204e9800998ecf8427e", false, "known benign"},                              // empty-file hash
@@ -479,6 +485,163 @@ func TestCIDRTableAgainstBruteForce(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("round %d, %s: got %v want %v", round, a, got, want)
 			}
+		}
+	}
+}
+
+// logCounter is a slog handler that keeps every record's message and
+// attributes as text.
+type logCounter struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logCounter) WithGroup(string) slog.Handler            { return l }
+func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	l.mu.Lock()
+	l.lines = append(l.lines, b.String())
+	l.mu.Unlock()
+	return nil
+}
+
+func (l *logCounter) matching(sub string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, s := range l.lines {
+		if strings.Contains(s, sub) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestSTIXPatternNotEvaluableReportedOnce: patterns the engine cannot
+// evaluate (AND, FOLLOWEDBY, other operators, non-string literals, other
+// pattern languages) are skipped and counted, each named by its object id;
+// the source is reported in one log line, not once per pattern, and not
+// again when a reload finds the same problems. The evaluable indicators
+// of the same bundle load.
+func TestSTIXPatternNotEvaluableReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	bundle := `{"type":"bundle","id":"bundle--1","objects":[
+ {"type":"indicator","id":"indicator--good","pattern":"[ipv4-addr:value = '203.0.113.77'] OR [domain-name:value = 'c2.example.com']","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--and","pattern":"[file:name = 'a.exe' AND file:size = 10]","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--followed","pattern":"[ipv4-addr:value = '1.2.3.4'] FOLLOWEDBY [ipv4-addr:value = '5.6.7.8']","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--like","pattern":"[domain-name:value LIKE '%.example.org']","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--int","pattern":"[network-traffic:dst_port = 443]","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--sigma","pattern":"title: x","pattern_type":"sigma"},
+ {"type":"malware","id":"malware--1","name":"not an indicator"}
+]}`
+	write(t, dir, "b.stix.json", bundle)
+	logs := &logCounter{}
+	s, err := ParseSettings(map[string]string{"Files": "b.stix.json", "Reload": "off"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(context.Background(), "Feeds", s, slog.New(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !look(p, "ipv4", "203.0.113.77").Found || !look(p, "dns", "c2.example.com").Found {
+		t.Error("the evaluable indicator did not load")
+	}
+	st := p.SourceStats()
+	if len(st) != 1 || st[0].Total != 2 || st[0].Skipped != 5 || st[0].Error != "" {
+		t.Fatalf("stats %+v", st)
+	}
+	probs := strings.Join(st[0].Problems, "\n")
+	for _, id := range []string{"indicator--and", "indicator--followed", "indicator--like", "indicator--int", "indicator--sigma"} {
+		if !strings.Contains(probs, id) {
+			t.Errorf("problem list does not name %s:\n%s", id, probs)
+		}
+	}
+	if got := logs.matching("skipped"); len(got) != 1 || !strings.Contains(got[0], "skipped=5") || !strings.Contains(got[0], "indicator--and") {
+		t.Errorf("want one log line for the source, got %q", got)
+	}
+	if err := p.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := logs.matching("skipped"); len(got) != 1 {
+		t.Errorf("reload of the same file reported again: %q", got)
+	}
+}
+
+// TestMISPShapes reads MISP events in each shape MISP exports ({"response":
+// [...]} with attributes and with Objects, a bare {"Event": ...}, a list of
+// {"Event": ...}), composite types, deleted attributes and threat levels.
+func TestMISPShapes(t *testing.T) {
+	event := func(id, level, attrs string) string {
+		return `{"Event":{"id":"` + id + `","info":"Event ` + id + `","threat_level_id":"` + level + `",` + attrs + `}}`
+	}
+	cases := []struct {
+		name, body string
+		look       [][2]string // type, value expected found
+		sev        lookup.Severity
+		miss       [][2]string
+		skipped    int
+	}{
+		{"response with attributes", `{"response":[` + event("1", "1", `"Attribute":[{"id":"11","type":"ip-dst","value":"203.0.113.5"},{"id":"12","type":"domain","value":"c2.example.com"}]`) + `]}`,
+			[][2]string{{"ipv4", "203.0.113.5"}, {"dns", "www.c2.example.com"}}, lookup.SevHigh, nil, 0},
+		{"response with objects", `{"response":[` + event("2", "2", `"Object":[{"id":"5","name":"file","Attribute":[{"id":"21","type":"md5","value":"01c0b7c5bf605ed267b2be3d024eb90f"},{"id":"22","type":"filename","value":"a.exe"}]}]`) + `]}`,
+			[][2]string{{"md5_hash", "01C0B7C5BF605ED267B2BE3D024EB90F"}}, lookup.SevWarning, nil, 0},
+		{"bare event", event("3", "3", `"Attribute":[{"id":"31","type":"sha1","value":"f7d9159b6f3eeff0cfc6626d665bc781a2b012df"},{"id":"32","type":"text","value":"Linux/SSHDoor"}]`),
+			[][2]string{{"sha1_hash", "f7d9159b6f3eeff0cfc6626d665bc781a2b012df"}}, lookup.SevInformation, nil, 0},
+		{"list of events", `[` + event("4", "4", `"Attribute":[{"id":"41","type":"url","value":"http://bad.example.com/x.exe"}]`) + `,` + event("5", "1", `"Attribute":[{"id":"51","type":"email-src","value":"Phish@Bad.example.com"}]`) + `]`,
+			[][2]string{{"url", "http://bad.example.com/x.exe"}, {"email", "phish@bad.example.com"}}, lookup.SevInformation, nil, 0},
+		{"composite and deleted", event("6", "1", `"Attribute":[{"id":"61","type":"filename|sha1","value":"a.exe|7768fd2812ceff05db8f969a7bed1de5615bfc5a"},{"id":"62","type":"domain|ip","value":"evil.example.com|198.51.100.9"},{"id":"63","type":"ip-dst|port","value":"192.0.2.44|443"},{"id":"64","type":"ip-dst","value":"192.0.2.45","deleted":true},{"id":"65","type":"domain|ip","value":"only-one-part.example.com"},{"id":"66","type":"ip-src","value":"999.1.1.1"}]`),
+			[][2]string{{"sha1_hash", "7768fd2812ceff05db8f969a7bed1de5615bfc5a"}, {"dns", "evil.example.com"}, {"ipv4", "198.51.100.9"}, {"ipv4", "192.0.2.44"}}, lookup.SevHigh,
+			[][2]string{{"ipv4", "192.0.2.45"}}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, "e.json", c.body)
+			p := newProv(t, map[string]string{"Files": "e.json", "Severity": "information"}, dir)
+			st := p.SourceStats()
+			if len(st) != 1 || st[0].Error != "" || st[0].Format != "misp" || st[0].Skipped != c.skipped {
+				t.Fatalf("stats %+v", st)
+			}
+			for _, l := range c.look {
+				r := look(p, l[0], l[1])
+				if !r.Found {
+					t.Errorf("%s %s not found: %v", l[0], l[1], r.Details)
+					continue
+				}
+				m0 := r.RawResult.(map[string]any)["matches"].([]any)[0].(map[string]any)
+				if ref, _ := m0["ref"].(string); !strings.HasPrefix(ref, "event ") || !strings.Contains(ref, "attribute ") {
+					t.Errorf("%s: reference %q does not name the event and attribute", l[1], ref)
+				}
+			}
+			if r := look(p, c.look[0][0], c.look[0][1]); r.Severity != c.sev {
+				t.Errorf("severity %v, want %v (threat level; 4 or none: the file's Severity)", r.Severity, c.sev)
+			}
+			for _, l := range c.miss {
+				if r := look(p, l[0], l[1]); r.Found {
+					t.Errorf("%s %s: deleted attribute found", l[0], l[1])
+				}
+			}
+		})
+	}
+	// A JSON document that is no MISP event at all fails that file only.
+	dir := t.TempDir()
+	write(t, dir, "a.json", `{"response": "nope"}`)
+	write(t, dir, "b.txt", "203.0.113.8\n")
+	p := newProv(t, map[string]string{"Feed1": "a.json", "Feed1Format": "misp", "Feed2": "b.txt"}, dir)
+	if !look(p, "ipv4", "203.0.113.8").Found {
+		t.Error("other feed not loaded")
+	}
+	for _, st := range p.SourceStats() {
+		if strings.HasSuffix(st.Source, "a.json") && !strings.Contains(st.Error, "response") {
+			t.Errorf("a.json error %q", st.Error)
 		}
 	}
 }

@@ -34,7 +34,9 @@ type Provider struct {
 
 // New reads the sources named in the settings and returns a ready provider.
 // Sources that fail are reported (logged and in SourceStats); the others
-// load. Only settings errors are returned.
+// load. Only settings errors are returned. Log lines go to log as given
+// (the registry factory's logger already names the config entry); nil
+// discards them.
 func New(ctx context.Context, name string, s *Settings, log *slog.Logger) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -67,16 +69,16 @@ func (p *Provider) report(snap, old *snapshot) {
 		}
 		switch {
 		case st.Error != "":
-			p.log.Warn("feed source not loaded", "provider", p.name, "source", st.Source, "error", st.Error)
+			p.log.Warn("feed source not loaded", "source", st.Source, "error", st.Error)
 		case st.Skipped > 0:
 			first := ""
 			if len(st.Problems) > 0 {
 				first = st.Problems[0]
 			}
-			p.log.Warn("feed entries skipped", "provider", p.name, "source", st.Source, "skipped", st.Skipped, "first", first)
+			p.log.Warn("feed entries skipped", "source", st.Source, "skipped", st.Skipped, "first", first)
 		}
 	}
-	p.log.Debug("feeds loaded", "provider", p.name, "indicators", snap.ix.size(), "took", snap.took)
+	p.log.Debug("feeds loaded", "indicators", snap.ix.size(), "took", snap.took)
 }
 
 // Reload re-reads every source now and swaps the index in when done.
@@ -111,7 +113,7 @@ func (p *Provider) maybeReload() {
 		if sameStamps(stamps(p.settings), p.snap.Load().stamps) {
 			return
 		}
-		p.log.Info("feed files changed: reloading", "provider", p.name)
+		p.log.Info("feed files changed: reloading")
 		_ = p.Reload(context.Background())
 	}()
 }

@@ -590,3 +590,63 @@ func TestEchoedKeyInHeaderRedacted(t *testing.T) {
 		t.Errorf("header echo: %s", s)
 	}
 }
+
+// TestEngineHonoursRetryAfterBothForms runs a declarative provider on the
+// lookup engine against a server that first answers 429 with Retry-After,
+// in its seconds form for one item and its HTTP-date form for another,
+// then answers normally: each item is waited for, retried once and found,
+// while an item that is never throttled completes at once.
+func TestEngineHonoursRetryAfterBothForms(t *testing.T) {
+	var mu sync.Mutex
+	calls := map[string][]time.Time{}
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		v := strings.TrimPrefix(r.URL.Path, "/ip/")
+		mu.Lock()
+		calls[v] = append(calls[v], time.Now())
+		n := len(calls[v])
+		mu.Unlock()
+		switch {
+		case v == "1.1.1.1" && n == 1:
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		case v == "8.8.4.4" && n == 1:
+			// An HTTP date two seconds ahead: at second granularity the
+			// wait is between one and two seconds.
+			w.Header().Set("Retry-After", time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		jsonReply(200, `{"verdict": "bad", "score": 90}`)(w, r)
+	})
+	p := mustProvider(t, mustDef(t, acmeDef), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, nil)
+	e := lookup.NewEngine([]lookup.ProviderSpec{{Name: "Acme", Provider: p, Limits: lookup.Limits{Retries: 1}}},
+		lookup.Options{Prepare: lookup.IOCPreparer, BackoffBase: time.Millisecond})
+	defer e.Close()
+	var done sync.Map
+	start := time.Now()
+	e.Stream(context.Background(), []lookup.Input{{Value: "1.1.1.1"}, {Value: "8.8.4.4"}, {Value: "9.9.9.9"}},
+		func(r lookup.Row) { done.Store(r.Item.Value, r) })
+	for _, v := range []string{"1.1.1.1", "8.8.4.4", "9.9.9.9"} {
+		r, _ := done.Load(v)
+		row, _ := r.(lookup.Row)
+		if row.Result.Status != lookup.StatusFound {
+			t.Errorf("%s: %v (%s)", v, row.Result.Status, row.Result.Message)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for v, min := range map[string]time.Duration{"1.1.1.1": time.Second, "8.8.4.4": 900 * time.Millisecond} {
+		c := calls[v]
+		if len(c) != 2 {
+			t.Errorf("%s: %d calls, want 2 (one retry)", v, len(c))
+			continue
+		}
+		if gap := c[1].Sub(c[0]); gap < min {
+			t.Errorf("%s: retried after %v, before the Retry-After of at least %v", v, gap, min)
+		}
+	}
+	if len(calls["9.9.9.9"]) != 1 || calls["9.9.9.9"][0].Sub(start) > 900*time.Millisecond {
+		t.Errorf("the unthrottled item waited or was asked twice: %v", calls["9.9.9.9"])
+	}
+}

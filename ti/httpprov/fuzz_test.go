@@ -23,7 +23,9 @@ func FuzzParseDefinition(f *testing.F) {
 	f.Add([]byte("kind: ti\nmode: list\nprovider_name: L\nbase_url: https://x\ntypes: [ipv4]\nlist: {sources: [{path: /a, format: stanzas, start: A, emit: B}]}\n"))
 	f.Add([]byte("kind: ti\nprovider_name: X\nbase_url: https://x\nqueries:\n  ipv4: &a {path: /}\n  ipv6: *a\nresult: {found: 'let x = 1; x > 0'}\n"))
 	f.Add([]byte("- [\n"))
-	if files, _ := filepath.Glob("../builtin/defs/*.yaml"); len(files) > 0 {
+	builtins, _ := filepath.Glob("../builtin/defs/*.yaml")
+	contexts, _ := filepath.Glob("../../contextprov/defs/*.yaml")
+	if files := append(builtins, contexts...); len(files) > 0 {
 		for _, fn := range files {
 			if b, err := os.ReadFile(fn); err == nil {
 				f.Add(b)
@@ -48,6 +50,8 @@ func FuzzParseDefinition(f *testing.F) {
 func fuzzProviders(t testing.TB) []*Provider {
 	srcs := map[string][]byte{"acme": []byte(acmeDef), "snow": []byte(serviceNowLike)}
 	files, _ := filepath.Glob("../builtin/defs/*.yaml")
+	ctxFiles, _ := filepath.Glob("../../contextprov/defs/*.yaml") // ServiceNow
+	files = append(files, ctxFiles...)
 	for _, fn := range files {
 		b, err := os.ReadFile(fn)
 		if err != nil {
@@ -78,6 +82,8 @@ func FuzzResponse(f *testing.F) {
 		`{}`, `[]`, `null`, `"x"`, `1`, `<html>`, `{"data": null}`, `{"data": {"attributes": {"last_analysis_stats": {"malicious": "3"}}}}`,
 		`{"pulse_info": {"pulses": [1, null, {"name": [1]}]}}`, `{"data": [{"confidence_level": "high"}], "query_status": "ok"}`,
 		`{"response": [{"status_code": "200"}]}`, `{"scores": {"overall": {"total": []}}}`, `{"result": [{"ip_address": null}]}`,
+		`{"result": [{"ip_address": "10.0.0.1, 10.0.0.10", "sys_id": "1", "sys_updated_on": "2023-01-01 00:00:0", "last_discovered": "not a date"}]}`,
+		`{"result": [{"user_name": "u", "last_login": 7, "sys_created_on": null}]}`, `{"result": "x"}`,
 		`{"success": false}`, `{"classification": null}`, `{"total": 1, "events": [{"port": 1, "results": [{"result": null}]}]}`,
 	}
 	for i, s := range seeds {
@@ -87,7 +93,7 @@ func FuzzResponse(f *testing.F) {
 	f.Add(500, strings.Repeat("x", 5000))
 	f.Add(404, `{"error": "`+testKey+`"}`)
 	provs := fuzzProviders(f)
-	types := []struct{ typ, sub string }{{"ipv4", ""}, {"dns", ""}, {"url", ""}, {"sha256_hash", ""}, {"ipv4", "whois"}, {"email", ""}, {"md5_hash", ""}}
+	types := []struct{ typ, sub string }{{"ipv4", ""}, {"dns", ""}, {"url", ""}, {"sha256_hash", ""}, {"ipv4", "whois"}, {"email", ""}, {"md5_hash", ""}, {"hostname", ""}, {"user", ""}}
 	f.Fuzz(func(t *testing.T, status int, body string) {
 		if status < 100 || status > 599 {
 			status = 200
