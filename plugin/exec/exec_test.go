@@ -168,6 +168,20 @@ func TestBadInitialize(t *testing.T) {
 	}
 }
 
+// TestHandshakeProtocolVersion: a plugin that chooses a protocol newer
+// than the host's fails its calls with a message saying what to do.
+func TestHandshakeProtocolVersion(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "Future", "newproto", "", "max_restarts: 1"))
+	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+	r := p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "chose protocol 2") || !strings.Contains(r.Message, "upgrade msticgo") {
+		t.Fatalf("got %v %q", r.Status, r.Message)
+	}
+	if err := p.Health(context.Background()); err == nil {
+		t.Error("health of a plugin with an unsupported protocol succeeded")
+	}
+}
+
 func TestMalformedLineQuoted(t *testing.T) {
 	dir := writePlugin(t, goManifest(t, "ti", "Chatty", "malformed", ""))
 	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)

@@ -9,6 +9,7 @@
 //	secret    writes the AuthKey setting to stderr, then answers
 //	spawn     starts a child "sleep 300" in its process group and writes its pid to stderr
 //	badinit   exits during initialize
+//	newproto  answers initialize choosing protocol 2 (newer than the host's)
 //	cancellable never answers lookup until cancelled, then answers with a timeout error
 package main
 
@@ -63,7 +64,11 @@ func main() {
 			}
 			_ = json.Unmarshal(m.Params, &p)
 			settings, loadedAs = p.Settings, p.LoadedAs
-			send(map[string]any{"id": m.ID, "result": map[string]any{"protocol": 1, "plugin_version": "0.0.1"}})
+			proto := 1
+			if mode == "newproto" {
+				proto = 2
+			}
+			send(map[string]any{"id": m.ID, "result": map[string]any{"protocol": proto, "plugin_version": "0.0.1"}})
 			if mode == "spawn" {
 				c := exec.Command("sleep", "300")
 				_ = c.Start()
