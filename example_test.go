@@ -112,6 +112,42 @@ func ExampleQueryProvider_builtin() {
 	// [Computer DestinationIP DestinationPort] SRV-WEB01 91.234.254.144
 }
 
+// The main job: a hunting query on the embedded sample data, its
+// destination addresses looked up in the embedded offline feeds.
+func ExampleEnrich() {
+	ctx := context.Background()
+	opts := msticgo.Options{Config: config.Embedded()}
+	qp, err := msticgo.QueryProvider(ctx, "Sample", opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer qp.Close()
+	run, err := qp.Run(ctx, "Network.list_public_destinations", nil, data.RunOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	eng, err := msticgo.TILookup(ctx, opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer eng.Close()
+	res, err := msticgo.Enrich(ctx, eng, run.Result.Frame, "auto")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	f := res.Frame
+	sev, matched := f.ColumnIndex("TISeverity"), f.ColumnIndex("TIMatched")
+	fmt.Println(res.Columns, f.Len() == run.Result.Frame.Len())
+	fmt.Println(f.Rows[0][1], f.Rows[0][sev], f.Rows[0][matched])
+	// Output:
+	// [DestinationIP] true
+	// 91.234.254.144 high Feeds
+}
+
 // MSTICPy's TILookup: the Primary TIProviders of the built-in defaults
 // (the embedded offline feeds) look up indicators, defanged or not.
 func ExampleTILookup() {

@@ -1,8 +1,8 @@
 // Package msticgo is the entry point for Go programs that use msticgo as a
 // library, in the spirit of MSTICPy's top-level functions: LoadConfig
 // (msticpyconfig.yaml), LoadPlugins (mp.load_plugins), QueryProvider
-// (mp.QueryProvider) and TILookup / ContextLookup (mp.TILookup,
-// mp.ContextLookup). Each is a thin wrapper over the packages that do the
+// (mp.QueryProvider), TILookup / ContextLookup (mp.TILookup,
+// mp.ContextLookup) and Enrich (TI verdicts added to query results). Each is a thin wrapper over the packages that do the
 // work (config, plugin, data, lookup); use those directly for anything these
 // do not cover.
 //
@@ -24,9 +24,11 @@ import (
 	"github.com/msticgo/msticgo/data"
 	_ "github.com/msticgo/msticgo/data/drivers/all" // built-in data drivers and query packs
 	"github.com/msticgo/msticgo/data/querystore"
+	"github.com/msticgo/msticgo/enrich"
 	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/plugin"
 	"github.com/msticgo/msticgo/registry"
+	"github.com/msticgo/msticgo/table"
 	_ "github.com/msticgo/msticgo/ti/builtin" // built-in HTTP TI providers
 	_ "github.com/msticgo/msticgo/ti/feeds"   // the offline Feeds TI provider
 )
@@ -200,6 +202,16 @@ func TILookup(ctx context.Context, opts Options, providers ...string) (*lookup.E
 // CMDB knows).
 func ContextLookup(ctx context.Context, opts Options, providers ...string) (*lookup.Engine, error) {
 	return newEngine(ctx, opts, lookup.ModeContext, providers)
+}
+
+// Enrich adds TI verdicts to a query result: the values of the named
+// columns (none, or "auto": every column whose values type as indicators;
+// other text gives the indicators extracted from it) are looked up once
+// each through eng (a TILookup engine), and every row gets TISeverity,
+// TIMatched and TIDetail. Rows in = rows out; the lookup rows are in
+// Result.Lookups. The CLI's "query run --enrich" is this.
+func Enrich(ctx context.Context, eng *lookup.Engine, f *table.Frame, columns ...string) (*enrich.Result, error) {
+	return enrich.Frame(ctx, eng, f, enrich.Options{Columns: columns})
 }
 
 func newEngine(ctx context.Context, opts Options, mode lookup.Mode, providers []string) (*lookup.Engine, error) {
