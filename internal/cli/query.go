@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -48,6 +49,26 @@ rounded with @unit: -1d@d). MSTICGO_NOW pins "now".`,
 
 // queryStore loads every query source of this run. Missing --query-path
 // folders are a usage error; other problems are logged as warnings.
+// queryCacheDir is where parsed query files are kept (keyed by content, so
+// an edited file is parsed again): $MSTICGO_CACHE_DIR/queries, else the user
+// cache folder/msticgo/queries; "" (no cache) when there is none.
+func queryCacheDir(a *App) string {
+	if d := strings.TrimSpace(a.Getenv("MSTICGO_CACHE_DIR")); d != "" {
+		return filepath.Join(d, "queries")
+	}
+	if runtime.GOOS == "linux" {
+		// os.UserCacheDir's rule, read through the run's environment.
+		if d := a.Getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
+			return filepath.Join(d, "msticgo", "queries")
+		}
+		if h := a.Getenv("HOME"); h != "" {
+			return filepath.Join(h, ".cache", "msticgo", "queries")
+		}
+		return ""
+	}
+	return querystore.DefaultCacheDir()
+}
+
 func queryStore(a *App) (*querystore.Store, error) {
 	cfg, err := a.Config()
 	if err != nil {
@@ -65,6 +86,7 @@ func queryStore(a *App) (*querystore.Store, error) {
 	// not every YAML file of a plugin folder: provider definitions and
 	// manifests are not query files.
 	src.Plugins = a.PluginQueryFiles()
+	src.CacheDir = queryCacheDir(a)
 	s := querystore.Load(src)
 	type pair struct{ file, kept string }
 	var pairs []pair
