@@ -131,6 +131,30 @@ func TestBareStringIsPerItemError(t *testing.T) {
 		if r.Status != lookup.StatusUnexpected || !strings.Contains(r.Message, `"everything is fine"`) {
 			t.Errorf("got %v %q; want unexpected response quoting the string", r.Status, r.Message)
 		}
+		if r.Severity != lookup.SevUnknown {
+			t.Errorf("error row has severity %v, want unknown", r.Severity)
+		}
+	}
+}
+
+// TestToResultErrorSeverity: a plugin's error row carries no verdict, even
+// when the plugin names a severity; answers keep theirs.
+func TestToResultErrorSeverity(t *testing.T) {
+	yes := true
+	for _, c := range []struct {
+		w    WireResult
+		want lookup.Severity
+	}{
+		{WireResult{Status: "error", Severity: "high", Message: "HTTP 401"}, lookup.SevUnknown},
+		{WireResult{Status: "timeout"}, lookup.SevUnknown},
+		{WireResult{Status: "rate_limited", Severity: "warning"}, lookup.SevUnknown},
+		{WireResult{Status: "bogus"}, lookup.SevUnknown},
+		{WireResult{Status: "found", Severity: "high", Found: &yes}, lookup.SevHigh},
+		{WireResult{Status: "not_found"}, lookup.SevInformation},
+	} {
+		if got := toResult(&c.w).Severity; got != c.want {
+			t.Errorf("%+v: severity %v, want %v", c.w, got, c.want)
+		}
 	}
 }
 

@@ -91,7 +91,7 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 				if err != nil {
 					msg = err.Error()
 				}
-				out[i] = lookup.Result{Status: lookup.StatusUnexpected, Message: msg, RawResult: msg}
+				out[i] = lookup.Result{Status: lookup.StatusUnexpected, Severity: lookup.SevUnknown, Message: msg, RawResult: msg}
 			}
 		}
 		return
@@ -104,7 +104,7 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 	}
 	for i := range items {
 		if !done[i] {
-			out[i] = lookup.Result{Status: st, Message: err.Error(), RawResult: err.Error(), RetryAfter: retry}
+			out[i] = lookup.Result{Status: st, Severity: lookup.SevUnknown, Message: err.Error(), RawResult: err.Error(), RetryAfter: retry}
 		}
 	}
 }
@@ -191,6 +191,10 @@ func toResult(w *WireResult) lookup.Result {
 	default:
 		r.Status = lookup.StatusUnexpected
 		r.Message = fmt.Sprintf("plugin result has unknown status %q", Quote([]byte(w.Status), 60))
+	}
+	if !r.Status.OK() {
+		// Not an answer: no verdict (as every provider's error rows).
+		r.Severity = lookup.SevUnknown
 	}
 	if !r.Status.OK() && r.Message == "" {
 		r.Message = r.Status.String()

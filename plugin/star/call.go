@@ -104,7 +104,7 @@ func (p *Provider) Lookup(ctx context.Context, item lookup.Item) lookup.Result {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			st = lookup.StatusTimeout
 		}
-		return lookup.Result{Status: st, Message: err.Error(), RawResult: err.Error()}
+		return lookup.Result{Status: st, Severity: lookup.SevUnknown, Message: err.Error(), RawResult: err.Error()}
 	}
 	r := toResult(p.inst.script.Path, res)
 	if r.Message != "" {
@@ -121,12 +121,12 @@ func toResult(path string, v starlark.Value) lookup.Result {
 	d, ok := v.(*starlark.Dict)
 	if !ok {
 		msg := fmt.Sprintf("%s: lookup returned %s %s, want a dict or None", path, v.Type(), shorten(v.String()))
-		return lookup.Result{Status: lookup.StatusUnexpected, Message: msg, RawResult: msg}
+		return lookup.Result{Status: lookup.StatusUnexpected, Severity: lookup.SevUnknown, Message: msg, RawResult: msg}
 	}
 	gv, err := toGo(d)
 	if err != nil {
 		msg := fmt.Sprintf("%s: lookup result: %v", path, err)
-		return lookup.Result{Status: lookup.StatusUnexpected, Message: msg, RawResult: msg}
+		return lookup.Result{Status: lookup.StatusUnexpected, Severity: lookup.SevUnknown, Message: msg, RawResult: msg}
 	}
 	m := gv.(map[string]any)
 	r := lookup.Result{Severity: lookup.SevInformation, Details: m["details"], RawResult: m["raw"]}
@@ -164,6 +164,11 @@ func toResult(path string, v starlark.Value) lookup.Result {
 	default:
 		r.Status = lookup.StatusUnexpected
 		r.Message = fmt.Sprintf("%s: lookup returned unknown status %q", path, status)
+	}
+	if !r.Status.OK() {
+		// Not an answer: no verdict, whatever the script said (as every
+		// provider's error rows).
+		r.Severity = lookup.SevUnknown
 	}
 	if r.RawResult == nil {
 		r.RawResult = m

@@ -57,6 +57,8 @@ def lookup(ioc, ioc_type, settings):
         body = resp.json()
         return {"found": True, "severity": "high" if body["score"] > 80 else "information",
                 "details": body, "reference": resp.url}
+    if ioc == "err":
+        return {"status": "error", "severity": "high", "message": "service said no"}
     return {"found": True, "severity": "warning", "details": {"type": ioc_type, "who": settings["loaded_as"]}}
 `
 
@@ -87,11 +89,17 @@ func TestStarlarkLookup(t *testing.T) {
 		{"fail", lookup.StatusProviderError, "ti.star:13:13: fail: cannot look up fail with ***"},
 		{"loop", lookup.StatusProviderError, "too many steps"},
 		{"http:5.6.7.8", lookup.StatusFound, ""},
+		{"err", lookup.StatusProviderError, "service said no"},
 	}
 	for _, c := range cases {
 		r := p.Lookup(ctx, lookup.Item{Ioc: c.ioc, Type: "ipv4"})
 		if r.Status != c.status || !strings.Contains(r.Message, c.msg) {
 			t.Errorf("%s: got %v %q, want %v containing %q", c.ioc, r.Status, r.Message, c.status, c.msg)
+		}
+		// A row that is not an answer carries no verdict, even when the
+		// script names a severity.
+		if !c.status.OK() && r.Severity != lookup.SevUnknown {
+			t.Errorf("%s: %v row has severity %v, want unknown", c.ioc, r.Status, r.Severity)
 		}
 		if strings.Contains(r.Message, "k-999") {
 			t.Errorf("%s: secret in message %q", c.ioc, r.Message)
