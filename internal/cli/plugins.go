@@ -139,13 +139,18 @@ each plugin is started and asked for its health.`,
 	}
 	list.Flags().BoolVar(&health, "health", false, "start each configured plugin and ask for its health")
 	validate := &cobra.Command{
-		Use:   "validate DIR...",
+		Use:   "validate [DIR...]",
 		Short: "Check plugin folders and report every problem (exit 2 if any)",
 		Long: `Load the folders into a scratch registry (beside the built-ins, so name
 clashes show) and list every plugin file with its result. Each problem is
-also one line on stderr naming the file (and line). Exit 2 if any.`,
-		Args: needFolders("validate"),
+also one line on stderr naming the file (and line). Exit 2 if any. With no
+DIR, the run's own folders: PluginFolders of the config, then --plugins.`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := pluginFoldersFor(a, "validate", args)
+			if err != nil {
+				return err
+			}
 			reg := registry.Default.Clone()
 			rep := plugin.Load(cmd.Context(), reg, args, plugin.Options{Logger: a.Logger(), HostVersion: "msticgo " + Version})
 			defer rep.Close()
@@ -170,17 +175,21 @@ also one line on stderr naming the file (and line). Exit 2 if any.`,
 	}
 	var timeout time.Duration
 	test := &cobra.Command{
-		Use:   "test DIR...",
+		Use:   "test [DIR...]",
 		Short: "Run each plugin's declared test data through it",
 		Long: `Load the folders, then run every plugin's test data (plugin.yaml test_data,
 Starlark TEST_DATA, declarative examples) through it, with the settings of
 its config entry when there is one. Exit 2 if a plugin file or folder does
 not load (each problem is one line on stderr naming the file), else 3 if
-any test fails.`,
-		Args: needFolders("test"),
+any test fails. With no DIR, the run's own folders: PluginFolders of the
+config, then --plugins.`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.Config()
 			if err != nil {
+				return err
+			}
+			if args, err = pluginFoldersFor(a, "test", args); err != nil {
 				return err
 			}
 			reg := registry.Default.Clone()
@@ -227,15 +236,27 @@ any test fails.`,
 	return cmd
 }
 
-// needFolders is the argument check of plugins validate/test: at least one
-// folder, with a message that says so.
-func needFolders(sub string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) == 0 {
-			return UsageErrorf("plugins %s: name at least one plugin folder (msticgo plugins %s DIR...)", sub, sub)
-		}
-		return nil
+// pluginFoldersFor is the folders plugins validate/test work on: the ones
+// named as arguments, else the run's own (PluginFolders of the config,
+// relative to its folder, then --plugins), else a usage error saying how to
+// name one.
+func pluginFoldersFor(a *App, sub string, args []string) ([]string, error) {
+	if len(args) > 0 {
+		return args, nil
 	}
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, f := range cfg.PluginFolders {
+		dirs = append(dirs, plugin.ResolveFolder(f, cfg.Dir()))
+	}
+	dirs = append(dirs, a.PluginDirs()...)
+	if len(dirs) == 0 {
+		return nil, UsageErrorf("plugins %s: name at least one plugin folder (msticgo plugins %s DIR...), or set --plugins or PluginFolders in msticpyconfig.yaml", sub, sub)
+	}
+	return dirs, nil
 }
 
 // problemsError is the usage error for a load with problems: one line per

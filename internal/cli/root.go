@@ -122,7 +122,10 @@ Exit codes: 0 success, 1 runtime failure, 2 bad input/usage/configuration,
 		SilenceUsage:  true,
 		Args:          cobra.NoArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return a.prepare()
+			if err := a.prepare(); err != nil {
+				return err
+			}
+			return a.checkPluginDirs(cmd)
 		},
 	}
 	fs := root.PersistentFlags()
@@ -178,6 +181,28 @@ func finishTree(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		finishTree(sub)
 	}
+}
+
+// checkPluginDirs: a --plugins folder typed on the command line that is not
+// there is a mistake to report (exit 2) before the command does anything, as
+// for --config and --query-path. The plugins commands are the exception:
+// they load every other folder, list the problem among their rows and then
+// exit 2. PluginFolders in the config only warn, as MSTICPy does.
+func (a *App) checkPluginDirs(cmd *cobra.Command) error {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Name() == "plugins" && c.Parent() != nil && !c.Parent().HasParent() {
+			return nil
+		}
+	}
+	for _, d := range a.pluginDirs {
+		switch st, err := os.Stat(d); {
+		case err != nil:
+			return UsageErrorf("--plugins %s: no such folder", d)
+		case !st.IsDir():
+			return UsageErrorf("--plugins %s: not a folder (give the folder that holds the plugin files)", d)
+		}
+	}
+	return nil
 }
 
 // prepare checks the global flags and MSTICGO_NOW before any command runs.
