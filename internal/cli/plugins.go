@@ -393,7 +393,12 @@ func runPluginTest(ctx context.Context, a *App, cfg *config.Config, r *registry.
 		status = res.Status.String()
 		detail = res.Message
 		if res.Status.OK() {
-			detail = oneLine(fmt.Sprintf("severity %s; %v", res.Severity, res.Details))
+			// Details as the other commands print them (JSON for maps and
+			// lists, nothing for none), not Go's formatting.
+			detail = "severity " + res.Severity.String()
+			if d := table.FormatValue(res.Details); d != "" {
+				detail += "; " + oneLine(d)
+			}
 		}
 		ok = res.Status.OK()
 		if tc.Expect != "" {

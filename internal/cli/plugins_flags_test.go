@@ -76,3 +76,33 @@ func TestPluginsValidateDefaultFolders(t *testing.T) {
 		}
 	}
 }
+
+// TestPluginsTestDetailsAsJSON: plugins test prints a plugin's details as
+// the other commands do (compact JSON, nothing for none), not Go's map
+// formatting or <nil>.
+func TestPluginsTestDetailsAsJSON(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "local.star"), []byte(`PROVIDER_NAME = "LocalStar"
+SUPPORTED = ["ipv4"]
+TEST_DATA = [{"ioc": "91.234.254.144", "ioc_type": "ipv4", "expect": "found"}, {"ioc": "1.1.1.1", "ioc_type": "ipv4", "expect": "not_found"}]
+
+def lookup(ioc, ioc_type, settings):
+    if ioc == "1.1.1.1":
+        return None
+    return {"found": True, "severity": "high", "details": {"score": 90, "tags": ["c2", "apt"]}}
+`), 0o644)
+	out, stderr, code := runPluginsCLI(t, "-o", "csv", "--max-width", "-1", "plugins", "test", dir)
+	if code != 0 {
+		t.Fatalf("exit %d %s\n%s", code, stderr, out)
+	}
+	for _, want := range []string{`severity high; {""score"":90,""tags"":[""c2"",""apt""]}`, "not found,severity information\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"map[", "<nil>"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output has Go formatting %q:\n%s", bad, out)
+		}
+	}
+}
