@@ -224,7 +224,9 @@ QueryDefinitions:
 		}
 	}
 	exec("CREATE SCHEMA " + schema)
-	t.Cleanup(func() { run(t, env(), "--config", cfg, "query", "exec", "--env", "PostgreSQL", "DROP SCHEMA "+schema+" CASCADE") })
+	t.Cleanup(func() {
+		run(t, env(), "--config", cfg, "query", "exec", "--env", "PostgreSQL", "DROP SCHEMA "+schema+" CASCADE")
+	})
 	exec("CREATE TABLE " + tbl + " (id int, host text, note text)")
 	hostile := []string{`' or 1=1 --`, `"`, `\`, "a\nb", "ünï😀", `x'); DROP TABLE ` + tbl + `; --`, "SRV-WEB01"}
 	var values []string
