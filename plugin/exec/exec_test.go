@@ -196,6 +196,37 @@ func TestMalformedLineQuoted(t *testing.T) {
 	}
 }
 
+// TestLateNotificationsIgnored: after a call fails on a malformed line the
+// process is kept, and the plugin goes on streaming that call's results.
+// The next call must not take them for its own: lookup results, query
+// columns and rows carry the request_id of the call they belong to.
+func TestLateNotificationsIgnored(t *testing.T) {
+	ctx := context.Background()
+	t.Run("lookup", func(t *testing.T) {
+		dir := writePlugin(t, goManifest(t, "ti", "Late", "stale", ""))
+		p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+		r := p.Lookup(ctx, items(1)[0])
+		if r.Status != lookup.StatusUnexpected || !strings.Contains(r.Message, `"not protocol"`) {
+			t.Fatalf("first call: %v %q; want the malformed line quoted", r.Status, r.Message)
+		}
+		r = p.Lookup(ctx, items(1)[0])
+		if d, _ := r.Details.(map[string]any); r.Status != lookup.StatusFound || d["loaded_as"] != "Late" {
+			t.Fatalf("second call: %v %q %v; want its own result, not the first call's late one", r.Status, r.Message, r.Details)
+		}
+	})
+	t.Run("query", func(t *testing.T) {
+		dir := writePlugin(t, goManifest(t, "data", "LateSQL", "stale", ""))
+		d := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+		if _, err := d.Query(ctx, data.Query{Text: "rows 3"}); err == nil || !strings.Contains(err.Error(), `"not protocol"`) {
+			t.Fatalf("first query: %v; want the malformed line quoted", err)
+		}
+		res, err := d.Query(ctx, data.Query{Text: "rows 3"})
+		if err != nil || res.Frame.Len() != 3 {
+			t.Fatalf("second query: %v %+v; want its own 3 rows only", err, res)
+		}
+	})
+}
+
 func TestCallTimeoutEndsProcess(t *testing.T) {
 	dir := writePlugin(t, fmt.Sprintf("kind: ti\nprovider_name: Slow\ncommand: [%q, slow]\nlimits: {call_timeout: 300ms, shutdown_timeout: 200ms}\n", testPluginBinary(t)))
 	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)

@@ -11,6 +11,9 @@
 //	badinit   exits during initialize
 //	newproto  answers initialize choosing protocol 2 (newer than the host's)
 //	cancellable never answers lookup until cancelled, then answers with a timeout error
+//	stale     on its first lookup and first query writes a non-protocol line, then
+//	          streams that call's results anyway (late, for a call the host gave up);
+//	          later calls are answered as in good
 package main
 
 import (
@@ -46,6 +49,7 @@ func main() {
 	var settings map[string]any
 	var loadedAs string
 	var pending *int64
+	staleDone := map[string]bool{}
 	for in.Scan() {
 		var m msg
 		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
@@ -98,6 +102,17 @@ func main() {
 			case "cancellable":
 				pending = m.ID
 				continue
+			case "stale":
+				if !staleDone["lookup"] {
+					staleDone["lookup"] = true
+					fmt.Fprintln(out, "not protocol")
+					for _, it := range p.Items {
+						send(map[string]any{"method": "lookup/result", "params": map[string]any{"request_id": m.ID,
+							"result": map[string]any{"id": it.ID, "status": "found", "details": "stale"}}})
+					}
+					send(map[string]any{"id": m.ID, "result": map[string]any{"results": []any{}}})
+					continue
+				}
 			case "secret":
 				fmt.Fprintf(os.Stderr, "using key %v\n", settings["AuthKey"])
 				if len(p.Items) > 1 {
@@ -122,6 +137,10 @@ func main() {
 			_ = json.Unmarshal(m.Params, &p)
 			n := 3
 			fmt.Sscanf(p.Text, "rows %d", &n)
+			if mode == "stale" && !staleDone["query"] {
+				staleDone["query"] = true
+				fmt.Fprintln(out, "not protocol")
+			}
 			send(map[string]any{"method": "query/columns", "params": map[string]any{"request_id": m.ID,
 				"columns": []map[string]string{{"name": "ID", "type": "int"}, {"name": "Env"}, {"name": "At", "type": "time"}}}})
 			batch := []any{}
