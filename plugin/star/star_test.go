@@ -1,9 +1,11 @@
 package star
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -156,6 +158,27 @@ def lookup(ioc, ioc_type, settings):
 	r = p.Lookup(context.Background(), lookup.Item{Ioc: "file:///etc/passwd"})
 	if !strings.Contains(r.Message, "not an http(s) URL") {
 		t.Errorf("scheme: %v %q", r.Status, r.Message)
+	}
+}
+
+// TestStarlarkPrintScrubbed: print() goes to the instance's log, with
+// secret setting values replaced by ***.
+func TestStarlarkPrintScrubbed(t *testing.T) {
+	var buf bytes.Buffer
+	s := mustParse(t, "p.star", "def lookup(ioc, t, settings):\n    print('key is', settings['AuthKey'], 'for', ioc)\n    return None\n")
+	inst, err := s.Factory(context.Background(), registry.FactoryArgs{
+		Settings: map[string]string{"AuthKey": "k-s3cr3t"}, Secrets: map[string]bool{"AuthKey": true},
+		Logger: slog.New(slog.NewTextHandler(&buf, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := inst.(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"}); r.Status != lookup.StatusNotFound {
+		t.Fatalf("lookup: %v %q", r.Status, r.Message)
+	}
+	out := buf.String()
+	if strings.Contains(out, "k-s3cr3t") || !strings.Contains(out, "key is *** for 1.2.3.4") {
+		t.Fatalf("log:\n%s", out)
 	}
 }
 
