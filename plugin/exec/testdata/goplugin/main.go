@@ -11,6 +11,8 @@
 //	badinit   exits during initialize
 //	newproto  answers initialize choosing protocol 2 (newer than the host's)
 //	cancellable never answers lookup until cancelled, then answers with a timeout error
+//	noshutdown  ignores shutdown and the end of stdin (ended by SIGTERM)
+//	stubborn    as noshutdown, and ignores SIGTERM too (ended by SIGKILL)
 //	stale     on its first lookup and first query writes a non-protocol line, then
 //	          streams that call's results anyway (late, for a call the host gave up);
 //	          later calls are answered as in good
@@ -22,7 +24,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -36,6 +40,9 @@ func main() {
 	mode := "good"
 	if len(os.Args) > 1 {
 		mode = os.Args[1]
+	}
+	if mode == "stubborn" {
+		signal.Ignore(syscall.SIGTERM)
 	}
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 16<<20)
@@ -161,10 +168,16 @@ func main() {
 				pending = nil
 			}
 		case "shutdown":
+			if mode == "noshutdown" || mode == "stubborn" {
+				continue
+			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{}})
 			return
 		default:
 			send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32601, "message": "unknown method " + m.Method, "data": map[string]any{"kind": "unsupported"}}})
 		}
+	}
+	if mode == "noshutdown" || mode == "stubborn" {
+		time.Sleep(time.Hour) // stdin is closed; wait to be ended
 	}
 }
