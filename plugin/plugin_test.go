@@ -7,7 +7,9 @@ import (
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -155,6 +157,74 @@ func TestBadFilesReportedOnce(t *testing.T) {
 	}
 }
 
+// TestOutcomeIndependentOfOrder: the same plugin files, good and bad, are
+// visited in every rotation of the sorted order (by renaming them); what
+// registers, what is reported and which query files are found stay the
+// same, so a bad file never affects the files after it.
+func TestOutcomeIndependentOfOrder(t *testing.T) {
+	files := []struct{ name, text string }{
+		{"alpha.star", "PROVIDER_NAME = 'Alpha'\ndef lookup(i, t, s):\n    return None\n"},
+		{"broken.star", "def lookup(:\n"},
+		{"decl.yaml", "kind: ti\nprovider_name: Decl\nbase_url: https://x.example\nqueries:\n  ipv4: {path: '/ip/{observable}'}\nresult:\n  found: 'status == 200'\n"},
+		{"badexpr.yaml", "kind: context\nprovider_name: BadExpr\nbase_url: https://x.example\nqueries:\n  ipv4: {path: '/ip/{observable}'}\nresult:\n  found: 'status =='\n"},
+		{"exe/plugin.yaml", "kind: context\nprovider_name: Exe\ncommand: [./run.sh]\n"},
+		{"exe/run.sh", "#!/bin/sh\nexit 1\n"},
+		{"badman/plugin.yaml", "kind: ti\nprovider_name: BadMan\ncommand: [./run.sh]\nlimit: {}\n"},
+		{"queries.yaml", "metadata: {data_environments: [DataEnv]}\nsources:\n  q: {description: d, query: 'x', args: {}}\n"},
+		{"nokind.yaml", "hello: world\n"},
+		{"data.star", "DATA_ENVIRONMENTS = ['DataEnv']\ndef query(text, params):\n    return []\n"},
+		{"toplevel.star", "PROVIDER_NAME = 'Top'\nfail('at load')\ndef lookup(i, t, s):\n    return None\n"},
+	}
+	prefix := regexp.MustCompile(`(^|/)\d\d_`)
+	type outcome struct{ registered, problems, queries string }
+	run := func(rot int) outcome {
+		dir := t.TempDir()
+		// The top-level entries, renamed so that rotation rot comes first.
+		var tops []string
+		for _, f := range files {
+			top, _, _ := strings.Cut(f.name, "/")
+			if !slices.Contains(tops, top) {
+				tops = append(tops, top)
+			}
+		}
+		for _, f := range files {
+			top, rest, sub := strings.Cut(f.name, "/")
+			i := slices.Index(tops, top)
+			name := fmt.Sprintf("%02d_%s", (i+len(tops)-rot)%len(tops), top)
+			if sub {
+				name += "/" + rest
+			}
+			write(t, dir, name, f.text)
+		}
+		reg := registry.New()
+		rep := Load(context.Background(), reg, []string{dir}, Options{})
+		defer rep.Close()
+		var o outcome
+		for _, k := range []registry.Kind{registry.KindTI, registry.KindContext, registry.KindData} {
+			o.registered += string(k) + ":" + names(reg, k) + " "
+		}
+		var probs, qs []string
+		for _, p := range rep.Problems {
+			probs = append(probs, prefix.ReplaceAllString(strings.ReplaceAll(p.Error(), dir+string(filepath.Separator), ""), "$1"))
+		}
+		for _, q := range rep.QueryFiles {
+			qs = append(qs, prefix.ReplaceAllString(filepath.Base(q), ""))
+		}
+		sort.Strings(probs)
+		o.problems, o.queries = strings.Join(probs, "\n"), strings.Join(qs, ",")
+		return o
+	}
+	want := run(0)
+	if want.registered != "ti:Alpha,Decl context:Exe data:DataEnv " || want.queries != "queries.yaml" || strings.Count(want.problems, "\n") != 4 {
+		t.Fatalf("outcome:\n%s\n%s\n%s", want.registered, want.problems, want.queries)
+	}
+	for rot := 1; rot < 10; rot++ { // 10 top-level entries
+		if got := run(rot); got != want {
+			t.Errorf("rotation %d changed the outcome:\n%+v\nwant\n%+v", rot, got, want)
+		}
+	}
+}
+
 func TestMissingFolderOthersLoad(t *testing.T) {
 	reg := registry.New()
 	rep := Load(context.Background(), reg, []string{"testdata/no-such-folder", "testdata/scenario-starlark", "testdata/scenario-starlark"}, Options{})
@@ -203,8 +273,11 @@ func TestLoadStartsNoProcess(t *testing.T) {
 	}
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "started")
-	write(t, dir, "p/plugin.yaml", "kind: ti\nprovider_name: Marker\ncommand: ["+sh+", run.sh]\nlimits: {start_timeout: 2s, shutdown_timeout: 200ms}\n")
-	write(t, dir, "p/run.sh", "touch "+marker+"\nexec cat >/dev/null\n")
+	write(t, dir, "p/plugin.yaml", "kind: ti\nprovider_name: Marker\ncommand: ["+sh+", run.sh]\nlimits: {start_timeout: 10s, shutdown_timeout: 200ms}\n")
+	// The script marks that it started, then answers initialize (id 1) and
+	// one lookup (id 2), so the first use returns once it has run.
+	write(t, dir, "p/run.sh", "touch "+marker+"\nread line\necho '{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"protocol\":1}}'\n"+
+		"read line\necho '{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"results\":[{\"id\":\"0\",\"status\":\"not_found\"}]}}'\nexec cat >/dev/null\n")
 	reg := registry.New()
 	rep := Load(context.Background(), reg, []string{dir}, Options{})
 	defer rep.Close()
@@ -219,13 +292,17 @@ func TestLoadStartsNoProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A process started by Load or Factory would have touched the marker
+	// by now; this wait can only let such a bug pass, never fail a good run.
 	time.Sleep(50 * time.Millisecond)
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("a process started before first use")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_ = inst.(lookup.Provider).Lookup(ctx, lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"}) // never answers initialize
+	if r := inst.(lookup.Provider).Lookup(ctx, lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"}); r.Status != lookup.StatusNotFound {
+		t.Fatalf("first use: %v %q", r.Status, r.Message)
+	}
 	if _, err := os.Stat(marker); err != nil {
 		t.Fatal("first use did not start the plugin")
 	}

@@ -93,6 +93,19 @@ func runScenario(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	checkFrame(t, run.Result.Frame, "sethc.exe")
+	// The same driver answers to SQLTestProvider, and is told so.
+	qt, err := data.NewQueryProvider(ctx, "SQLTestProvider", data.ProviderOptions{Registry: reg, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qt.Close()
+	res, err = qt.Exec(ctx, "Get test query data", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Frame.Rows[0][1]; got != "SQLTestProvider" {
+		t.Errorf("opened as SQLTestProvider, the driver was told %v", got)
+	}
 
 	// QueryProvider("CustomDataProvA").Custom.file_path(path="foo"); start
 	// and end come from the defaults.
@@ -149,6 +162,26 @@ func runScenario(t *testing.T, dir string) {
 	frame, _, err := eng.Lookup(ctx, []lookup.Input{{Value: "20.1.2.3", Type: "ipv4"}})
 	if err != nil || frame.Len() != 2 || frame.ColumnIndex("Reference") < 0 {
 		t.Fatalf("frame %v %v", err, frame)
+	}
+	// lookup_ioc("20.1.2.3", providers=[name]): one row from that provider.
+	for _, name := range []string{"Provider1", "Provider2"} {
+		sp, err := lookup.FromConfig(ctx, reg, registry.KindTI, entries, []string{name}, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _, err := lookup.NewEngine(sp, lookup.Options{Mode: lookup.ModeTI}).Rows(ctx, []lookup.Input{{Value: "20.1.2.3", Type: "ipv4"}})
+		if err != nil || len(rows) != 1 || rows[0].Provider != name || !rows[0].Result.Status.OK() {
+			t.Errorf("providers=[%s]: %v %+v", name, err, rows)
+		}
+	}
+	// Provider2 requires AuthKey (MSTICPy's _REQUIRED_PARAMS): without it
+	// the provider cannot be created, and the error names the setting.
+	r2, err := reg.Lookup(registry.KindTI, "Provider2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r2.Factory(ctx, registry.FactoryArgs{LoadedAs: "Provider2", Entry: "Provider2"}); err == nil || !strings.Contains(err.Error(), "AuthKey") {
+		t.Errorf("Provider2 without AuthKey: %v; want an error naming AuthKey", err)
 	}
 
 	// Context provider.

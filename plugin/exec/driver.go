@@ -63,20 +63,24 @@ func (d *Driver) Query(ctx context.Context, q data.Query) (*data.Result, error) 
 		}
 		return nil
 	}
-	onNote := func(method string, params json.RawMessage) error {
+	onNote := func(id int64, method string, params json.RawMessage) error {
 		switch method {
 		case NotifyQueryColumns:
 			var n ColumnsNote
 			if err := json.Unmarshal(params, &n); err != nil {
 				return fmt.Errorf("plugin %s: query/columns: %s", d.pool.name, shortJSONErr(err))
 			}
-			cols = n.Columns
+			if forCall(n.RequestID, id) {
+				cols = n.Columns
+			}
 		case NotifyQueryRows:
 			var n RowsNote
 			if err := json.Unmarshal(params, &n); err != nil {
 				return fmt.Errorf("plugin %s: query/rows: %s", d.pool.name, shortJSONErr(err))
 			}
-			return addRows(n.Rows)
+			if forCall(n.RequestID, id) {
+				return addRows(n.Rows)
+			}
 		}
 		return nil
 	}

@@ -158,28 +158,61 @@ func TestToResultErrorSeverity(t *testing.T) {
 	}
 }
 
+// TestCrashRestartsThenUnavailable: a crash fails the call with the exit
+// status and the last stderr lines; the next call starts a new process;
+// after max_restarts crashes in a row the plugin is unavailable, and its
+// calls fail at once without starting another process.
 func TestCrashRestartsThenUnavailable(t *testing.T) {
+	var buf syncBuffer
 	dir := writePlugin(t, goManifest(t, "ti", "Crashy", "crash", "", "max_restarts: 2"))
-	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
-	r := p.Lookup(context.Background(), items(1)[0])
-	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "upstream said 401") || !strings.Contains(r.Message, "exit status 3") {
-		t.Fatalf("first crash: %v %q", r.Status, r.Message)
+	def, err := Load(dir, slog.New(slog.NewTextHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	r = p.Lookup(context.Background(), items(1)[0]) // restarted after a backoff, crashes again
-	if r.Status != lookup.StatusProviderError {
-		t.Fatalf("second crash: %v %q", r.Status, r.Message)
+	defer def.Close()
+	inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := inst.(*Provider)
+	// Each process writes one stderr line, just before it exits.
+	started := func() int { return strings.Count(buf.String(), `msg="plugin stderr"`) }
+	for i := 1; i <= 2; i++ {
+		r := p.Lookup(context.Background(), items(1)[0])
+		if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "upstream said 401") || !strings.Contains(r.Message, "exit status 3") {
+			t.Fatalf("crash %d: %v %q", i, r.Status, r.Message)
+		}
+		if n := started(); n != i {
+			t.Fatalf("after crash %d, %d processes ran; want %d (one restart per call)", i, n, i)
+		}
 	}
 	var ue *UnavailableError
 	if err := p.Unavailable(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "upstream said 401") {
 		t.Fatalf("Unavailable() = %v; want unavailable with the last stderr line", err)
 	}
-	start := time.Now()
-	r = p.Lookup(context.Background(), items(1)[0])
-	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "unavailable") {
+	r := p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "unavailable") || !strings.Contains(r.Message, "upstream said 401") {
 		t.Fatalf("after unavailable: %v %q", r.Status, r.Message)
 	}
-	if time.Since(start) > time.Second {
-		t.Errorf("an unavailable plugin should fail fast")
+	if n := started(); n != 2 {
+		t.Errorf("an unavailable plugin was started again (%d processes)", n)
+	}
+}
+
+// TestRestartBackoff: the wait before a restart doubles from 100 ms and
+// stops at 5 s, however many crashes there were.
+func TestRestartBackoff(t *testing.T) {
+	cases := []struct {
+		crashes int
+		want    time.Duration
+	}{
+		{0, 0}, {1, 100 * time.Millisecond}, {2, 200 * time.Millisecond}, {3, 400 * time.Millisecond},
+		{6, 3200 * time.Millisecond}, {7, 5 * time.Second}, {40, 5 * time.Second}, {70, 5 * time.Second}, {1 << 20, 5 * time.Second},
+	}
+	for _, c := range cases {
+		if got := restartBackoff(c.crashes); got != c.want {
+			t.Errorf("restartBackoff(%d) = %s, want %s", c.crashes, got, c.want)
+		}
 	}
 }
 
@@ -220,16 +253,66 @@ func TestMalformedLineQuoted(t *testing.T) {
 	}
 }
 
+// TestLateNotificationsIgnored: after a call fails on a malformed line the
+// process is kept, and the plugin goes on streaming that call's results.
+// The next call must not take them for its own: lookup results, query
+// columns and rows carry the request_id of the call they belong to.
+func TestLateNotificationsIgnored(t *testing.T) {
+	ctx := context.Background()
+	t.Run("lookup", func(t *testing.T) {
+		dir := writePlugin(t, goManifest(t, "ti", "Late", "stale", ""))
+		p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+		r := p.Lookup(ctx, items(1)[0])
+		if r.Status != lookup.StatusUnexpected || !strings.Contains(r.Message, `"not protocol"`) {
+			t.Fatalf("first call: %v %q; want the malformed line quoted", r.Status, r.Message)
+		}
+		r = p.Lookup(ctx, items(1)[0])
+		if d, _ := r.Details.(map[string]any); r.Status != lookup.StatusFound || d["loaded_as"] != "Late" {
+			t.Fatalf("second call: %v %q %v; want its own result, not the first call's late one", r.Status, r.Message, r.Details)
+		}
+	})
+	t.Run("query", func(t *testing.T) {
+		dir := writePlugin(t, goManifest(t, "data", "LateSQL", "stale", ""))
+		d := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+		if _, err := d.Query(ctx, data.Query{Text: "rows 3"}); err == nil || !strings.Contains(err.Error(), `"not protocol"`) {
+			t.Fatalf("first query: %v; want the malformed line quoted", err)
+		}
+		res, err := d.Query(ctx, data.Query{Text: "rows 3"})
+		if err != nil || res.Frame.Len() != 3 {
+			t.Fatalf("second query: %v %+v; want its own 3 rows only", err, res)
+		}
+	})
+}
+
+// TestCallTimeoutEndsProcess: a plugin that ignores cancel past its call
+// timeout is ended; the item says timeout and the next call starts a new
+// process.
 func TestCallTimeoutEndsProcess(t *testing.T) {
 	dir := writePlugin(t, fmt.Sprintf("kind: ti\nprovider_name: Slow\ncommand: [%q, slow]\nlimits: {call_timeout: 300ms, shutdown_timeout: 200ms}\n", testPluginBinary(t)))
 	p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
-	start := time.Now()
+	var procs []*proc
+	for i := 0; i < 2; i++ {
+		var seen *proc
+		started := func(_ context.Context, pr *proc) error { seen = pr; return nil }
+		_, err := p.pool.do(context.Background(), MethodLookup, LookupParams{Items: []WireItem{{ID: "0", Ioc: "1.2.3.4", IocType: "ipv4"}}}, nil, started)
+		if statusOfErr(context.Background(), err) != lookup.StatusTimeout || !strings.Contains(err.Error(), "its process is ended") {
+			t.Fatalf("call %d: %v; want a timeout that ends the process", i, err)
+		}
+		p.pool.mu.Lock()
+		live, idle := len(p.pool.live), len(p.pool.idle)
+		p.pool.mu.Unlock()
+		if live != 0 || idle != 0 {
+			t.Fatalf("call %d: the process that ignored cancel is still in the pool (%d live, %d idle)", i, live, idle)
+		}
+		procs = append(procs, seen)
+	}
+	if procs[0] == procs[1] {
+		t.Fatal("the second call reused the ended process")
+	}
+	<-procs[0].done // ended (shutdown, SIGTERM, SIGKILL), not left running
 	r := p.Lookup(context.Background(), items(1)[0])
 	if r.Status != lookup.StatusTimeout {
-		t.Fatalf("got %v %q; want timeout", r.Status, r.Message)
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("timeout took %s", d)
+		t.Fatalf("Lookup: %v %q; want timeout", r.Status, r.Message)
 	}
 }
 

@@ -49,3 +49,50 @@ func TestProcessGroupEndedOnClose(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestStopGracefulFirst: stopping a plugin asks first (shutdown, then stdin
+// closed), then sends SIGTERM to its process group, then SIGKILL; each step
+// is taken only when the one before did not end the process.
+func TestStopGracefulFirst(t *testing.T) {
+	cases := []struct {
+		mode string
+		want string
+		ok   func(ws syscall.WaitStatus) bool
+	}{
+		{"good", "a clean exit after shutdown", func(ws syscall.WaitStatus) bool { return ws.Exited() && ws.ExitStatus() == 0 }},
+		{"noshutdown", "SIGTERM", func(ws syscall.WaitStatus) bool { return ws.Signaled() && ws.Signal() == syscall.SIGTERM }},
+		{"stubborn", "SIGKILL", func(ws syscall.WaitStatus) bool { return ws.Signaled() && ws.Signal() == syscall.SIGKILL }},
+	}
+	for _, c := range cases {
+		t.Run(c.mode, func(t *testing.T) {
+			dir := writePlugin(t, goManifest(t, "ti", "Stop", c.mode, ""))
+			def, err := Load(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := inst.(*Provider)
+			if r := p.Lookup(context.Background(), items(1)[0]); !r.Status.OK() {
+				t.Fatalf("lookup: %v %q", r.Status, r.Message)
+			}
+			p.pool.mu.Lock()
+			var pr *proc
+			for x := range p.pool.live {
+				pr = x
+			}
+			p.pool.mu.Unlock()
+			if pr == nil {
+				t.Fatal("no process after a lookup")
+			}
+			def.Close()
+			<-pr.done
+			ws, _ := pr.cmd.ProcessState.Sys().(syscall.WaitStatus)
+			if !c.ok(ws) {
+				t.Errorf("process ended with %v; want %s", pr.cmd.ProcessState, c.want)
+			}
+		})
+	}
+}

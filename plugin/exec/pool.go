@@ -120,8 +120,7 @@ func (p *pool) get(ctx context.Context) (*proc, error) {
 	p.mu.Unlock()
 
 	if crashes > 0 {
-		backoff := min(100*time.Millisecond<<(crashes-1), maxBackoff)
-		t := time.NewTimer(backoff)
+		t := time.NewTimer(restartBackoff(crashes))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -142,6 +141,19 @@ func (p *pool) get(ctx context.Context) (*proc, error) {
 	}
 	p.live[pr] = true
 	return pr, nil
+}
+
+// restartBackoff is the wait before starting a process after crashes
+// consecutive crashes: 100 ms, doubled for each further crash, at most 5 s.
+func restartBackoff(crashes int) time.Duration {
+	if crashes <= 0 {
+		return 0
+	}
+	d := 100 * time.Millisecond
+	for i := 1; i < crashes && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
 }
 
 func (p *pool) start(ctx context.Context) (*proc, error) {

@@ -228,8 +228,17 @@ func (p *proc) crash(op string) error {
 	return &CrashError{Plugin: p.name, Op: op, Err: err, Stderr: p.tail.last()}
 }
 
-// notifyFunc receives notifications that belong to the running call.
-type notifyFunc func(method string, params json.RawMessage) error
+// notifyFunc receives the notifications read while a call runs; id is the
+// call's request id. A handler must ignore a notification whose request_id
+// names another request (see forCall).
+type notifyFunc func(id int64, method string, params json.RawMessage) error
+
+// forCall reports whether a notification's request_id belongs to the call
+// with this id. A notification for another request is a late one from an
+// earlier call that failed (a malformed line) or was given up; applying it
+// would give this call's items or rows another call's results. A missing
+// request_id (0) is taken to mean the running call.
+func forCall(requestID, id int64) bool { return requestID == 0 || requestID == id }
 
 // call sends one request and waits for its response, passing the call's
 // notifications to onNote. On ctx's end it sends cancel and, when the
@@ -280,7 +289,7 @@ func (p *proc) call(ctx context.Context, method string, params any, onNote notif
 					continue
 				}
 				if onNote != nil && noteErr == nil && msg.ID == nil {
-					noteErr = onNote(msg.Method, msg.Params)
+					noteErr = onNote(id, msg.Method, msg.Params)
 				}
 				continue
 			}

@@ -62,12 +62,12 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 		}
 		out[i] = toResult(w)
 	}
-	onNote := func(method string, params json.RawMessage) error {
+	onNote := func(id int64, method string, params json.RawMessage) error {
 		if method != NotifyLookupResult {
 			return nil
 		}
 		var n ResultNote
-		if err := json.Unmarshal(params, &n); err == nil {
+		if err := json.Unmarshal(params, &n); err == nil && forCall(n.RequestID, id) {
 			set(&n.Result)
 		}
 		return nil

@@ -34,7 +34,7 @@ func (in *instance) call(ctx context.Context, name string, args starlark.Tuple) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	thread := &starlark.Thread{Name: name, Print: in.script.print}
+	thread := &starlark.Thread{Name: name, Print: in.print}
 	steps := in.script.MaxSteps
 	if steps == 0 {
 		steps = DefaultMaxSteps
@@ -52,6 +52,12 @@ func (in *instance) call(ctx context.Context, name string, args starlark.Tuple) 
 		return nil, in.scrub(positionError(in.script.Path, err))
 	}
 	return v, nil
+}
+
+// print is the script's print() during a call: one info line in the
+// instance's log, secret setting values replaced by ***.
+func (in *instance) print(_ *starlark.Thread, msg string) {
+	in.log.Info("starlark print", "plugin", in.script.Path, "message", in.scrubText(msg))
 }
 
 func (in *instance) scrubText(s string) string {

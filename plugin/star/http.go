@@ -3,6 +3,7 @@ package star
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -176,7 +177,14 @@ func doHTTP(thread *starlark.Thread, name, method, rawURL string, headers, param
 		if ok := asNetErr(err, &ne); ok && ne.Timeout() {
 			return nil, fmt.Errorf("%s %s://%s%s: timed out after %s", name, u.Scheme, u.Host, u.Path, to)
 		}
-		return nil, fmt.Errorf("%s %s://%s%s: request failed", name, u.Scheme, u.Host, u.Path)
+		// The reason without the url.Error's URL (a refused redirect says
+		// which host the allow-list stopped).
+		reason := err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			reason = ue.Err.Error()
+		}
+		return nil, fmt.Errorf("%s %s://%s%s: request failed: %s", name, u.Scheme, u.Host, u.Path, reason)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, cfg.maxBytes+1))

@@ -1,11 +1,14 @@
 package star
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -114,16 +117,36 @@ func TestStarlarkLookup(t *testing.T) {
 	}
 }
 
+// TestStarlarkCancel: a script in an endless loop (no step limit to stop
+// it) is stopped by its call's context, whether the deadline passes or the
+// caller cancels; the lookup says timeout.
 func TestStarlarkCancel(t *testing.T) {
-	s := mustParse(t, "ti.star", tiScript)
-	s.MaxSteps = 1 << 62
-	p := newInst(t, s, nil).(*Provider)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	r := p.Lookup(ctx, lookup.Item{Ioc: "loop", Type: "ipv4"})
-	if r.Status != lookup.StatusTimeout || time.Since(start) > 2*time.Second {
-		t.Fatalf("got %v %q after %s", r.Status, r.Message, time.Since(start))
+	cases := []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+		want string
+	}{
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 100*time.Millisecond)
+		}, "deadline exceeded"},
+		{"cancelled", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(100*time.Millisecond, cancel)
+			return ctx, cancel
+		}, "canceled"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := mustParse(t, "ti.star", tiScript)
+			s.MaxSteps = 1 << 62
+			p := newInst(t, s, nil).(*Provider)
+			ctx, cancel := c.ctx()
+			defer cancel()
+			r := p.Lookup(ctx, lookup.Item{Ioc: "loop", Type: "ipv4"})
+			if r.Status != lookup.StatusTimeout || !strings.Contains(r.Message, c.want) || !strings.Contains(r.Message, "ti.star") {
+				t.Fatalf("got %v %q", r.Status, r.Message)
+			}
+		})
 	}
 }
 
@@ -164,6 +187,76 @@ def lookup(ioc, ioc_type, settings):
 	r = p.Lookup(context.Background(), lookup.Item{Ioc: "file:///etc/passwd"})
 	if !strings.Contains(r.Message, "not an http(s) URL") {
 		t.Errorf("scheme: %v %q", r.Status, r.Message)
+	}
+}
+
+// TestStarlarkPrintScrubbed: print() goes to the instance's log, with
+// secret setting values replaced by ***.
+func TestStarlarkPrintScrubbed(t *testing.T) {
+	var buf bytes.Buffer
+	s := mustParse(t, "p.star", "def lookup(ioc, t, settings):\n    print('key is', settings['AuthKey'], 'for', ioc)\n    return None\n")
+	inst, err := s.Factory(context.Background(), registry.FactoryArgs{
+		Settings: map[string]string{"AuthKey": "k-s3cr3t"}, Secrets: map[string]bool{"AuthKey": true},
+		Logger: slog.New(slog.NewTextHandler(&buf, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := inst.(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"}); r.Status != lookup.StatusNotFound {
+		t.Fatalf("lookup: %v %q", r.Status, r.Message)
+	}
+	out := buf.String()
+	if strings.Contains(out, "k-s3cr3t") || !strings.Contains(out, "key is *** for 1.2.3.4") {
+		t.Fatalf("log:\n%s", out)
+	}
+}
+
+// TestStarlarkHTTPAllowList: HTTPAllowHosts admits the hosts named and
+// their sub-domains (any case), a host:port entry that exact address, and
+// is applied to redirects too.
+func TestStarlarkHTTPAllowList(t *testing.T) {
+	cases := []struct {
+		allow, url string
+		ok         bool
+	}{
+		{"", "https://anything.example/x", true},
+		{"example.com", "https://example.com/x", true},
+		{"example.com", "https://api.EXAMPLE.com/x", true},
+		{"Example.COM", "https://example.com:8443/x", true},
+		{"example.com", "https://badexample.com/x", false},
+		{"example.com", "https://example.com.evil.test/x", false},
+		{"a.example, b.example", "https://b.example/", true},
+		{"a.example,b.example", "https://c.example/", false},
+		{"127.0.0.1:8080", "http://127.0.0.1:8080/", true},
+		{"127.0.0.1:8080", "http://127.0.0.1:9090/", false},
+	}
+	for _, c := range cases {
+		u, err := url.Parse(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := newHTTPConfig(map[string]string{"httpallowhosts": c.allow}).allowed(u); got != c.ok {
+			t.Errorf("allow %q, %s: got %v, want %v", c.allow, c.url, got, c.ok)
+		}
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/away" {
+			http.Redirect(w, r, "http://elsewhere.invalid/x", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, `{"ok": true}`)
+	}))
+	defer srv.Close()
+	s := mustParse(t, "redir.star", "def lookup(ioc, t, settings):\n    return {'details': http.get(settings['BaseUrl'] + ioc).json()}\n")
+	host, _, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
+	p := newInst(t, s, map[string]string{"BaseUrl": srv.URL, AllowHostsSetting: host}).(*Provider)
+	if r := p.Lookup(context.Background(), lookup.Item{Ioc: "/here"}); r.Status != lookup.StatusFound {
+		t.Errorf("allowed host: %v %q", r.Status, r.Message)
+	}
+	r := p.Lookup(context.Background(), lookup.Item{Ioc: "/away"})
+	if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, `redirect to host "elsewhere.invalid" is not in the HTTPAllowHosts allow-list`) {
+		t.Errorf("redirect: %v %q", r.Status, r.Message)
 	}
 }
 

@@ -72,7 +72,31 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(cols, [{"name": "n"}, {"name": "t", "type": "string"}])
         rows = [r for m in out if m.get("method") == "query/rows" for r in m["params"]["rows"]]
         self.assertEqual(rows, [[i, "q"] for i in range(5)])
+        # Streamed in batches of ROW_BATCH rows, after the columns.
+        batches = [len(m["params"]["rows"]) for m in out if m.get("method") == "query/rows"]
+        self.assertEqual(batches, [2, 2, 1])
+        self.assertTrue(all(m["params"]["request_id"] == 3 for m in out[2:-1]))
         self.assertEqual(out[-1]["result"], {"row_count": 5})
+
+    def test_print_goes_to_stderr(self):
+        class Chatty(TIProvider):
+            def lookup(self, ioc, ioc_type, query_subtype=None):
+                print("looking up", ioc)
+                return {"found": True}
+
+        inp = io.StringIO(json.dumps(dict(INIT, jsonrpc="2.0")) + "\n" + json.dumps(
+            {"jsonrpc": "2.0", "id": 2, "method": "lookup", "params": {"items": [{"id": "0", "ioc": "1.2.3.4"}]}}) + "\n")
+        out, err = io.StringIO(), io.StringIO()
+        real_out, real_err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = out, err
+        try:
+            serve(Chatty, stdin=inp)  # stdout not given: the process's stdout is the protocol stream
+        finally:
+            sys.stdout, sys.stderr = real_out, real_err
+        self.assertIn("looking up 1.2.3.4", err.getvalue())
+        msgs = [json.loads(line) for line in out.getvalue().splitlines()]  # protocol lines only
+        self.assertEqual(msgs[-1]["id"], 2)
+        self.assertIs(sys.stdout, real_out)
 
     def test_unknown_method_and_shutdown(self):
         out = run(TI, INIT, {"id": 2, "method": "nope"}, {"id": 3, "method": "shutdown"},

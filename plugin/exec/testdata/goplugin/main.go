@@ -11,6 +11,11 @@
 //	badinit   exits during initialize
 //	newproto  answers initialize choosing protocol 2 (newer than the host's)
 //	cancellable never answers lookup until cancelled, then answers with a timeout error
+//	noshutdown  ignores shutdown and the end of stdin (ended by SIGTERM)
+//	stubborn    as noshutdown, and ignores SIGTERM too (ended by SIGKILL)
+//	stale     on its first lookup and first query writes a non-protocol line, then
+//	          streams that call's results anyway (late, for a call the host gave up);
+//	          later calls are answered as in good
 package main
 
 import (
@@ -19,7 +24,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -34,6 +41,9 @@ func main() {
 	if len(os.Args) > 1 {
 		mode = os.Args[1]
 	}
+	if mode == "stubborn" {
+		signal.Ignore(syscall.SIGTERM)
+	}
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 16<<20)
 	out := bufio.NewWriter(os.Stdout)
@@ -46,6 +56,7 @@ func main() {
 	var settings map[string]any
 	var loadedAs string
 	var pending *int64
+	staleDone := map[string]bool{}
 	for in.Scan() {
 		var m msg
 		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
@@ -98,6 +109,17 @@ func main() {
 			case "cancellable":
 				pending = m.ID
 				continue
+			case "stale":
+				if !staleDone["lookup"] {
+					staleDone["lookup"] = true
+					fmt.Fprintln(out, "not protocol")
+					for _, it := range p.Items {
+						send(map[string]any{"method": "lookup/result", "params": map[string]any{"request_id": m.ID,
+							"result": map[string]any{"id": it.ID, "status": "found", "details": "stale"}}})
+					}
+					send(map[string]any{"id": m.ID, "result": map[string]any{"results": []any{}}})
+					continue
+				}
 			case "secret":
 				fmt.Fprintf(os.Stderr, "using key %v\n", settings["AuthKey"])
 				if len(p.Items) > 1 {
@@ -122,6 +144,10 @@ func main() {
 			_ = json.Unmarshal(m.Params, &p)
 			n := 3
 			fmt.Sscanf(p.Text, "rows %d", &n)
+			if mode == "stale" && !staleDone["query"] {
+				staleDone["query"] = true
+				fmt.Fprintln(out, "not protocol")
+			}
 			send(map[string]any{"method": "query/columns", "params": map[string]any{"request_id": m.ID,
 				"columns": []map[string]string{{"name": "ID", "type": "int"}, {"name": "Env"}, {"name": "At", "type": "time"}}}})
 			batch := []any{}
@@ -142,10 +168,16 @@ func main() {
 				pending = nil
 			}
 		case "shutdown":
+			if mode == "noshutdown" || mode == "stubborn" {
+				continue
+			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{}})
 			return
 		default:
 			send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32601, "message": "unknown method " + m.Method, "data": map[string]any{"kind": "unsupported"}}})
 		}
+	}
+	if mode == "noshutdown" || mode == "stubborn" {
+		time.Sleep(time.Hour) // stdin is closed; wait to be ended
 	}
 }
