@@ -615,6 +615,9 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 	if err != nil {
 		return row(strings.Join(types, ", "), "", "error: "+err.Error(), desc)
 	}
+	if built[0].NotConfigured != "" {
+		return row(strings.Join(types, ", "), "", "not configured: "+built[0].NotConfigured, desc)
+	}
 	eng := lookup.NewEngine(built, lookup.Options{})
 	defer eng.Close()
 	if ts, ok := built[0].Provider.(lookup.TypeSupporter); ok {

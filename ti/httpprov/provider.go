@@ -55,6 +55,16 @@ func (e *MissingSettingError) Error() string {
 // this package (interface{ NotConfigured() bool }).
 func (e *MissingSettingError) NotConfigured() bool { return true }
 
+// NotConfiguredReason is the reason without the provider name, for the
+// lookup engine's "not configured: <reason>" status:
+// "missing required setting AuthKey".
+func (e *MissingSettingError) NotConfiguredReason() string {
+	if len(e.Settings) == 1 {
+		return "missing required setting " + e.Settings[0]
+	}
+	return "missing required settings " + strings.Join(e.Settings, ", ")
+}
+
 // engineSettings are Args the lookup engine reads (limit overrides); they
 // are accepted silently by every provider.
 var engineSettings = map[string]bool{"ratelimit": true, "burst": true, "concurrency": true,
