@@ -15,7 +15,9 @@ type notConfiguredErr struct{ setting string }
 func (e *notConfiguredErr) Error() string {
 	return "TestTI: not configured: missing required setting " + e.setting + " (Args: {...})"
 }
-func (e *notConfiguredErr) NotConfiguredReason() string { return "missing required setting " + e.setting }
+func (e *notConfiguredErr) NotConfiguredReason() string {
+	return "missing required setting " + e.setting
+}
 
 // TestBuildBadEntryIsNotConfigured: one bad entry (an unknown Provider
 // type, an empty required secret, a failing factory, an instance that is
