@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
 )
@@ -44,7 +46,7 @@ func TestTILookupBadEntryDoesNotStopOthers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "91.234.254.144"}, tt.args...)
+			args := append([]string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "91.234.254.144"}, tt.args...)
 			r := run(t, nil, args...)
 			if r.code != ExitPartial {
 				t.Fatalf("exit %d, want 3; stderr %s", r.code, r.stderr)
@@ -88,5 +90,41 @@ func TestTIProvidersStatusOfBadEntry(t *testing.T) {
 		if want != "" && row["status"] != want {
 			t.Errorf("%s status %q, want %q", row["name"], row["status"], want)
 		}
+	}
+}
+
+// TestTILookupInterrupted: a run stopped by an interrupt (its context
+// cancelled) exits 130 and says "interrupted"; rows not done say
+// "interrupted before the call"; Go's "context canceled" never shows.
+func TestTILookupInterrupted(t *testing.T) {
+	cfg := writeConfig(t, badEntriesConfig)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	env := map[string]string{"HOME": t.TempDir()}
+	code := Run(ctx, Env{Args: []string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "--providers", "Feeds", "91.234.254.144"},
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
+	if code != ExitInterrupted {
+		t.Errorf("exit %d, want %d; stderr %s", code, ExitInterrupted, errb.String())
+	}
+	if want := "msticgo: interrupted: 1 of 1 lookups failed (1 timeout)\n"; !strings.HasSuffix(errb.String(), want) {
+		t.Errorf("stderr %q, want it to end with %q", errb.String(), want)
+	}
+	rows := ndjsonRows(t, out.String())
+	if len(rows) != 1 || rows[0]["Details"] != "interrupted before the call" {
+		t.Errorf("rows %v", rows)
+	}
+	if s := out.String() + errb.String(); strings.Contains(s, "context canceled") {
+		t.Errorf("Go wording in output: %s", s)
+	}
+}
+
+// TestPartialMessageHasNoRedundantSuffix: "2 of 2 lookups failed (2 not
+// configured)" is the whole line, without ": some items failed".
+func TestPartialMessageHasNoRedundantSuffix(t *testing.T) {
+	cfg := writeConfig(t, badEntriesConfig)
+	r := run(t, nil, "--config", cfg, "ti", "lookup", "--providers", "OTX,Bogus", "8.8.8.8")
+	if r.code != ExitPartial || !strings.HasSuffix(r.stderr, "msticgo: 2 of 2 lookups failed (2 not configured)\n") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -482,8 +483,33 @@ func (p *Provider) transportError(ctx context.Context, err error) lookup.Result 
 		err = ue.Err
 	}
 	msg := p.redact(fmt.Sprintf("cannot reach %s: %v", p.name, err))
+	notSent, retry := notConnected(err)
 	return lookup.Result{Status: lookup.StatusProviderError, Severity: lookup.SevUnknown,
-		Message: msg, Details: msg, RawResult: msg, Retryable: true}
+		Message: msg, Details: msg, RawResult: msg, Retryable: retry, NotSent: notSent}
+}
+
+// notConnected tells whether a transport error happened before any request
+// left the machine (the host name did not resolve, the connection was
+// refused, no route to the host) and whether trying again may help: a
+// name that does not exist, a refused connection or a missing route are
+// not retried (they will fail the same way, and under a strict rate limit
+// each retry costs minutes); a temporary DNS failure is. Any other error
+// (a dropped connection, a reset) may have reached the provider: it is
+// retried and counted.
+func notConnected(err error) (notSent, retry bool) {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true, dns.IsTemporary && !dns.IsNotFound
+	}
+	for _, e := range []error{syscall.ECONNREFUSED, syscall.ENETUNREACH, syscall.EHOSTUNREACH} {
+		if errors.Is(err, e) {
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" {
+				return true, false
+			}
+		}
+	}
+	return false, true
 }
 
 // interpret maps an HTTP answer to a Result.
