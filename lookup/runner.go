@@ -155,15 +155,14 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 	emit := func(i int, res Result, cached bool) {
 		out(Row{Index: i, ProviderIndex: pi, Provider: p.spec.Name, Item: prepared[i].Item, Result: res, Cached: cached})
 	}
+	// An input that would never be sent (invalid, or not routable in TI
+	// mode) says so whatever the provider's configuration.
+	notConfigured := ""
 	if p.spec.NotConfigured != "" || p.spec.Provider == nil {
-		reason := p.spec.NotConfigured
-		if reason == "" {
-			reason = "no provider instance"
+		notConfigured = p.spec.NotConfigured
+		if notConfigured == "" {
+			notConfigured = "no provider instance"
 		}
-		for i := range prepared {
-			emit(i, Result{Status: StatusNotConfigured, Severity: SevUnknown, Message: "not configured: " + reason}, false)
-		}
-		return st
 	}
 	var jobs []*job
 	byKey := map[string]*job{}
@@ -173,6 +172,8 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 			emit(i, Result{Status: StatusInvalid, Severity: SevUnknown, Message: pr.Reason}, false)
 		case pr.Check == CheckNotRoutable && mode == ModeTI:
 			emit(i, Result{Status: StatusNotRoutable, Severity: SevUnknown, Message: pr.Reason}, false)
+		case notConfigured != "":
+			emit(i, Result{Status: StatusNotConfigured, Severity: SevUnknown, Message: "not configured: " + notConfigured}, false)
 		case !p.supports(pr.Item):
 			emit(i, Result{Status: StatusUnsupported, Severity: SevUnknown, Message: notSupportedMessage(pr.Item.Type)}, false)
 		default:

@@ -128,3 +128,82 @@ func TestPartialMessageHasNoRedundantSuffix(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestEnrichNotConfiguredSaidOnce: with the only TI provider not
+// configured, enrichment names the unset variable in one stderr line (not
+// in every row), private addresses say "not routable: private", and no
+// detail says "not configured" twice.
+func TestEnrichNotConfiguredSaidOnce(t *testing.T) {
+	cfg := writeConfig(t, `TIProviders:
+  VirusTotal:
+    Args:
+      AuthKey:
+        EnvironmentVar: SOME_UNSET_VAR
+    Primary: True
+`)
+	env := map[string]string{"MSTICGO_NOW": "2026-11-28T00:00:00Z", "MSTICGO_CACHE_DIR": t.TempDir()}
+	out, errOut, code := runQueryCLI(t, env, "--config", cfg, "query", "run", "Network.list_host_connections",
+		"host_name=WS-ALDER", "--enrich", "auto", "-o", "ndjson")
+	if code != ExitPartial {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(errOut, "SOME_UNSET_VAR"); n != 1 || !strings.Contains(errOut, "VirusTotal not configured (SOME_UNSET_VAR not set)") {
+		t.Errorf("stderr names the variable %d times, want once:\n%s", n, errOut)
+	}
+	private, public := 0, 0
+	for _, r := range ndjsonRows(t, out) {
+		d, _ := r["TIDetail"].(string)
+		if strings.Contains(d, "SOME_UNSET_VAR") || strings.Contains(d, "not configured: not configured") {
+			t.Errorf("TIDetail %q", d)
+		}
+		for _, ip := range []string{r["SourceIP"].(string), r["DestinationIP"].(string)} {
+			switch {
+			case strings.HasPrefix(ip, "10."):
+				private++
+				if !strings.Contains(d, ip+": not routable: private") {
+					t.Errorf("private %s: TIDetail %q", ip, d)
+				}
+			default:
+				public++
+				if !strings.Contains(d, ip+" VirusTotal: not configured") {
+					t.Errorf("public %s: TIDetail %q", ip, d)
+				}
+			}
+		}
+	}
+	if private == 0 || public == 0 {
+		t.Errorf("private %d, public %d values: the sample should have both", private, public)
+	}
+}
+
+// TestEnrichDetailCutIsDocumented: TIDetail notes are cut to 120
+// characters in every format (JSON too, whatever --max-width says); the
+// help says so and points to --enrich-output for the full rows.
+func TestEnrichDetailCutIsDocumented(t *testing.T) {
+	help, _, _ := runQueryCLI(t, nil, "query", "run", "--help")
+	for _, want := range []string{"cut\nto 120 characters", "-o json included", "--enrich-output prints the full lookup rows"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("query run --help lacks %q", want)
+		}
+	}
+	env := map[string]string{"MSTICGO_NOW": "2026-11-28T00:00:00Z", "MSTICGO_CACHE_DIR": t.TempDir()}
+	out, errOut, code := runQueryCLI(t, env, "query", "run", "WindowsSecurity.list_processes_by_commandline",
+		"commandline=urlcache", "--enrich", "CommandLine", "-o", "json", "--max-width", "-1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	cut := 0
+	for _, r := range jsonRows(t, out) {
+		for _, note := range strings.Split(r["TIDetail"].(string), "; ") {
+			if n := len([]rune(note)); n > 120 {
+				t.Errorf("note of %d characters: %q", n, note)
+			}
+			if strings.HasSuffix(note, "…") {
+				cut++
+			}
+		}
+	}
+	if cut == 0 {
+		t.Error("no note was long enough to be cut: the test shows nothing")
+	}
+}

@@ -254,6 +254,21 @@ func newLookupEngine(a *App, mode lookup.Mode, o *lookupOpts) (*lookup.Engine, e
 	return lookup.NewEngine(specs, opts), nil
 }
 
+// warnNotConfigured says once per provider entry, on stderr, why its
+// lookups were skipped, for outputs (enrichment's TIDetail) that only say
+// "not configured" in each row.
+func warnNotConfigured(a *App, rows []lookup.Row) {
+	said := map[string]bool{}
+	for _, r := range rows {
+		if r.Result.Status != lookup.StatusNotConfigured || said[r.Provider] {
+			continue
+		}
+		said[r.Provider] = true
+		reason := strings.TrimPrefix(r.Result.Message, "not configured: ")
+		a.Logger().Warn(fmt.Sprintf("%s not configured (%s): no lookups made with it", r.Provider, reason))
+	}
+}
+
 func sectionEntries(cfg *config.Config, section string) []config.ProviderEntry {
 	if section == "ContextProviders" {
 		return cfg.ContextProviders
