@@ -132,6 +132,22 @@ func FromConfig(ctx context.Context, reg *registry.Registry, kind registry.Kind,
 	}
 	sel, err := Select(specs, names)
 	if err != nil {
+		var ue *UnknownNameError
+		if errors.As(err, &ue) {
+			// A provider type by that name exists: as in MSTICPy, it is
+			// used only through a config entry; say so.
+			if r, rerr := reg.Lookup(kind, ue.Name); rerr == nil {
+				ue.Type, ue.Section = r.Name, "TIProviders"
+				if kind == registry.KindContext {
+					ue.Section = "ContextProviders"
+				}
+				for _, s := range specs {
+					if o, err := reg.Lookup(kind, s.Kind); err == nil && o == r {
+						ue.UsedBy = append(ue.UsedBy, s.Name)
+					}
+				}
+			}
+		}
 		return nil, err
 	}
 	return Build(ctx, reg, kind, sel, entries, baseDir, logger)

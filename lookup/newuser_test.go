@@ -229,3 +229,29 @@ func TestSlowRateNotice(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownNameThatIsAProviderType: --providers takes config entry names
+// (as MSTICPy's providers= does); a name that is a registered provider type
+// with no entry of that name says so, and how to fix it.
+func TestUnknownNameThatIsAProviderType(t *testing.T) {
+	cfg := parseConfig(t, `
+TIProviders:
+  Main:
+    Args: {BaseURL: http://127.0.0.1:1}
+    Primary: true
+    Provider: TestTI
+`, nil)
+	tests := []struct {
+		name, want string
+	}{
+		{"NotAProvider", `no TIProviders entry named "NotAProvider" (the provider type exists: add an entry with Provider: NotAProvider to msticpyconfig.yaml); loaded: Main`},
+		{"tti", `no TIProviders entry named "tti": --providers takes entry names, and entry "Main" has Provider: TestTI; loaded: Main`},
+		{"Mian", `unknown provider "Mian" (did you mean "Main"?); loaded: Main`},
+	}
+	for _, tt := range tests {
+		_, err := FromConfig(context.Background(), testRegistry(t), registry.KindTI, cfg.TIProviders, []string{tt.name}, "", nil)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: %v\nwant %s", tt.name, err, tt.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -205,5 +206,45 @@ func TestEnrichDetailCutIsDocumented(t *testing.T) {
 	}
 	if cut == 0 {
 		t.Error("no note was long enough to be cut: the test shows nothing")
+	}
+}
+
+// TestProvidersNameIsAProviderType: --providers with a built-in provider
+// type or a loaded plugin that has no config entry says how to add one;
+// the help example that names VirusTotal,OTX says it needs entries.
+func TestProvidersNameIsAProviderType(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ti", "lookup", "--providers", "VirusTotal", "8.8.8.8"},
+			`msticgo: no TIProviders entry named "VirusTotal" (the provider type exists: add an entry with Provider: VirusTotal to msticpyconfig.yaml); loaded: Feeds`},
+		{[]string{"--plugins", filepath.Join("..", "..", "examples", "plugins"), "ti", "lookup", "--providers", "AcmeReputation", "20.1.2.3"},
+			`msticgo: no TIProviders entry named "AcmeReputation" (the provider type exists: add an entry with Provider: AcmeReputation to msticpyconfig.yaml)`},
+	}
+	for _, tt := range tests {
+		r := run(t, map[string]string{"MSTICGO_CACHE_DIR": t.TempDir()}, tt.args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q\nwant 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+	help := run(t, nil, "ti", "lookup", "--help").stdout
+	if !strings.Contains(help, "this needs entries named\n  # VirusTotal and OTX") {
+		t.Errorf("ti lookup --help example does not say it needs config entries:\n%s", help)
+	}
+}
+
+// TestContextProvidersHelpExample: the context listing's help does not use
+// a TI key as its example.
+func TestContextProvidersHelpExample(t *testing.T) {
+	tests := []struct{ cmd, want, not string }{
+		{"context", "SERVICENOW_KEY not set", "VT_KEY"},
+		{"ti", "VT_KEY not set", "SERVICENOW_KEY"},
+	}
+	for _, tt := range tests {
+		help := run(t, nil, tt.cmd, "providers", "--help").stdout
+		if !strings.Contains(help, tt.want) || strings.Contains(help, tt.not) {
+			t.Errorf("%s providers --help:\n%s", tt.cmd, help)
+		}
 	}
 }
