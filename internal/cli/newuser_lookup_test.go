@@ -238,8 +238,8 @@ func TestProvidersNameIsAProviderType(t *testing.T) {
 // a TI key as its example.
 func TestContextProvidersHelpExample(t *testing.T) {
 	tests := []struct{ cmd, want, not string }{
-		{"context", "SERVICENOW_KEY not set", "VT_KEY"},
-		{"ti", "VT_KEY not set", "SERVICENOW_KEY"},
+		{"context", "SNOW_PASSWORD not set", "VT_KEY"},
+		{"ti", "VT_KEY not set", "SNOW_PASSWORD"},
 	}
 	for _, tt := range tests {
 		help := run(t, nil, tt.cmd, "providers", "--help").stdout

@@ -570,7 +570,7 @@ func newLookupProvidersCmd(a *App, mode lookup.Mode) *cobra.Command {
 	kind, section := modeKind(mode)
 	exampleVar := "VT_KEY" // a TI key
 	if mode == lookup.ModeContext {
-		exampleVar = "SERVICENOW_KEY" // a context provider's key
+		exampleVar = "SNOW_PASSWORD" // ServiceNow's key in docs/context.md
 	}
 	return &cobra.Command{
 		Use:   "providers",
