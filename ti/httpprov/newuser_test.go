@@ -1,7 +1,9 @@
 package httpprov
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,5 +50,23 @@ func TestTransportErrorsNotSent(t *testing.T) {
 				t.Errorf("status %v, not sent %v, retryable %v, message %q", res.Status, res.NotSent, res.Retryable, res.Message)
 			}
 		})
+	}
+}
+
+// TestKeyInURLPathRedactedWithStars: a key in the URL path (a declarative
+// plugin with {AuthKey} in its path) shows as *** in Reference and in the
+// debug log, the marker used everywhere else.
+func TestKeyInURLPathRedactedWithStars(t *testing.T) {
+	def := strings.Replace(acmeDef, `ipv4: {path: "/ip/{observable}"}`, `ipv4: {path: "/nokey/{AuthKey}/{observable}"}`, 1)
+	def = strings.Replace(def, `  reference: '"https://acme.example/ui/" + observable'`+"\n", "", 1)
+	ts := newTestServer(t, jsonReply(404, `{}`))
+	var logs bytes.Buffer
+	p := mustProvider(t, mustDef(t, def), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, &logs)
+	res := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.5", Type: "ipv4"})
+	if want := ts.URL + "/nokey/***/203.0.113.5"; res.Reference != want {
+		t.Errorf("Reference %q, want %q", res.Reference, want)
+	}
+	if all := fmt.Sprintf("%#v", res) + logs.String(); strings.Contains(all, "REDACTED") || !strings.Contains(logs.String(), "/nokey/***/") {
+		t.Errorf("marker is not ***:\n%s", all)
 	}
 }

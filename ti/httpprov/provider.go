@@ -734,7 +734,7 @@ func (p *Provider) redact(s string) string {
 	for _, sec := range p.secrets {
 		for _, form := range []string{sec, url.QueryEscape(sec), url.PathEscape(sec)} {
 			if strings.Contains(s, form) {
-				s = strings.ReplaceAll(s, form, "[REDACTED]")
+				s = strings.ReplaceAll(s, form, "***")
 			}
 		}
 	}
