@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -246,5 +249,54 @@ func TestContextProvidersHelpExample(t *testing.T) {
 		if !strings.Contains(help, tt.want) || strings.Contains(help, tt.not) {
 			t.Errorf("%s providers --help:\n%s", tt.cmd, help)
 		}
+	}
+}
+
+// TestDebugLogNamesProviderOnce: debug lines of a declarative provider
+// carry provider=<entry> once, not twice.
+func TestDebugLogNamesProviderOnce(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{}`, http.StatusNotFound)
+	}))
+	defer srv.Close()
+	cfg := writeConfig(t, `TIProviders:
+  AcmeIntel:
+    Args:
+      AuthKey: literal-key-123
+      BaseURL: `+srv.URL+`
+    Primary: true
+`)
+	dir := t.TempDir()
+	def, err := os.ReadFile(filepath.Join("..", "..", "examples", "plugins", "acme_intel.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFileT(t, filepath.Join(dir, "acme_intel.yaml"), string(def))
+	tests := [][]string{
+		{"--plugins", dir, "ti", "lookup", "--no-cache", "20.1.2.3"},
+		{"plugins", "test", dir},
+	}
+	for _, args := range tests {
+		all := append([]string{"--config", cfg, "--log-level", "debug"}, args...)
+		r := run(t, map[string]string{"MSTICGO_CACHE_DIR": t.TempDir()}, all...)
+		lines := 0
+		for _, line := range strings.Split(r.stderr, "\n") {
+			if strings.Contains(line, "provider=AcmeIntel") {
+				lines++
+				if strings.Count(line, "provider=") != 1 {
+					t.Errorf("%v: %s", args, line)
+				}
+			}
+		}
+		if lines == 0 {
+			t.Errorf("%v: no debug line names the provider (exit %d):\n%s", args, r.code, r.stderr)
+		}
+	}
+}
+
+func writeFileT(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

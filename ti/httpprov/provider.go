@@ -188,7 +188,7 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 		name = d.Name
 	}
 	p := &Provider{
-		def: d, name: name, vars: map[string]string{}, log: log.With("provider", name),
+		def: d, name: name, vars: map[string]string{}, log: log, // the caller's logger names the entry
 		maxSize: d.Limits.maxSize, timeout: d.Limits.timeout, nowFn: time.Now,
 		ua: "msticgo/" + Version,
 	}
