@@ -39,7 +39,8 @@ type Options struct {
 	// Empty, or the single name "auto", means AutoColumns.
 	Columns []string
 	// DetailWidth cuts each note of TIDetail to this many characters
-	// (default 120).
+	// (default 120), in every output format: TIDetail is a short note;
+	// Result.Lookups has the full answers.
 	DetailWidth int
 }
 
@@ -207,10 +208,14 @@ func valueNotes(v string, rs []lookup.Row, width int) []string {
 			text = r.Provider + ": " + d
 		case res.Status == lookup.StatusUnsupported:
 			continue
+		case res.Status == lookup.StatusNotConfigured:
+			// the reason is the same for every value: callers say it once
+			// (the CLI on stderr); here only the fact
+			text = r.Provider + ": " + res.Status.String()
 		default:
 			text = r.Provider + ": " + res.Status.String()
-			if res.Message != "" {
-				text += ": " + res.Message
+			if m := strings.TrimPrefix(res.Message, res.Status.String()+": "); m != "" {
+				text += ": " + m
 			}
 		}
 		out = append(out, cut(v+" "+text, width))

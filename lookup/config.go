@@ -2,6 +2,7 @@ package lookup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -40,9 +41,12 @@ func EntrySpecs(entries []config.ProviderEntry) ([]ProviderSpec, error) {
 // Build creates the provider instance of each spec that is configured,
 // through the registry: reg.Lookup(kind, spec.Kind), then its Factory with
 // the entry's resolved settings. entries are the config entries the specs
-// came from (matched by name). An unknown provider type, a factory error or
-// an instance that is not a lookup.Provider is an error naming the entry.
-// Specs that are not configured keep a nil Provider: they make no call.
+// came from (matched by name). One bad entry never stops the others: an
+// unknown provider type, a factory error (a missing or empty required
+// setting) or an instance that is not a lookup.Provider makes that spec
+// not configured, with the reason in NotConfigured. Specs that are not
+// configured keep a nil Provider: they make no call. The error is reserved
+// for failures that are not about one entry (there are none today).
 func Build(ctx context.Context, reg *registry.Registry, kind registry.Kind, specs []ProviderSpec,
 	entries []config.ProviderEntry, baseDir string, logger *slog.Logger) ([]ProviderSpec, error) {
 	if logger == nil {
@@ -63,7 +67,8 @@ func Build(ctx context.Context, reg *registry.Registry, kind registry.Kind, spec
 		}
 		r, err := reg.Lookup(kind, s.Kind)
 		if err != nil {
-			return nil, fmt.Errorf("provider entry %q: %w", s.Name, err)
+			out[i].NotConfigured = UnknownTypeReason(s.Kind, reg.Names(kind))
+			continue
 		}
 		args := registry.FactoryArgs{LoadedAs: s.Kind, Entry: s.Name, BaseDir: baseDir,
 			Logger: logger.With("provider", s.Name), Settings: map[string]string{}, Secrets: map[string]bool{}}
@@ -72,15 +77,49 @@ func Build(ctx context.Context, reg *registry.Registry, kind registry.Kind, spec
 		}
 		inst, err := r.Factory(ctx, args)
 		if err != nil {
-			return nil, fmt.Errorf("provider entry %q (%s): %w", s.Name, r.Name, err)
+			// the entry name is in the row already: not again in the reason
+			out[i].NotConfigured = strings.TrimPrefix(FactoryReason(err), s.Name+": ")
+			continue
 		}
 		p, ok := inst.(Provider)
 		if !ok {
-			return nil, fmt.Errorf("provider entry %q: %s provider %q does not implement lookups (got %T)", s.Name, kind, r.Name, inst)
+			out[i].NotConfigured = fmt.Sprintf("%s provider %q does not implement lookups (got %T)", kind, r.Name, inst)
+			continue
 		}
 		out[i].Provider = p
 	}
 	return out, nil
+}
+
+// UnknownTypeReason is the not-configured reason of an entry whose
+// Provider type is not registered: `unknown provider type "X"`, with the
+// closest known name when there is one.
+func UnknownTypeReason(typ string, known []string) string {
+	msg := fmt.Sprintf("unknown provider type %q", typ)
+	if sg := registry.Suggest(typ, known); sg != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", sg)
+	} else {
+		msg += " (msticgo providers list shows the known types)"
+	}
+	return msg
+}
+
+// FactoryReason is the not-configured reason of an entry whose factory
+// failed: the error's NotConfiguredReason() when it has one (for example
+// "missing required setting AuthKey"), else its text without a leading
+// "not configured: ". Factories never put setting values in errors.
+func FactoryReason(err error) string {
+	var nc interface{ NotConfiguredReason() string }
+	if errors.As(err, &nc) {
+		if r := nc.NotConfiguredReason(); r != "" {
+			return r
+		}
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "not configured: "); i >= 0 {
+		msg = msg[i+len("not configured: "):]
+	}
+	return msg
 }
 
 // FromConfig selects entries by name (Select rules: primaries when names
@@ -93,6 +132,22 @@ func FromConfig(ctx context.Context, reg *registry.Registry, kind registry.Kind,
 	}
 	sel, err := Select(specs, names)
 	if err != nil {
+		var ue *UnknownNameError
+		if errors.As(err, &ue) {
+			// A provider type by that name exists: as in MSTICPy, it is
+			// used only through a config entry; say so.
+			if r, rerr := reg.Lookup(kind, ue.Name); rerr == nil {
+				ue.Type, ue.Section = r.Name, "TIProviders"
+				if kind == registry.KindContext {
+					ue.Section = "ContextProviders"
+				}
+				for _, s := range specs {
+					if o, err := reg.Lookup(kind, s.Kind); err == nil && o == r {
+						ue.UsedBy = append(ue.UsedBy, s.Name)
+					}
+				}
+			}
+		}
 		return nil, err
 	}
 	return Build(ctx, reg, kind, sel, entries, baseDir, logger)

@@ -137,9 +137,8 @@ TIProviders:
 		names []string
 		want  string
 	}{
-		{nil, `provider entry "VirusTotal": unknown ti provider "NoSuchThing"`},
-		{[]string{"Broken"}, `provider entry "Broken" (TestTI): BaseURL not set`},
-		{[]string{"odd"}, `provider entry "Odd": ti provider "NotAProvider" does not implement lookups`},
+		// An unknown type, a failing factory or a non-provider makes that
+		// entry not configured instead (TestBuildBadEntryIsNotConfigured).
 		{[]string{"Skipped"}, `unknown provider "Skipped"`},
 		{[]string{"Virustotl"}, `unknown provider "Virustotl" (did you mean "VirusTotal"?); loaded: VirusTotal, Broken, Odd`},
 	}

@@ -122,6 +122,11 @@ type Result struct {
 	// connection): the engine retries StatusRateLimited results and
 	// StatusProviderError results with Retryable set, within its budget.
 	Retryable bool
+	// NotSent marks a failure where no request left the machine (the
+	// provider's host name did not resolve, the connection was refused,
+	// no route): the engine does not count the call against the daily
+	// quota, and retries it only when Retryable is also set.
+	NotSent bool
 }
 
 // Provider looks up one item. Implementations must honour ctx and never

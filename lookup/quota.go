@@ -63,6 +63,20 @@ func (q *quota) take() bool {
 	return true
 }
 
+// refund gives back one call taken with take that never reached the
+// provider (no connection was made, or the run was interrupted first).
+func (q *quota) refund() {
+	if q.limit <= 0 {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.count > 0 && q.day == q.now().UTC().Format(time.DateOnly) {
+		q.count--
+		q.dirty = true
+	}
+}
+
 func (q *quota) save() error {
 	if q.limit <= 0 || q.path == "" {
 		return nil

@@ -2,6 +2,7 @@ package lookup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -154,15 +155,14 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 	emit := func(i int, res Result, cached bool) {
 		out(Row{Index: i, ProviderIndex: pi, Provider: p.spec.Name, Item: prepared[i].Item, Result: res, Cached: cached})
 	}
+	// An input that would never be sent (invalid, or not routable in TI
+	// mode) says so whatever the provider's configuration.
+	notConfigured := ""
 	if p.spec.NotConfigured != "" || p.spec.Provider == nil {
-		reason := p.spec.NotConfigured
-		if reason == "" {
-			reason = "no provider instance"
+		notConfigured = p.spec.NotConfigured
+		if notConfigured == "" {
+			notConfigured = "no provider instance"
 		}
-		for i := range prepared {
-			emit(i, Result{Status: StatusNotConfigured, Severity: SevUnknown, Message: "not configured: " + reason}, false)
-		}
-		return st
 	}
 	var jobs []*job
 	byKey := map[string]*job{}
@@ -172,6 +172,8 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 			emit(i, Result{Status: StatusInvalid, Severity: SevUnknown, Message: pr.Reason}, false)
 		case pr.Check == CheckNotRoutable && mode == ModeTI:
 			emit(i, Result{Status: StatusNotRoutable, Severity: SevUnknown, Message: pr.Reason}, false)
+		case notConfigured != "":
+			emit(i, Result{Status: StatusNotConfigured, Severity: SevUnknown, Message: "not configured: " + notConfigured}, false)
 		case !p.supports(pr.Item):
 			emit(i, Result{Status: StatusUnsupported, Severity: SevUnknown, Message: notSupportedMessage(pr.Item.Type)}, false)
 		default:
@@ -212,6 +214,7 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 		units = append(units, pending[:n:n])
 		pending = pending[n:]
 	}
+	p.noticeSlowRate(len(units))
 	var calls atomic.Int64
 	workers := min(p.lim.Concurrency, len(units))
 	ch := make(chan []*job)
@@ -248,6 +251,33 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 	return st
 }
 
+// slowRateNotice is the expected wait on a rate limit above which a run
+// says so (once per provider and run) on the logger.
+const slowRateNotice = 10 * time.Second
+
+// noticeSlowRate logs one line when the rate limit alone will make calls
+// of this run wait long, so a run that seems stuck is explained even when
+// no progress bar is drawn (stderr not a terminal).
+func (p *provRun) noticeSlowRate(calls int) {
+	perSec, rateText := p.lim.PerSecond, fmt.Sprintf("%g/s", p.lim.PerSecond)
+	if perSec <= 0 && p.lim.PerMinute > 0 {
+		perSec, rateText = p.lim.PerMinute/60, fmt.Sprintf("%g/min", p.lim.PerMinute)
+	}
+	if perSec <= 0 {
+		return
+	}
+	waited := calls - max(p.lim.Burst, 1)
+	if waited <= 0 {
+		return
+	}
+	d := time.Duration(float64(waited) / perSec * float64(time.Second))
+	if d < slowRateNotice {
+		return
+	}
+	p.opts.Logger.Info(fmt.Sprintf("%s: %d calls at its rate limit of %s take at least %s (RateLimit in its config entry changes the limit)",
+		p.spec.Name, calls, rateText, d.Round(time.Second)))
+}
+
 func retryable(r Result) bool {
 	return r.Status == StatusRateLimited || (r.Status == StatusProviderError && r.Retryable)
 }
@@ -272,7 +302,10 @@ func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64) []R
 			return results
 		}
 		if err := p.waitTurn(ctx); err != nil {
-			fill(todo, cancelled(err))
+			p.quota.refund()
+			for _, i := range todo {
+				results[i] = interrupted(results[i], attempt, "before", err)
+			}
 			return results
 		}
 		sub := items
@@ -284,9 +317,22 @@ func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64) []R
 		}
 		calls.Add(1)
 		rs := p.call(ctx, sub)
+		notSent := len(rs) > 0
+		for _, r := range rs {
+			notSent = notSent && r.NotSent
+		}
+		if notSent {
+			// no request left the machine: it does not spend the quota
+			p.quota.refund()
+		}
 		var again []int
 		var wait time.Duration
 		for k, r := range rs {
+			if attempt > 0 && ctx.Err() != nil && !r.Status.OK() {
+				// interrupted during a retry: keep the real error
+				results[todo[k]] = interrupted(results[todo[k]], attempt, "during", ctx.Err())
+				continue
+			}
 			results[todo[k]] = r
 			if retryable(r) {
 				again = append(again, todo[k])
@@ -314,6 +360,9 @@ func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64) []R
 		}
 		wait = max(wait, p.backoff(attempt))
 		if !sleep(ctx, wait) {
+			for _, i := range again {
+				results[i] = interrupted(results[i], attempt+1, "before", ctx.Err())
+			}
 			return results
 		}
 		todo = again
@@ -327,8 +376,26 @@ func appendMsg(msg, more string) string {
 	return msg + "; " + more
 }
 
-func cancelled(err error) Result {
-	return Result{Status: StatusTimeout, Severity: SevUnknown, Message: "cancelled before the call: " + err.Error()}
+// interrupted is the result of an item whose run was stopped (ctx done)
+// before its next call: status timeout, and the last real error kept when
+// there was an earlier attempt. It never shows Go's "context canceled".
+func interrupted(last Result, attempt int, when string, err error) Result {
+	what := stopReason(err)
+	if attempt == 0 {
+		return Result{Status: StatusTimeout, Severity: SevUnknown, Message: what + " " + when + " the call"}
+	}
+	last.Message = appendMsg(last.Message, fmt.Sprintf("%s %s retry %d", what, when, attempt))
+	last.Retryable = false
+	return last
+}
+
+// stopReason says why a run stopped in words: "interrupted" (cancelled,
+// e.g. Ctrl-C) or "the run's deadline passed".
+func stopReason(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "the run's deadline passed"
+	}
+	return "interrupted"
 }
 
 // backoff is exponential with full jitter: a random wait in
@@ -352,6 +419,9 @@ func (p *provRun) pause(until time.Time) {
 
 // waitTurn waits out a provider-wide pause, then the rate limits.
 func (p *provRun) waitTurn(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err // stopped: no new call
+	}
 	p.pauseMu.Lock()
 	until := p.pausedUntil
 	p.pauseMu.Unlock()
@@ -430,7 +500,7 @@ func (p *provRun) call(ctx context.Context, items []Item) []Result {
 
 func (p *provRun) timeoutResult(parent context.Context) Result {
 	if err := parent.Err(); err != nil {
-		return Result{Status: StatusTimeout, Severity: SevUnknown, Message: "cancelled: " + err.Error()}
+		return Result{Status: StatusTimeout, Severity: SevUnknown, Message: stopReason(err) + " during the call"}
 	}
 	return Result{Status: StatusTimeout, Severity: SevUnknown, Message: fmt.Sprintf("no answer within %s", p.lim.Timeout)}
 }

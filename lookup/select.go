@@ -53,17 +53,44 @@ func Select(specs []ProviderSpec, names []string) ([]ProviderSpec, error) {
 			}
 		}
 		if !found {
-			msg := fmt.Sprintf("unknown provider %q", n)
-			if sg := registry.Suggest(n, loaded); sg != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", sg)
-			}
-			return nil, fmt.Errorf("%s; %s", msg, list())
+			return nil, &UnknownNameError{Name: n, Loaded: loaded}
 		}
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w (%s)", ErrNoProviders, list())
 	}
 	return out, nil
+}
+
+// UnknownNameError is a --providers name that is no loaded config entry.
+// Type, when set, is the registered provider type of that name: the
+// entry is missing from the config, not the provider.
+type UnknownNameError struct {
+	Name    string
+	Loaded  []string // the loaded entry names
+	Type    string   // the registered provider type named Name, if any
+	Section string   // TIProviders or ContextProviders (with Type)
+	UsedBy  []string // loaded entries of that provider type (with Type)
+}
+
+func (e *UnknownNameError) Error() string {
+	list := "none are configured"
+	if len(e.Loaded) > 0 {
+		list = "loaded: " + strings.Join(e.Loaded, ", ")
+	}
+	if e.Type != "" && len(e.UsedBy) > 0 {
+		return fmt.Sprintf("no %s entry named %q: --providers takes entry names, and entry %q has Provider: %s; %s",
+			e.Section, e.Name, e.UsedBy[0], e.Type, list)
+	}
+	if e.Type != "" {
+		return fmt.Sprintf("no %s entry named %q (the provider type exists: add an entry with Provider: %s to msticpyconfig.yaml); %s",
+			e.Section, e.Name, e.Type, list)
+	}
+	msg := fmt.Sprintf("unknown provider %q", e.Name)
+	if sg := registry.Suggest(e.Name, e.Loaded); sg != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", sg)
+	}
+	return msg + "; " + list
 }
 
 // Setting keys of a config entry's Args that override a provider's limits.

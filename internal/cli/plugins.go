@@ -338,7 +338,7 @@ type healther interface {
 }
 
 func newPluginInstance(ctx context.Context, a *App, cfg *config.Config, r *registry.Registration) (any, error) {
-	args := registry.FactoryArgs{LoadedAs: r.Name, Entry: r.Name, Logger: a.Logger()}
+	args := registry.FactoryArgs{LoadedAs: r.Name, Entry: r.Name}
 	if e := entryFor(cfg, r); e != nil {
 		args.Entry = e.Name
 		args.Settings, args.Secrets = e.Settings()
@@ -346,6 +346,7 @@ func newPluginInstance(ctx context.Context, a *App, cfg *config.Config, r *regis
 			args.BaseDir = cfg.Dir()
 		}
 	}
+	args.Logger = a.Logger().With("provider", args.Entry)
 	return r.Factory(ctx, args)
 }
 

@@ -562,8 +562,10 @@ indicators) looks each distinct value of those columns up once through the
 selected TI providers (the Primary TIProviders entries, or --providers) and
 adds to each row TISeverity (the highest severity of any match), TIMatched
 (the providers that matched) and TIDetail (a short note per value: the match,
-a failure, "not routable: private", a known-benign listing).
---enrich-output prints the lookup rows instead (one per distinct
+a failure, "not routable: private", a known-benign listing; each note is cut
+to 120 characters with "…" in every format, -o json included). A provider
+that is not configured is named once on stderr with the reason.
+--enrich-output prints the full lookup rows instead (one per distinct
 value and provider, "ti lookup" columns). Failed lookups make the run
 partial (exit 3); every row is still printed.`,
 		Example: `  msticgo query run Network.list_public_destinations --enrich auto
@@ -641,6 +643,7 @@ func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, 
 	} else {
 		a.Logger().Debug(er.Describe())
 	}
+	warnNotConfigured(a, er.Lookups)
 	out := *res.Result
 	out.Frame = er.Frame
 	if lookupsOnly {

@@ -27,7 +27,14 @@ const (
 	ExitRuntime = 1 // runtime failure
 	ExitUsage   = 2 // bad input, usage or configuration
 	ExitPartial = 3 // some items failed; every row was still printed
+	// ExitInterrupted: the run was stopped by SIGINT/SIGTERM (128+SIGINT,
+	// the shell convention); rows already done were still printed.
+	ExitInterrupted = 130
 )
+
+// ErrInterrupted marks a run stopped by an interrupt (its context was
+// cancelled): exit code 130.
+var ErrInterrupted = errors.New("interrupted")
 
 // ErrPartial marks a run where some items failed but every row (with its
 // status) was printed: exit code 3. Wrap it: fmt.Errorf("2 of 5 lookups
@@ -64,14 +71,16 @@ func IsUsage(err error) bool {
 	return errors.As(err, &u)
 }
 
-// ExitCode maps an error to the exit code: nil 0, usage 2, partial 3,
-// anything else 1.
+// ExitCode maps an error to the exit code: nil 0, usage 2, interrupted
+// 130, partial 3, anything else 1.
 func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
 	case IsUsage(err):
 		return ExitUsage
+	case errors.Is(err, ErrInterrupted):
+		return ExitInterrupted
 	case errors.Is(err, ErrPartial):
 		return ExitPartial
 	}
@@ -249,12 +258,17 @@ func Run(ctx context.Context, env Env) (code int) {
 	if err != nil && !IsUsage(err) && isCobraUsage(err) {
 		err = UsageError(err)
 	}
-	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrPartial) && !IsUsage(err) {
-		err = fmt.Errorf("interrupted: %w", err)
+	if err != nil && ctx.Err() != nil && !IsUsage(err) {
+		err = fmt.Errorf("%w: %w", ErrInterrupted, err)
 	}
 	if err != nil {
 		a.loadSecretsQuietly()
-		for _, line := range strings.Split(strings.TrimRight(a.Redact(err.Error()), "\n"), "\n") {
+		msg := err.Error()
+		if errors.Is(err, ErrPartial) {
+			// "2 of 5 lookups failed (2 timeout)" says it already
+			msg = strings.TrimSuffix(msg, ": "+ErrPartial.Error())
+		}
+		for _, line := range strings.Split(strings.TrimRight(a.Redact(msg), "\n"), "\n") {
 			if strings.TrimSpace(line) != "" {
 				fmt.Fprintln(a.stderr, "msticgo: "+line)
 			}

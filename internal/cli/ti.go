@@ -90,7 +90,8 @@ means NDJSON). Blank lines and lines starting with '#' are skipped.
 
 Providers are the ` + section + ` entries of msticpyconfig.yaml: the Primary ones
 by default, or exactly those named with --providers (entry names,
-case-insensitive). Types are inferred unless --type or --type-column says.
+case-insensitive; as in MSTICPy, a provider type or plugin is used only
+through an entry, even one that needs no settings: "Provider: X"). Types are inferred unless --type or --type-column says.
 
 Answers are cached on disk (24h by default) so repeated runs do not spend
 quota: --no-cache disables the cache. Exit code 3 when some lookups failed
@@ -127,6 +128,8 @@ func example(mode lookup.Mode) string {
   msticgo context lookup --file hosts.txt --type hostname --providers CMDB -o ndjson`
 	}
 	return `  msticgo ti lookup 8.8.8.8 evil.example.com
+  # --providers takes TIProviders entry names: this needs entries named
+  # VirusTotal and OTX (with their AuthKey) in msticpyconfig.yaml
   msticgo ti lookup --file iocs.txt --providers VirusTotal,OTX -o ndjson
   msticgo ti lookup --file alerts.csv --column SourceIP --type ipv4`
 }
@@ -252,6 +255,21 @@ func newLookupEngine(a *App, mode lookup.Mode, o *lookupOpts) (*lookup.Engine, e
 		opts.Cache = lookup.NewCache("", o.cacheTTL, a.Now)
 	}
 	return lookup.NewEngine(specs, opts), nil
+}
+
+// warnNotConfigured says once per provider entry, on stderr, why its
+// lookups were skipped, for outputs (enrichment's TIDetail) that only say
+// "not configured" in each row.
+func warnNotConfigured(a *App, rows []lookup.Row) {
+	said := map[string]bool{}
+	for _, r := range rows {
+		if r.Result.Status != lookup.StatusNotConfigured || said[r.Provider] {
+			continue
+		}
+		said[r.Provider] = true
+		reason := strings.TrimPrefix(r.Result.Message, "not configured: ")
+		a.Logger().Warn(fmt.Sprintf("%s not configured (%s): no lookups made with it", r.Provider, reason))
+	}
 }
 
 func sectionEntries(cfg *config.Config, section string) []config.ProviderEntry {
@@ -550,12 +568,16 @@ func sortedObjKeys(m map[string]any) []string {
 // newLookupProvidersCmd lists the configured entries of the mode's section.
 func newLookupProvidersCmd(a *App, mode lookup.Mode) *cobra.Command {
 	kind, section := modeKind(mode)
+	exampleVar := "VT_KEY" // a TI key
+	if mode == lookup.ModeContext {
+		exampleVar = "SNOW_PASSWORD" // ServiceNow's key in docs/context.md
+	}
 	return &cobra.Command{
 		Use:   "providers",
 		Short: "List the configured " + section + " entries: role, supported types, limits, status",
 		Long: `List the ` + section + ` entries of msticpyconfig.yaml: entry name, provider type,
 primary or secondary, supported indicator types, effective limits and status
-("ready", or why not, e.g. "not configured: VT_KEY not set").`,
+("ready", or why not, e.g. "not configured: ` + exampleVar + ` not set").`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.Config()
@@ -614,6 +636,9 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 	built, err := lookup.Build(a.Context(), reg, kind, specs, []config.ProviderEntry{e}, cfg.Dir(), a.Logger())
 	if err != nil {
 		return row(strings.Join(types, ", "), "", "error: "+err.Error(), desc)
+	}
+	if built[0].NotConfigured != "" {
+		return row(strings.Join(types, ", "), "", "not configured: "+built[0].NotConfigured, desc)
 	}
 	eng := lookup.NewEngine(built, lookup.Options{})
 	defer eng.Close()

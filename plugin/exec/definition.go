@@ -82,6 +82,15 @@ func (e *NotConfiguredError) Error() string {
 	return fmt.Sprintf("plugin %s is not configured: missing required setting(s) %s in its Args", e.Plugin, strings.Join(e.Missing, ", "))
 }
 
+// NotConfiguredReason is the reason without the plugin name, for the
+// lookup engine's "not configured: <reason>" status.
+func (e *NotConfiguredError) NotConfiguredReason() string {
+	if len(e.Missing) == 1 {
+		return "missing required setting " + e.Missing[0]
+	}
+	return "missing required settings " + strings.Join(e.Missing, ", ")
+}
+
 // Settings checks args against the manifest and returns the typed settings
 // sent in initialize and the secret values to scrub.
 func (d *Definition) Settings(args registry.FactoryArgs) (map[string]any, []string, error) {

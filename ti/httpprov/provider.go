@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,16 @@ func (e *MissingSettingError) Error() string {
 // NotConfigured marks the error for callers that branch without importing
 // this package (interface{ NotConfigured() bool }).
 func (e *MissingSettingError) NotConfigured() bool { return true }
+
+// NotConfiguredReason is the reason without the provider name, for the
+// lookup engine's "not configured: <reason>" status:
+// "missing required setting AuthKey".
+func (e *MissingSettingError) NotConfiguredReason() string {
+	if len(e.Settings) == 1 {
+		return "missing required setting " + e.Settings[0]
+	}
+	return "missing required settings " + strings.Join(e.Settings, ", ")
+}
 
 // engineSettings are Args the lookup engine reads (limit overrides); they
 // are accepted silently by every provider.
@@ -177,7 +188,7 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 		name = d.Name
 	}
 	p := &Provider{
-		def: d, name: name, vars: map[string]string{}, log: log.With("provider", name),
+		def: d, name: name, vars: map[string]string{}, log: log, // the caller's logger names the entry
 		maxSize: d.Limits.maxSize, timeout: d.Limits.timeout, nowFn: time.Now,
 		ua: "msticgo/" + Version,
 	}
@@ -472,8 +483,33 @@ func (p *Provider) transportError(ctx context.Context, err error) lookup.Result 
 		err = ue.Err
 	}
 	msg := p.redact(fmt.Sprintf("cannot reach %s: %v", p.name, err))
+	notSent, retry := notConnected(err)
 	return lookup.Result{Status: lookup.StatusProviderError, Severity: lookup.SevUnknown,
-		Message: msg, Details: msg, RawResult: msg, Retryable: true}
+		Message: msg, Details: msg, RawResult: msg, Retryable: retry, NotSent: notSent}
+}
+
+// notConnected tells whether a transport error happened before any request
+// left the machine (the host name did not resolve, the connection was
+// refused, no route to the host) and whether trying again may help: a
+// name that does not exist, a refused connection or a missing route are
+// not retried (they will fail the same way, and under a strict rate limit
+// each retry costs minutes); a temporary DNS failure is. Any other error
+// (a dropped connection, a reset) may have reached the provider: it is
+// retried and counted.
+func notConnected(err error) (notSent, retry bool) {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true, dns.IsTemporary && !dns.IsNotFound
+	}
+	for _, e := range []error{syscall.ECONNREFUSED, syscall.ENETUNREACH, syscall.EHOSTUNREACH} {
+		if errors.Is(err, e) {
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" {
+				return true, false
+			}
+		}
+	}
+	return false, true
 }
 
 // interpret maps an HTTP answer to a Result.
@@ -698,7 +734,7 @@ func (p *Provider) redact(s string) string {
 	for _, sec := range p.secrets {
 		for _, form := range []string{sec, url.QueryEscape(sec), url.PathEscape(sec)} {
 			if strings.Contains(s, form) {
-				s = strings.ReplaceAll(s, form, "[REDACTED]")
+				s = strings.ReplaceAll(s, form, "***")
 			}
 		}
 	}

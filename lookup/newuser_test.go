@@ -1,0 +1,257 @@
+package lookup
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/msticgo/msticgo/registry"
+)
+
+// notConfiguredErr is a factory error that knows its short reason, as
+// httpprov.MissingSettingError does.
+type notConfiguredErr struct{ setting string }
+
+func (e *notConfiguredErr) Error() string {
+	return "TestTI: not configured: missing required setting " + e.setting + " (Args: {...})"
+}
+func (e *notConfiguredErr) NotConfiguredReason() string {
+	return "missing required setting " + e.setting
+}
+
+// TestBuildBadEntryIsNotConfigured: one bad entry (an unknown Provider
+// type, an empty required secret, a failing factory, an instance that is
+// not a provider) never stops the others: it becomes a not-configured
+// provider with a clear reason, makes no call, and the good entry answers.
+func TestBuildBadEntryIsNotConfigured(t *testing.T) {
+	srv := newTIServer(t)
+	reg := testRegistry(t)
+	reg.MustRegister(registry.Registration{Kind: registry.KindTI, Name: "NeedsKey",
+		Factory: func(_ context.Context, a registry.FactoryArgs) (any, error) {
+			if strings.TrimSpace(a.Settings["AuthKey"]) == "" {
+				return nil, &notConfiguredErr{setting: "AuthKey"}
+			}
+			return &testHTTPProvider{base: a.Settings["BaseURL"], client: srv.Client()}, nil
+		}})
+	cfg := parseConfig(t, `
+TIProviders:
+  Good:
+    Args: {BaseURL: `+srv.URL+`}
+    Primary: true
+    Provider: TestTI
+  EmptyKey:
+    Args: {AuthKey: "", BaseURL: `+srv.URL+`}
+    Primary: true
+    Provider: NeedsKey
+  Typo:
+    Primary: true
+    Provider: TestTl
+  Nonsense:
+    Primary: true
+    Provider: NoSuchProviderType
+  Broken:
+    Primary: true
+    Provider: TestTI
+  Odd:
+    Primary: true
+    Provider: NotAProvider
+`, nil)
+	tests := []struct {
+		name, reason string
+	}{
+		{"Good", ""},
+		{"EmptyKey", "missing required setting AuthKey"},
+		{"Typo", `unknown provider type "TestTl" (did you mean "TestTI"?)`},
+		{"Nonsense", `unknown provider type "NoSuchProviderType" (msticgo providers list shows the known types)`},
+		{"Broken", "BaseURL not set"},
+		{"Odd", `ti provider "NotAProvider" does not implement lookups`},
+	}
+	specs, err := FromConfig(context.Background(), reg, registry.KindTI, cfg.TIProviders, nil, "", nil)
+	if err != nil {
+		t.Fatalf("one bad entry stopped the run: %v", err)
+	}
+	if len(specs) != len(tests) {
+		t.Fatalf("specs %+v", specs)
+	}
+	specs[0].Provider.(*testHTTPProvider).client = srv.Client()
+	for i, tt := range tests {
+		s := specs[i]
+		if s.Name != tt.name || !strings.HasPrefix(s.NotConfigured, tt.reason) || (tt.reason == "") != (s.Provider != nil) {
+			t.Errorf("%s: NotConfigured %q, provider %v; want %q", tt.name, s.NotConfigured, s.Provider != nil, tt.reason)
+		}
+		if strings.Count(s.NotConfigured, "not configured") > 0 || strings.Contains(s.NotConfigured, s.Name+": ") {
+			t.Errorf("%s: reason repeats the status or the name: %q", tt.name, s.NotConfigured)
+		}
+	}
+	rows, sum, err := NewEngine(specs, Options{Prepare: IOCPreparer}).Rows(context.Background(), []Input{{Value: "evil.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].Result.Status != StatusFound {
+		t.Errorf("the good entry did not answer: %+v", rows[0].Result)
+	}
+	for i, tt := range tests[1:] {
+		r := rows[i+1].Result
+		if r.Status != StatusNotConfigured || r.Message != "not configured: "+specs[i+1].NotConfigured {
+			t.Errorf("%s row: %v %q", tt.name, r.Status, r.Message)
+		}
+	}
+	if sum.ByStatus[StatusNotConfigured] != 5 || srv.total.Load() != 1 {
+		t.Errorf("statuses %v, server calls %d (only Good may call)", sum.ByStatus, srv.total.Load())
+	}
+}
+
+// scriptedProvider answers each call with the next result of its script
+// (the last one repeats) and can run a hook first.
+type scriptedProvider struct {
+	mu     sync.Mutex
+	calls  int
+	script []Result
+	hook   func(call int)
+}
+
+func (p *scriptedProvider) Lookup(_ context.Context, _ Item) Result {
+	p.mu.Lock()
+	p.calls++
+	n := p.calls
+	r := p.script[min(n, len(p.script))-1]
+	p.mu.Unlock()
+	if p.hook != nil {
+		p.hook(n)
+	}
+	return r
+}
+
+// TestNotSentNeitherRetriedNorCounted: a failure where no request left the
+// machine (DNS "no such host", connection refused) is not retried and does
+// not spend the daily quota; a temporary DNS failure is retried, still
+// without spending it; a failure that may have reached the provider (a
+// dropped connection) is retried and every attempt counts.
+func TestNotSentNeitherRetriedNorCounted(t *testing.T) {
+	tests := []struct {
+		name       string
+		res        Result
+		wantCalls  int
+		wantQuota  int
+		wantStatus Status
+	}{
+		{"no such host", Result{Status: StatusProviderError, Message: "cannot reach X: no such host", NotSent: true}, 1, 0, StatusProviderError},
+		{"temporary DNS failure", Result{Status: StatusProviderError, Message: "cannot reach X: server misbehaving", NotSent: true, Retryable: true}, 3, 0, StatusProviderError},
+		{"dropped connection", Result{Status: StatusProviderError, Message: "cannot reach X: EOF", Retryable: true}, 3, 3, StatusProviderError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			prov := &scriptedProvider{script: []Result{tt.res}}
+			spec := ProviderSpec{Name: "X", Provider: prov, Limits: Limits{DailyQuota: 100, Retries: 2}}
+			e := NewEngine([]ProviderSpec{spec}, Options{QuotaDir: dir, BackoffBase: time.Microsecond, BackoffMax: time.Microsecond})
+			rows, _, err := e.Rows(context.Background(), []Input{{Value: "1.2.3.4", Type: "ipv4"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if prov.calls != tt.wantCalls || rows[0].Result.Status != tt.wantStatus {
+				t.Errorf("calls %d, status %v; want %d, %v", prov.calls, rows[0].Result.Status, tt.wantCalls, tt.wantStatus)
+			}
+			q := newQuota("X", 100, dir, time.Now)
+			if q.count != tt.wantQuota {
+				t.Errorf("quota count %d, want %d (only requests that may have been sent count)", q.count, tt.wantQuota)
+			}
+		})
+	}
+}
+
+// TestInterruptKeepsTheRealError: when the run is interrupted, an item
+// that already failed keeps that error ("...; interrupted during retry 1"),
+// an item not yet tried says "interrupted before the call" and is not
+// sent, and no row shows Go's "context canceled".
+func TestInterruptKeepsTheRealError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	prov := &scriptedProvider{
+		script: []Result{{Status: StatusProviderError, Message: "cannot reach X: connection reset", Retryable: true}},
+		hook: func(call int) {
+			if call == 2 {
+				cancel() // Ctrl-C during the first retry
+			}
+		},
+	}
+	dir := t.TempDir()
+	spec := ProviderSpec{Name: "X", Provider: prov, Limits: Limits{Concurrency: 1, Retries: 3, DailyQuota: 100}}
+	e := NewEngine([]ProviderSpec{spec}, Options{QuotaDir: dir, BackoffBase: time.Microsecond, BackoffMax: time.Microsecond})
+	rows, sum, err := e.Rows(ctx, []Input{{Value: "1.2.3.4", Type: "ipv4"}, {Value: "5.6.7.8", Type: "ipv4"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"cannot reach X: connection reset; interrupted during retry 1", "interrupted before the call"}
+	for i, r := range rows {
+		if r.Result.Message != want[i] || r.Result.Status.OK() {
+			t.Errorf("row %d: %v %q, want %q", i, r.Result.Status, r.Result.Message, want[i])
+		}
+		if strings.Contains(r.Result.Message, "context canceled") {
+			t.Errorf("row %d shows Go wording: %q", i, r.Result.Message)
+		}
+	}
+	if prov.calls != 2 || sum.Failed() != 2 {
+		t.Errorf("calls %d, failed %d; want 2 calls and 2 failed rows", prov.calls, sum.Failed())
+	}
+	if q := newQuota("X", 100, dir, time.Now); q.count != 2 {
+		t.Errorf("quota count %d, want 2 (the calls made)", q.count)
+	}
+}
+
+// TestSlowRateNotice: a run whose rate limit alone makes it wait long says
+// so once, in one line naming the provider, the limit and the wait; a
+// short run says nothing.
+func TestSlowRateNotice(t *testing.T) {
+	tests := []struct {
+		lim   Limits
+		calls int
+		want  string
+	}{
+		{Limits{PerMinute: 4}, 10, "VT: 10 calls at its rate limit of 4/min take at least 2m15s"},
+		{Limits{PerSecond: 1, Burst: 2}, 30, "VT: 30 calls at its rate limit of 1/s take at least 28s"},
+		{Limits{PerMinute: 4}, 1, ""},
+		{Limits{PerSecond: 4}, 20, ""},
+		{Limits{}, 1000, ""},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		opts := Options{Logger: slog.New(slog.NewTextHandler(&buf, nil))}
+		p := newProvRun(ProviderSpec{Name: "VT", Limits: tt.lim}, &opts)
+		p.noticeSlowRate(tt.calls)
+		got := buf.String()
+		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) || strings.Count(got, "\n") > 1 {
+			t.Errorf("%+v, %d calls: logged %q, want %q", tt.lim, tt.calls, got, tt.want)
+		}
+	}
+}
+
+// TestUnknownNameThatIsAProviderType: --providers takes config entry names
+// (as MSTICPy's providers= does); a name that is a registered provider type
+// with no entry of that name says so, and how to fix it.
+func TestUnknownNameThatIsAProviderType(t *testing.T) {
+	cfg := parseConfig(t, `
+TIProviders:
+  Main:
+    Args: {BaseURL: http://127.0.0.1:1}
+    Primary: true
+    Provider: TestTI
+`, nil)
+	tests := []struct {
+		name, want string
+	}{
+		{"NotAProvider", `no TIProviders entry named "NotAProvider" (the provider type exists: add an entry with Provider: NotAProvider to msticpyconfig.yaml); loaded: Main`},
+		{"tti", `no TIProviders entry named "tti": --providers takes entry names, and entry "Main" has Provider: TestTI; loaded: Main`},
+		{"Mian", `unknown provider "Mian" (did you mean "Main"?); loaded: Main`},
+	}
+	for _, tt := range tests {
+		_, err := FromConfig(context.Background(), testRegistry(t), registry.KindTI, cfg.TIProviders, []string{tt.name}, "", nil)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: %v\nwant %s", tt.name, err, tt.want)
+		}
+	}
+}
