@@ -70,7 +70,7 @@ func init() {
 		}
 		cmd.AddCommand(&cobra.Command{
 			Use:   "show",
-			Short: "Print the effective configuration as YAML, every secret shown as ***",
+			Short: "Print the effective configuration as YAML (-o json: JSON), every secret shown as ***",
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				cfg, err := a.Config()
@@ -80,6 +80,17 @@ func init() {
 				out, err := cfg.RedactedYAML()
 				if err != nil {
 					return err
+				}
+				switch a.Format() {
+				case table.FormatJSON, table.FormatNDJSON:
+					js, err := yamlToJSON(out, a.Format() == table.FormatJSON)
+					if err != nil {
+						return err
+					}
+					_, err = fmt.Fprintln(a.Stdout(), a.Redact(string(js)))
+					return err
+				case table.FormatCSV:
+					return UsageErrorf("config show: -o csv is not supported (the configuration is a tree: use -o json or the default YAML)")
 				}
 				src := cfg.Path
 				if src == "" {
@@ -155,7 +166,11 @@ unknown sections and entry keys. Exit code 2 when any problem is an error
 					return err
 				}
 				f := table.NewStrings("path", "from", "dir")
-				f.Append(cfg.Path, cfg.From, cfg.Dir())
+				path := cfg.Path
+				if path == "" {
+					path = "(built-in defaults)"
+				}
+				f.Append(path, cfg.From, cfg.Dir())
 				return a.Write(f)
 			},
 		})
