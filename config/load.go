@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/msticgo/msticgo/internal/yamlpos"
 )
 
 //go:embed msticpyconfig.yaml
@@ -194,7 +196,7 @@ func Parse(data []byte, path string, getenv func(string) string) (*Config, error
 		if name == "" {
 			name = "config"
 		}
-		return nil, fmt.Errorf("%s: not valid YAML: %s", name, yamlErrText(err))
+		return nil, fmt.Errorf("%s: not valid YAML: %s", name, yamlpos.Message(data, err))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return c, nil // empty file or only comments
@@ -249,12 +251,6 @@ func expandedSize(n *yaml.Node, memo map[*yaml.Node]int, depth int) int {
 	}
 	memo[n] = total
 	return total
-}
-
-func yamlErrText(err error) string {
-	s := err.Error()
-	s = strings.TrimPrefix(s, "yaml: ")
-	return s
 }
 
 type parser struct {
