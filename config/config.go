@@ -26,14 +26,20 @@
 // Problems found while loading (Config.Problems), by severity:
 //
 //   - error: a section, entry, Args, Primary, Provider, workspace or list of
-//     the wrong shape (that part is skipped); AzureSentinel and MSSentinel
-//     both present (the second is ignored); an EnvironmentVar with no name.
+//     the wrong shape (that part is skipped; a number or boolean where a
+//     folder list is expected, e.g. PluginFolders: 42, is a wrong shape);
+//     AzureSentinel and MSSentinel both present (the second is ignored); an
+//     EnvironmentVar with no name.
 //   - warning: an EnvironmentVar that is not set (the entry is "not
-//     configured: NAME not set"); a KeyVault reference (not configured until
-//     Key Vault is supported); a mapping setting that is neither reference
-//     (e.g. KeyVaultURI: not configured); an entry or workspace with no
-//     settings; an unsupported http_timeout; a top-level key that differs
-//     from a known section only in case.
+//     configured: NAME not set"; reported once, at the setting's key line); a
+//     KeyVault reference (not configured until Key Vault is supported); a
+//     mapping setting that is neither reference (e.g. KeyVaultURI: not
+//     configured); an entry or workspace with no settings; an unsupported
+//     http_timeout; an unknown top-level section (with "did you mean" when
+//     one is close; MSTICPy's AzureCLI, Plugins and definitions are not
+//     reported); an unknown key in a TIProviders, ContextProviders or
+//     OtherProviders entry (the keys are Args, Primary, Provider,
+//     Description; DataProviders entries take driver settings).
 //   - note: a setting written with no value (read as empty text).
 //
 // Validate adds MSTICPy's validate_config checks (required keys, workspace

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/msticgo/msticgo/internal/yamlpos"
 )
 
 //go:embed msticpyconfig.yaml
@@ -194,7 +196,7 @@ func Parse(data []byte, path string, getenv func(string) string) (*Config, error
 		if name == "" {
 			name = "config"
 		}
-		return nil, fmt.Errorf("%s: not valid YAML: %s", name, yamlErrText(err))
+		return nil, fmt.Errorf("%s: not valid YAML: %s", name, yamlpos.Message(data, err))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return c, nil // empty file or only comments
@@ -249,12 +251,6 @@ func expandedSize(n *yaml.Node, memo map[*yaml.Node]int, depth int) int {
 	}
 	memo[n] = total
 	return total
-}
-
-func yamlErrText(err error) string {
-	s := err.Error()
-	s = strings.TrimPrefix(s, "yaml: ")
-	return s
 }
 
 type parser struct {
@@ -312,17 +308,46 @@ func (p *parser) parseRoot(root *yaml.Node) {
 			timeoutTop = vn
 		default:
 			c.Unknown[key] = vn
-			for _, k := range KnownSections {
-				if strings.EqualFold(k, key) {
-					p.problem(SevWarning, key, kn, fmt.Sprintf("unknown section kept as is; section names are case-sensitive: did you mean %s?", k))
-				}
-			}
+			p.unknownSection(key, kn)
 		}
 	}
 	if c.Msticpy.HTTPTimeout == 0 && timeoutTop != nil {
 		p.timeout("http_timeout", timeoutTop)
 	}
 }
+
+// msticpySections are top-level sections of MSTICPy configs that msticgo
+// does not read but that are not mistakes: AzureCLI (deprecated, now
+// DataProviders.AzureCLI), Plugins (read by nothing in MSTICPy) and
+// definitions (the anchors of MSTICPy's settings schema).
+var msticpySections = []string{"AzureCLI", "Plugins", "definitions"}
+
+// unknownSection warns about a top-level key that is neither a section
+// msticgo reads nor one of MSTICPy's: most likely a typo (TIProvider).
+func (p *parser) unknownSection(key string, kn *yaml.Node) {
+	for _, k := range msticpySections {
+		if k == key {
+			return
+		}
+	}
+	for _, k := range KnownSections {
+		if strings.EqualFold(k, key) {
+			p.problem(SevWarning, key, kn, fmt.Sprintf("unknown section kept as is; section names are case-sensitive: did you mean %s?", k))
+			return
+		}
+	}
+	msg := "unknown section, not read by msticgo"
+	if s := suggest(key, KnownSections); s != "" {
+		msg += fmt.Sprintf(": did you mean %s?", s)
+	} else {
+		msg += " (sections: " + strings.Join(KnownSections, ", ") + ")"
+	}
+	p.problem(SevWarning, key, kn, msg)
+}
+
+// entryKeys are the keys of a TIProviders, ContextProviders or
+// OtherProviders entry (DataProviders entries take driver settings too).
+var entryKeys = []string{"Args", "Primary", "Provider", "Description"}
 
 func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 	if isNull(vn) {
@@ -375,6 +400,15 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 					e.Description = s
 				}
 			default:
+				if section != "DataProviders" {
+					msg := "unknown key ignored"
+					if s := suggest(k.Value, entryKeys); s != "" {
+						msg += fmt.Sprintf(": did you mean %s?", s)
+					} else {
+						msg += " (keys: " + strings.Join(entryKeys, ", ") + ")"
+					}
+					p.problem(SevWarning, kp, k, msg)
+				}
 				e.Extra = append(e.Extra, p.setting(path, k, v))
 			}
 		}
@@ -440,7 +474,7 @@ func (p *parser) setting(parent string, kn, vn *yaml.Node) Setting {
 			if val == "" {
 				s.Resolved = false
 				s.Reason = name + " not set"
-				p.problem(SevWarning, path, env, fmt.Sprintf("environment variable %s is not set (or empty); the provider is not configured", name))
+				p.problem(SevWarning, path, kn, fmt.Sprintf("environment variable %s is not set (or empty); the provider is not configured", name))
 				break
 			}
 			s.Value = val
@@ -504,6 +538,9 @@ func (p *parser) stringList(path string, n *yaml.Node) []string {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
+		if n.Tag == "!!int" || n.Tag == "!!float" || n.Tag == "!!bool" {
+			break // PluginFolders: 42 is a mistake, not a folder named "42"
+		}
 		if strings.TrimSpace(n.Value) == "" {
 			return nil
 		}
@@ -912,4 +949,47 @@ func proxyPassword(u string) string {
 		return userinfo[i+1:]
 	}
 	return ""
+}
+
+// suggest returns the name of known closest to name when it is close enough
+// to be a likely typo (edit distance at most max(2, len/3), or one is a
+// prefix of the other), else "".
+func suggest(name string, known []string) string {
+	best, bestD := "", 1<<30
+	ln := strings.ToLower(name)
+	for _, k := range known {
+		lk := strings.ToLower(k)
+		d := editDistance(ln, lk)
+		if strings.HasPrefix(lk, ln) || strings.HasPrefix(ln, lk) {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if bestD <= max(2, len(name)/3) {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

@@ -29,13 +29,16 @@ var requiredArgs = map[string][]string{
 //     (AuthKey for OTX, VirusTotal, XForce, OpenPageRank, GeoIPLite, IPStack,
 //     RiskIQ, IntSights; ApiID for XForce, RiskIQ) must be present and
 //     non-empty (checked on the Provider type, so a second VirusTotal entry
-//     under another name is checked too); an unresolved EnvironmentVar or a
-//     Key Vault reference is an error;
+//     under another name is checked too); a missing one is a warning (the
+//     provider is not configured, as with an unset EnvironmentVar or a Key
+//     Vault reference, which loading already reported once);
 //   - Sentinel workspaces need GUID WorkspaceId and TenantId (error) and a
 //     Default workspace when there are several (warning); a missing Sentinel
 //     section is not a problem in msticgo;
-//   - AzureSentinel_* data entries need GUID WorkspaceId/TenantId;
-//   - Key Vault references need KeyVault.VaultName.
+//   - AzureSentinel_* data entries need GUID WorkspaceId/TenantId.
+//
+// Provider types are not checked here (config knows no registry): the CLI
+// adds that check against the providers the binary has.
 //
 // Messages never include setting values.
 func (c *Config) Validate() []Problem {
@@ -43,7 +46,6 @@ func (c *Config) Validate() []Problem {
 	add := func(sev Severity, path string, line int, msg string) {
 		out = append(out, Problem{File: c.Path, Path: path, Line: line, Severity: sev, Message: msg})
 	}
-	hasKV := false
 	for _, sec := range [][]ProviderEntry{c.TIProviders, c.ContextProviders, c.DataProviders, c.OtherProviders} {
 		for _, e := range sec {
 			path := e.Section + "." + e.Name
@@ -53,15 +55,7 @@ func (c *Config) Validate() []Problem {
 			for _, key := range requiredArgs[strings.ToLower(e.Provider)] {
 				s, ok := e.Arg(key)
 				if !ok || (s.Resolved && strings.TrimSpace(s.Value) == "") {
-					add(SevError, path+".Args", e.Line, fmt.Sprintf("missing or empty %s (required by %s)", key, e.Provider))
-				}
-			}
-			for _, s := range append(append([]Setting(nil), e.Args...), e.Extra...) {
-				if s.IsKeyVault {
-					hasKV = true
-				}
-				if !s.Resolved && s.EnvVar != "" {
-					add(SevError, path+".Args."+s.Key, s.Line, fmt.Sprintf("environment variable %s is not set (or empty)", s.EnvVar))
+					add(SevWarning, path+".Args", e.Line, fmt.Sprintf("missing or empty %s (required by %s); the provider is not configured", key, e.Provider))
 				}
 			}
 			if e.Section == "DataProviders" && strings.HasPrefix(strings.ToLower(e.Name), "azuresentinel_") {
@@ -93,9 +87,6 @@ func (c *Config) Validate() []Problem {
 		} else if !hasDefault && len(s.Workspaces) > 1 {
 			add(SevWarning, s.Key+".Workspaces", s.Line, "no Default workspace set")
 		}
-	}
-	if hasKV && (c.KeyVault == nil || strings.TrimSpace(c.KeyVault.VaultName) == "") {
-		add(SevError, "KeyVault", 0, "Key Vault references are used but KeyVault.VaultName is not set")
 	}
 	return out
 }

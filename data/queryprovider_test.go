@@ -215,7 +215,7 @@ func TestSplitQueryBadInput(t *testing.T) {
 	}{
 		{"bad interval", "Test.by_host", "soon", map[string]any{"host_name": "h"}, "cannot read split interval"},
 		{"zero interval", "Test.by_host", "0h", map[string]any{"host_name": "h"}, "must be positive"},
-		{"end before start", "Test.by_host", "1h", map[string]any{"host_name": "h", "start": "2024-01-02", "end": "2024-01-01"}, "is before start"},
+		{"end before start", "Test.by_host", "1h", map[string]any{"host_name": "h", "start": "2024-01-02", "end": "2024-01-01"}, "is after end"},
 		{"bad param", "Test.by_host", "1h", map[string]any{"hots": "h"}, `unknown parameters "hots"`},
 	}
 	for _, tt := range tests {

@@ -23,6 +23,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/msticgo/msticgo/internal/yamlpos"
+
 	"github.com/msticgo/msticgo/plugin/exec"
 	"github.com/msticgo/msticgo/plugin/star"
 	"github.com/msticgo/msticgo/registry"
@@ -366,7 +368,7 @@ func loadYAML(path string) outcome {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return outcome{path: path, problem: fmt.Errorf("not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
+		return outcome{path: path, problem: fmt.Errorf("not valid YAML: %s", yamlpos.Message(data, err))}
 	}
 	var top *yaml.Node
 	if len(root.Content) > 0 && root.Content[0].Kind == yaml.MappingNode {

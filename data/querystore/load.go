@@ -17,6 +17,8 @@ import (
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/render"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/msticgo/msticgo/internal/yamlpos"
 )
 
 // Query is one loaded query (one family; a query in several families
@@ -104,7 +106,8 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fileErr(yamlErrLine(err), "", "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
+		line, msg := yamlpos.Locate(data, err)
+		return fileErr(line, "", "invalid YAML: "+msg)
 	}
 	if len(doc.Content) == 0 {
 		return fileErr(0, "", "file is empty")
@@ -460,16 +463,6 @@ func stringList(v any) []string {
 		return out
 	}
 	return nil
-}
-
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
-
-func yamlErrLine(err error) int {
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
 }
 
 func sortedKeys(m map[string]*Query) []string {

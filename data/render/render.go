@@ -354,6 +354,10 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 			missing = append(missing, pr.Name)
 			continue
 		}
+		if str, isStr := v.(string); isStr && set[i] && pr.Required() && (pr.Type == "str" || pr.Type == "") && strings.TrimSpace(str) == "" {
+			// MSTICPy accepts it, and the query then silently matches nothing
+			return nil, &ParamError{Param: pr.Name, Err: errors.New("empty value: a required parameter needs a value")}
+		}
 		cv, err := Convert(pr.Type, v, now)
 		if err != nil {
 			return nil, &ParamError{Param: pr.Name, Err: err}
@@ -362,6 +366,9 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 	}
 	if len(missing) > 0 {
 		return nil, &ParamError{Missing: missing}
+	}
+	if err := p.checkWindow(conv); err != nil {
+		return nil, err
 	}
 	out := &Rendered{params: p.Params, conv: conv}
 	if opt.Style.Custom != nil {
@@ -417,6 +424,26 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 	return out, nil
 }
 
+// checkWindow refuses a time window whose start is after its end (MSTICPy
+// runs it and silently finds nothing).
+func (p *Prepared) checkWindow(conv []any) error {
+	var start, end *DateTime
+	for i, pr := range p.Params {
+		if dt, ok := conv[i].(DateTime); ok {
+			switch pr.Name {
+			case "start":
+				start = &dt
+			case "end":
+				end = &dt
+			}
+		}
+	}
+	if start != nil && end != nil && start.T.After(end.T) {
+		return &ParamError{Param: "start", Err: fmt.Errorf("%s is after end %s", start.ISO(), end.ISO())}
+	}
+	return nil
+}
+
 func applyField(ph *Placeholder, s string) (string, error) {
 	for _, i := range ph.Index {
 		r := []rune(s)
@@ -437,7 +464,7 @@ func applyField(ph *Placeholder, s string) (string, error) {
 
 // Convert reads a value for a parameter type: datetime → DateTime, list →
 // []any (a string with commas is split and trimmed, as MSTICPy; an empty
-// list is an error), int/float/bool checked and normalised. Other types
+// list, including a blank string or one of only commas, is an error), int/float/bool checked and normalised. Other types
 // pass through.
 func Convert(typ string, v any, now time.Time) (any, error) {
 	switch typ {
@@ -536,6 +563,13 @@ func toList(v any) ([]any, error) {
 			}
 		} else {
 			out = []any{x}
+		}
+		blank := true
+		for _, it := range out {
+			blank = blank && strings.TrimSpace(it.(string)) == ""
+		}
+		if blank { // "" and "," are empty lists, like []
+			out = nil
 		}
 	case map[string]any:
 		return nil, errors.New("want a list, got a mapping")

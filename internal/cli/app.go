@@ -51,6 +51,10 @@ type App struct {
 	logger *slog.Logger
 	now    time.Time // zero: real clock
 
+	// configReport is set by commands that report the config's problems
+	// themselves (config validate): loading then does not warn about them.
+	configReport bool
+
 	cfgOnce sync.Once
 	cfg     *config.Config
 	cfgErr  error
@@ -155,14 +159,21 @@ func (a *App) Config() (*config.Config, error) {
 		} else {
 			a.logger.Debug("config loaded", "path", cfg.Path, "from", cfg.From)
 		}
-		nerr := 0
+		var where []string
 		for _, p := range cfg.Problems {
 			if p.Severity == config.SevError {
-				nerr++
+				w := p.Path
+				if p.Line > 0 {
+					w += fmt.Sprintf(" (line %d)", p.Line)
+				}
+				where = append(where, w)
 			}
 		}
-		if nerr > 0 {
-			a.logger.Warn(fmt.Sprintf("config %s has %d error(s); the sections concerned were skipped (run: msticgo config validate)", cfg.Path, nerr))
+		if n := len(where); n > 0 && !a.configReport {
+			if n > 3 {
+				where = append(where[:3], fmt.Sprintf("and %d more", n-3))
+			}
+			a.logger.Warn(fmt.Sprintf("config %s has %d error(s), skipped: %s (run: msticgo config validate)", cfg.Path, n, strings.Join(where, ", ")))
 		}
 	})
 	return a.cfg, a.cfgErr

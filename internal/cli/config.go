@@ -2,12 +2,65 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/msticgo/msticgo/config"
+	"github.com/msticgo/msticgo/lookup"
+	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/table"
 )
+
+// msticpyOnlyProviders are provider types MSTICPy has that msticgo does not
+// implement: an entry naming one is not a typo, just unused here.
+var msticpyOnlyProviders = map[registry.Kind][]string{
+	registry.KindTI: {"AzSTI"},
+}
+
+// providerTypeProblems checks the Provider type of every TIProviders and
+// ContextProviders entry against the providers this binary has (built-ins
+// and loaded plugins): an unknown type is an error with "did you mean"
+// (lookups refuse it); a MSTICPy type msticgo lacks is a warning.
+func (a *App) providerTypeProblems(cfg *config.Config) []config.Problem {
+	reg, _ := a.Registry() // plugin load problems are reported by the loader
+	if reg == nil {
+		return nil
+	}
+	var out []config.Problem
+	for _, sk := range []struct {
+		section string
+		kind    registry.Kind
+	}{{"TIProviders", registry.KindTI}, {"ContextProviders", registry.KindContext}} {
+		for _, e := range cfg.Section(sk.section) {
+			if e.Provider == lookup.NoLoad {
+				continue
+			}
+			if _, err := reg.Lookup(sk.kind, e.Provider); err == nil {
+				continue
+			}
+			p := config.Problem{File: cfg.Path, Path: sk.section + "." + e.Name + ".Provider", Line: e.Line}
+			msticpyOnly := false
+			for _, n := range msticpyOnlyProviders[sk.kind] {
+				msticpyOnly = msticpyOnly || strings.EqualFold(n, e.Provider)
+			}
+			if msticpyOnly {
+				p.Severity = config.SevWarning
+				p.Message = fmt.Sprintf("MSTICPy provider type %q is not available in msticgo; the entry is not used", e.Provider)
+			} else {
+				p.Severity = config.SevError
+				known := reg.Names(sk.kind)
+				p.Message = fmt.Sprintf("unknown %s provider type %q", sk.kind, e.Provider)
+				if s := registry.Suggest(e.Provider, known); s != "" {
+					p.Message += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				p.Message += "; known: " + strings.Join(known, ", ")
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 func init() {
 	addCommand(func(a *App) *cobra.Command {
@@ -17,7 +70,7 @@ func init() {
 		}
 		cmd.AddCommand(&cobra.Command{
 			Use:   "show",
-			Short: "Print the effective configuration as YAML, every secret shown as ***",
+			Short: "Print the effective configuration as YAML (-o json: JSON), every secret shown as ***",
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				cfg, err := a.Config()
@@ -27,6 +80,17 @@ func init() {
 				out, err := cfg.RedactedYAML()
 				if err != nil {
 					return err
+				}
+				switch a.Format() {
+				case table.FormatJSON, table.FormatNDJSON:
+					js, err := yamlToJSON(out, a.Format() == table.FormatJSON)
+					if err != nil {
+						return err
+					}
+					_, err = fmt.Fprintln(a.Stdout(), a.Redact(string(js)))
+					return err
+				case table.FormatCSV:
+					return UsageErrorf("config show: -o csv is not supported (the configuration is a tree: use -o json or the default YAML)")
 				}
 				src := cfg.Path
 				if src == "" {
@@ -42,16 +106,19 @@ func init() {
 			Use:   "validate",
 			Short: "Check the configuration and list every problem (exit 2 on errors)",
 			Long: `Check the configuration and list every problem found, all at once: wrong
-shapes (with YAML path and line), unset environment variables, missing
-required settings, invalid workspace GUIDs. Exit code 2 when any problem is
-an error (with --strict, when there is any problem at all).`,
+shapes (with YAML path and line), Provider types that neither the built-ins
+nor the loaded plugins have, unset environment variables, missing required
+settings, invalid workspace GUIDs, and (as warnings, with "did you mean")
+unknown sections and entry keys. Exit code 2 when any problem is an error
+(with --strict, when there is any problem at all).`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
+				a.configReport = true // every problem is in the table, once
 				cfg, err := a.Config()
 				if err != nil {
 					return err
 				}
-				probs := cfg.Validate()
+				probs := append(cfg.Validate(), a.providerTypeProblems(cfg)...)
 				src := cfg.Path
 				if src == "" {
 					src = "built-in defaults"
@@ -99,7 +166,11 @@ an error (with --strict, when there is any problem at all).`,
 					return err
 				}
 				f := table.NewStrings("path", "from", "dir")
-				f.Append(cfg.Path, cfg.From, cfg.Dir())
+				path := cfg.Path
+				if path == "" {
+					path = "(built-in defaults)"
+				}
+				f.Append(path, cfg.From, cfg.Dir())
 				return a.Write(f)
 			},
 		})

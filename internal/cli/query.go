@@ -588,6 +588,9 @@ partial (exit 3); every row is still printed.`,
 			if split == "" {
 				split = sp
 			}
+			if err := checkRunFlags(cmd, len(enrichCols) > 0, limit, parallel); err != nil {
+				return err
+			}
 			if t.reg == nil {
 				reg, _ := a.Registry()
 				_, err := data.ResolveEnvironment(reg, t.env)
@@ -598,9 +601,6 @@ partial (exit 3); every row is still printed.`,
 				return err
 			}
 			defer p.Close()
-			if len(enrichCols) == 0 && enrichOutput {
-				return UsageErrorf("--enrich-output needs --enrich")
-			}
 			res, err := p.Run(a.Context(), t.q.FullName(), params, data.RunOptions{SplitBy: split, Limit: limit, MaxParallel: parallel})
 			if err != nil {
 				return driverError(err)
@@ -640,6 +640,8 @@ func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, 
 	}
 	if len(er.Columns) == 0 {
 		a.Logger().Warn("--enrich auto: no column of the result holds indicators; nothing looked up", "columns", strings.Join(res.Result.Frame.Names(), ","))
+	} else if er.Summary.Rows == 0 && res.Result.Frame.Len() > 0 {
+		a.Logger().Warn(fmt.Sprintf("--enrich %s: no value of this column is an indicator; nothing looked up", strings.Join(er.Columns, ",")))
 	} else {
 		a.Logger().Debug(er.Describe())
 	}
@@ -654,6 +656,26 @@ func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, 
 		return errors.Join(werr, fmt.Errorf("%d of %d enrichment lookups failed (%s): %w", n, er.Summary.Rows, statusBreakdown(er.Summary), ErrPartial))
 	}
 	return werr
+}
+
+// checkRunFlags refuses query run flags that would be silently ignored or
+// have no meaning: lookup flags without --enrich, a negative --limit, a
+// --parallel below 1.
+func checkRunFlags(cmd *cobra.Command, enriching bool, limit, parallel int) error {
+	if !enriching {
+		for _, f := range []string{"enrich-output", "providers", "no-cache"} {
+			if cmd.Flags().Changed(f) {
+				return UsageErrorf("--%s needs --enrich", f)
+			}
+		}
+	}
+	if limit < 0 {
+		return UsageErrorf("--limit %d: want 0 (the driver's default) or a number of rows", limit)
+	}
+	if parallel < 1 {
+		return UsageErrorf("--parallel %d: want 1 or more", parallel)
+	}
+	return nil
 }
 
 func writeResult(a *App, res *data.Result, chunks []data.ChunkStatus) error {
@@ -693,6 +715,9 @@ func queryExecCmd(a *App) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if env == "" {
 				return UsageErrorf("query exec needs --env")
+			}
+			if limit < 0 {
+				return UsageErrorf("--limit %d: want 0 (the driver's default) or a number of rows", limit)
 			}
 			p, err := newProvider(a, querystore.New(), env)
 			if err != nil {

@@ -226,6 +226,9 @@ func (a *App) prepare() error {
 		return UsageErrorf("--log-level: unknown level %q (want debug, info, warn or error)", a.logLevel)
 	}
 	a.level.Set(lvl)
+	if a.maxWidth < -1 {
+		return UsageErrorf("--max-width %d: want -1 (no limit), 0 (the default) or a width in characters", a.maxWidth)
+	}
 	if s := strings.TrimSpace(a.getenv("MSTICGO_NOW")); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {

@@ -84,9 +84,10 @@ func newLookupCmd(a *App, mode lookup.Mode) *cobra.Command {
 		Use:   "lookup [IOC ...]",
 		Short: "Look up indicators: one row per indicator and provider",
 		Long: `Look up indicators given as arguments, in a file (--file) or on standard input.
-Input is one indicator per line, or with --column an NDJSON or CSV table (the
-format is taken from the file extension, else from the first character: '{'
-means NDJSON). Blank lines and lines starting with '#' are skipped.
+Input is one indicator per line, or with --column a JSON array of objects (as
+-o json writes), an NDJSON or a CSV table (the format is taken from the file
+extension, else from the first character: '[' means a JSON array, '{' NDJSON).
+Blank lines and lines starting with '#' are skipped.
 
 Providers are the ` + section + ` entries of msticpyconfig.yaml: the Primary ones
 by default, or exactly those named with --providers (entry names,
@@ -103,7 +104,7 @@ quota: --no-cache disables the cache. Exit code 3 when some lookups failed
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&o.file, "file", "f", "", "read indicators from this file instead of arguments or stdin")
-	fs.StringVarP(&o.column, "column", "c", "", "column holding the indicators (input is then NDJSON or CSV)")
+	fs.StringVarP(&o.column, "column", "c", "", "column holding the indicators (input is then a JSON array, NDJSON or CSV)")
 	fs.StringVar(&o.typeColumn, "type-column", "", "column holding each indicator's type (with --column)")
 	fs.StringVarP(&o.typ, "type", "t", "", "type of every indicator (ipv4, ipv6, dns, url, md5_hash, sha1_hash, sha256_hash, email, ...); default: inferred")
 	fs.StringSliceVarP(&o.providers, "providers", "p", nil, "provider entries to use, comma-separated (default: the Primary ones)")
@@ -356,7 +357,9 @@ func readLookupInputs(a *App, o *lookupOpts, args []string) ([]lookup.Input, err
 	var err error
 	if o.column == "" {
 		out, err = readPlainLines(name, br, o.typ)
-	} else if tableFormat(name, br) == "ndjson" {
+	} else if f := tableFormat(name, br); f == "json" {
+		out, err = readJSONArrayColumn(name, br, o)
+	} else if f == "ndjson" {
 		out, err = readNDJSONColumn(name, br, o)
 	} else {
 		out, err = readCSVColumn(name, br, o)
@@ -370,14 +373,23 @@ func readLookupInputs(a *App, o *lookupOpts, args []string) ([]lookup.Input, err
 	return out, nil
 }
 
-// tableFormat picks NDJSON or CSV from the file extension, else from the
-// first non-blank character ('{' or '[' means NDJSON).
+// tableFormat picks JSON (an array of objects, what -o json writes),
+// NDJSON or CSV from the file extension, else from the first non-blank
+// character ('[' JSON, '{' NDJSON); a .json file starting with '[' is JSON.
 func tableFormat(name string, br *bufio.Reader) string {
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".json", ".jsonl", ".ndjson":
+	case ".json":
+		if firstNonBlank(br) == '[' {
+			return "json"
+		}
+		return "ndjson"
+	case ".jsonl", ".ndjson":
 		return "ndjson"
 	case ".csv":
 		return "csv"
+	}
+	if firstNonBlank(br) == '[' {
+		return "json"
 	}
 	for i := 1; ; i++ {
 		b, err := br.Peek(i)

@@ -19,6 +19,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/msticgo/msticgo/internal/yamlpos"
+
 	"github.com/msticgo/msticgo/registry"
 )
 
@@ -175,7 +177,7 @@ func ParseManifest(data []byte, path string) (*Manifest, error) {
 	m := &Manifest{Path: path, Dir: filepath.Dir(path)}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &ManifestError{Path: path, Msg: yamlMsg(err)}
+		return nil, &ManifestError{Path: path, Msg: yamlpos.Message(data, err)}
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		line := 0

@@ -20,6 +20,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/msticgo/msticgo/internal/yamlpos"
+
 	"github.com/msticgo/msticgo/registry"
 )
 
@@ -219,7 +221,8 @@ var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
 func ParseDefinition(name string, data []byte) (*Definition, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlErr(name, err, nil)
+		line, msg := yamlpos.Locate(data, err)
+		return nil, &DefinitionError{File: name, Line: line, Err: fmt.Errorf("%w: %s", ErrDefinition, msg)}
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, &DefinitionError{File: name, Err: fmt.Errorf("%w: empty file", ErrDefinition)}

@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// Bad parameter values of the new-user review: exit 2 with one clear line.
+func TestNewUserQueryBadValues(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"list key=", []string{"query", "render", "Network.list_connections_by_ip", "ip_address_list="}, `parameter "ip_address_list": empty list`},
+		{"list key=,", []string{"query", "render", "Network.list_connections_by_ip", "ip_address_list=,"}, `parameter "ip_address_list": empty list`},
+		{"list key=[]", []string{"query", "render", "Network.list_connections_by_ip", "ip_address_list=[]"}, `parameter "ip_address_list": empty list`},
+		{"required str empty", []string{"query", "run", "Network.list_host_connections", "host_name="}, `parameter "host_name": empty value`},
+		{"start after end", []string{"query", "run", "Network.list_host_connections", "host_name=WS-ALDER", "start=2026-11-27", "end=2026-11-20"}, "is after end 2026-11-20"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, nil, tt.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, tt.want)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout not empty: %q", r.stdout)
+			}
+		})
+	}
+}
