@@ -57,7 +57,7 @@ func (d *Driver) Query(ctx context.Context, q data.Query) (*data.Result, error) 
 		for _, r := range raw {
 			row, err := decodeRow(r, cols)
 			if err != nil {
-				return fmt.Errorf("plugin %s: row %d: %w", d.pool.name, len(rows)+1, err)
+				return fmt.Errorf("plugin %s: row %d: %s", d.pool.name, len(rows)+1, d.pool.tail.scrub.clean(err.Error()))
 			}
 			rows = append(rows, row)
 		}
@@ -101,7 +101,7 @@ func (d *Driver) Query(ctx context.Context, q data.Query) (*data.Result, error) 
 	}
 	t := bytes.TrimSpace(raw)
 	if len(t) == 0 || t[0] != '{' {
-		return nil, fmt.Errorf("plugin %s answered query with %s instead of an object {\"row_count\": N}", d.pool.name, Quote(t, 120))
+		return nil, fmt.Errorf("plugin %s answered query with %s instead of an object {\"row_count\": N}", d.pool.name, d.pool.quote(t, 120))
 	}
 	var rep QueryReply
 	if err := json.Unmarshal(t, &rep); err != nil {

@@ -337,6 +337,14 @@ func TestSecretsScrubbedFromLog(t *testing.T) {
 			t.Errorf("error answer: %v %q", r.Status, r.Message)
 		}
 	}
+	for _, r := range inst.(*Provider).LookupBatch(context.Background(), items(3)) {
+		if r.Status != lookup.StatusUnexpected || strings.Contains(r.Message, "s3cr3t-value") || !strings.Contains(r.Message, "key *** is fine") {
+			t.Errorf("bare string answer: %v %q", r.Status, r.Message)
+		}
+	}
+	if err := inst.(*Provider).Health(context.Background()); err == nil || strings.Contains(err.Error(), "s3cr3t-value") || !strings.Contains(err.Error(), "key *** expired") {
+		t.Errorf("health: %v", err)
+	}
 	def.Close()
 	out := buf.String()
 	if strings.Contains(out, "s3cr3t-value") {
@@ -391,6 +399,12 @@ func TestDataDriverStreamsRows(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	d.pool.mu.Lock()
+	live := len(d.pool.live)
+	d.pool.mu.Unlock()
+	if live < 1 || live > 2 {
+		t.Errorf("%d processes for concurrency 2", live)
+	}
 	if d.Dialect() != "sql" {
 		t.Errorf("dialect %q", d.Dialect())
 	}

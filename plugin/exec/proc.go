@@ -273,6 +273,10 @@ func (p *proc) call(ctx context.Context, method string, params any, onNote notif
 			}
 			if lm.err != nil {
 				p.broken = true
+				var pe *ProtocolError
+				if errors.As(lm.err, &pe) {
+					pe.Line = p.tail.scrub.clean(pe.Line)
+				}
 				return nil, fmt.Errorf("plugin %s: %s: %w", p.name, method, lm.err)
 			}
 			msg, err := DecodeLine(lm.line)

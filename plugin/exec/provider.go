@@ -61,6 +61,7 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 			w.Details = sc.clean(d)
 		}
 		out[i] = toResult(w)
+		out[i].Message = sc.clean(out[i].Message)
 	}
 	onNote := func(id int64, method string, params json.RawMessage) error {
 		if method != NotifyLookupResult {
@@ -77,7 +78,7 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 		var rep LookupReply
 		t := bytes.TrimSpace(raw)
 		if len(t) == 0 || t[0] != '{' {
-			err = fmt.Errorf("plugin %s answered lookup with %s instead of an object {\"results\": [...]}", p.pool.name, Quote(t, 120))
+			err = fmt.Errorf("plugin %s answered lookup with %s instead of an object {\"results\": [...]}", p.pool.name, p.pool.quote(t, 120))
 		} else if uerr := json.Unmarshal(t, &rep); uerr != nil {
 			err = fmt.Errorf("plugin %s: lookup reply: %s", p.pool.name, shortJSONErr(uerr))
 		} else {

@@ -6,7 +6,8 @@
 //	crash     exits with status 3 on its first lookup, writing a message to stderr
 //	malformed writes a non-protocol line before answering
 //	slow      never answers lookup (ignores cancel)
-//	secret    writes the AuthKey setting to stderr, then answers
+//	secret    writes the AuthKey setting to stderr, then answers; echoes it in an
+//	          error (2 items), a bare string result (3 items) and health
 //	spawn     starts a child "sleep 300" in its process group and writes its pid to stderr
 //	badinit   exits during initialize
 //	newproto  answers initialize choosing protocol 2 (newer than the host's)
@@ -86,6 +87,10 @@ func main() {
 				fmt.Fprintf(os.Stderr, "child %d\n", c.Process.Pid)
 			}
 		case "health":
+			if mode == "secret" {
+				send(map[string]any{"id": m.ID, "result": map[string]any{"ok": false, "detail": fmt.Sprintf("key %v expired", settings["AuthKey"])}})
+				continue
+			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{"ok": true, "detail": loadedAs}})
 		case "lookup":
 			var p struct {
@@ -122,6 +127,10 @@ func main() {
 				}
 			case "secret":
 				fmt.Fprintf(os.Stderr, "using key %v\n", settings["AuthKey"])
+				if len(p.Items) > 2 {
+					send(map[string]any{"id": m.ID, "result": fmt.Sprintf("key %v is fine", settings["AuthKey"])})
+					continue
+				}
 				if len(p.Items) > 1 {
 					send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32000, "message": fmt.Sprintf("key %v refused", settings["AuthKey"]), "data": map[string]any{"kind": "auth"}}})
 					continue
