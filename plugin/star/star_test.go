@@ -302,6 +302,7 @@ func TestStarlarkLoadErrors(t *testing.T) {
 		{"toplevel http", "r = http.get('http://x')\n", "not available while the script loads"},
 		{"toplevel loop", "def f():\n    x = 0\n    for i in range(100000000):\n        x += 1\nf()\n", "too many steps"},
 		{"env on ti", "DATA_ENVIRONMENTS = ['A']\ndef lookup(a, b, c):\n    pass\n", "DATA_ENVIRONMENTS"},
+		{"load", "load('helpers.star', 'x')\ndef lookup(a, b, c):\n    pass\n", "bad.star:1:1: cannot load helpers.star"},
 		{"override not a bool", "OVERRIDE = 'yes'\ndef lookup(a, b, c):\n    pass\n", "OVERRIDE: want True or False, got string"},
 	}
 	for _, c := range cases {
