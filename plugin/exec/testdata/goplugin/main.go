@@ -14,6 +14,9 @@
 //	cancellable never answers lookup until cancelled, then answers with a timeout error
 //	noshutdown  ignores shutdown and the end of stdin (ended by SIGTERM)
 //	stubborn    as noshutdown, and ignores SIGTERM too (ended by SIGKILL)
+//	replay FILE answers each request with the messages FILE lists for its method
+//	          (a JSON object: method → list of messages; id and request_id are
+//	          set to the request's id), as docs/plugins.md shows them
 //	stale     on its first lookup and first query writes a non-protocol line, then
 //	          streams that call's results anyway (late, for a call the host gave up);
 //	          later calls are answered as in good
@@ -42,6 +45,17 @@ func main() {
 	if len(os.Args) > 1 {
 		mode = os.Args[1]
 	}
+	var replay map[string][]json.RawMessage
+	if mode == "replay" {
+		b, err := os.ReadFile(os.Args[2])
+		if err == nil {
+			err = json.Unmarshal(b, &replay)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "replay:", err)
+			os.Exit(5)
+		}
+	}
 	if mode == "stubborn" {
 		signal.Ignore(syscall.SIGTERM)
 	}
@@ -62,6 +76,32 @@ func main() {
 		var m msg
 		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
 			fmt.Fprintln(os.Stderr, "bad input:", err)
+			continue
+		}
+		if mode == "replay" {
+			if m.Method == "shutdown" {
+				return
+			}
+			if m.ID == nil {
+				continue
+			}
+			msgs, ok := replay[m.Method]
+			if !ok {
+				send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32601, "message": "no replay for " + m.Method}})
+			}
+			for _, raw := range msgs {
+				var v map[string]any
+				_ = json.Unmarshal(raw, &v)
+				if _, has := v["id"]; has {
+					v["id"] = *m.ID
+				}
+				if p, ok := v["params"].(map[string]any); ok {
+					if _, has := p["request_id"]; has {
+						p["request_id"] = *m.ID
+					}
+				}
+				send(v)
+			}
 			continue
 		}
 		switch m.Method {
