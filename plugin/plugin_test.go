@@ -105,7 +105,7 @@ func TestBadFilesReportedOnce(t *testing.T) {
 	want := map[string]string{
 		"b_syntax.star":          "b_syntax.star:1:",
 		"c_notplugin.yaml":       "not a plugin file",
-		"d_badexpr.yaml":         "d_badexpr.yaml:7",
+		"d_badexpr.yaml":         "d_badexpr.yaml:7: result.found",
 		"f_dup.star":             "e_dup.star",
 		"g_manifest/plugin.yaml": "bogus",
 		"h_noprog/plugin.yaml":   "missing-program",
