@@ -332,6 +332,9 @@ func TestSecretsScrubbedFromLog(t *testing.T) {
 	if !r.Status.OK() {
 		t.Fatalf("lookup: %v %q", r.Status, r.Message)
 	}
+	if got := fmt.Sprint(r.Details, " ", r.RawResult); got != "map[loaded_as:Leaky tried:[key ***]] ***" {
+		t.Errorf("details and raw of a found item: %s", got)
+	}
 	for _, r := range inst.(*Provider).LookupBatch(context.Background(), items(2)) {
 		if r.Status != lookup.StatusProviderError || strings.Contains(r.Message, "s3cr3t-value") || !strings.Contains(r.Message, "key *** refused") {
 			t.Errorf("error answer: %v %q", r.Status, r.Message)

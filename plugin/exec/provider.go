@@ -57,9 +57,7 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 		done[i] = true
 		sc := p.pool.tail.scrub
 		w.Message, w.Reference = sc.clean(w.Message), sc.clean(w.Reference)
-		if d, ok := w.Details.(string); ok {
-			w.Details = sc.clean(d)
-		}
+		w.Details, w.Raw = sc.cleanValue(w.Details), sc.cleanValue(w.Raw)
 		out[i] = toResult(w)
 		out[i].Message = sc.clean(out[i].Message)
 	}

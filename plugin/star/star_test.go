@@ -182,11 +182,12 @@ def lookup(ioc, ioc_type, settings):
 	}
 }
 
-// TestStarlarkPrintScrubbed: print() goes to the instance's log, with
-// secret setting values replaced by ***.
+// TestStarlarkPrintScrubbed: print() goes to the instance's log, and a
+// result may echo a setting; secret values are replaced by *** in both.
 func TestStarlarkPrintScrubbed(t *testing.T) {
 	var buf bytes.Buffer
-	s := mustParse(t, "p.star", "def lookup(ioc, t, settings):\n    print('key is', settings['AuthKey'], 'for', ioc)\n    return None\n")
+	s := mustParse(t, "p.star", "def lookup(ioc, t, settings):\n    print('key is', settings['AuthKey'], 'for', ioc)\n"+
+		"    return {'found': False, 'details': {'tried': ['key ' + settings['AuthKey']]}}\n")
 	inst, err := s.Factory(context.Background(), registry.FactoryArgs{
 		Settings: map[string]string{"AuthKey": "k-s3cr3t"}, Secrets: map[string]bool{"AuthKey": true},
 		Logger: slog.New(slog.NewTextHandler(&buf, nil)),
@@ -194,8 +195,12 @@ func TestStarlarkPrintScrubbed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := inst.(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"}); r.Status != lookup.StatusNotFound {
+	r := inst.(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"})
+	if r.Status != lookup.StatusNotFound {
 		t.Fatalf("lookup: %v %q", r.Status, r.Message)
+	}
+	if got := fmt.Sprint(r.Details, " ", r.RawResult); got != "map[tried:[key ***]] map[details:map[tried:[key ***]] found:false]" {
+		t.Errorf("details and raw: %s", got)
 	}
 	out := buf.String()
 	if strings.Contains(out, "k-s3cr3t") || !strings.Contains(out, "key is *** for 1.2.3.4") {

@@ -6,8 +6,8 @@
 //	crash     exits with status 3 on its first lookup, writing a message to stderr
 //	malformed writes a non-protocol line before answering
 //	slow      never answers lookup (ignores cancel)
-//	secret    writes the AuthKey setting to stderr, then answers; echoes it in an
-//	          error (2 items), a bare string result (3 items) and health
+//	secret    writes the AuthKey setting to stderr, then answers; echoes it in details and
+//	          raw (1 item), an error (2 items), a bare string result (3 items) and health
 //	spawn     starts a child "sleep 300" in its process group and writes its pid to stderr
 //	badinit   exits during initialize
 //	newproto  answers initialize choosing protocol 2 (newer than the host's)
@@ -181,6 +181,10 @@ func main() {
 				found := strings.HasSuffix(it.Ioc, "0") || strings.HasSuffix(it.Ioc, "2") || strings.HasSuffix(it.Ioc, "4") || strings.HasSuffix(it.Ioc, "6") || strings.HasSuffix(it.Ioc, "8")
 				res[i] = map[string]any{"id": it.ID, "status": "found", "found": found, "severity": "high",
 					"details": map[string]any{"loaded_as": loadedAs}, "reference": "https://example.test/" + it.Ioc}
+				if mode == "secret" {
+					res[i]["details"] = map[string]any{"loaded_as": loadedAs, "tried": []any{"key " + fmt.Sprint(settings["AuthKey"])}}
+					res[i]["raw"] = fmt.Sprint(settings["AuthKey"])
+				}
 			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{"results": res}})
 		case "connect":
