@@ -413,6 +413,38 @@ func TestDataDriverStreamsRows(t *testing.T) {
 	}
 }
 
+// TestReconnectAfterRestart: a process started after Connect (here, after
+// a crash) is sent connect again before its first query.
+func TestReconnectAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := writePlugin(t, goManifest(t, "data", "Reconn", "good", ""))
+	fresh := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+	if _, err := fresh.Query(ctx, data.Query{Text: "needconn rows 2"}); err == nil || !strings.Contains(err.Error(), "query before connect") {
+		t.Fatalf("query before any connect: %v; want the plugin's refusal", err)
+	}
+	d := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+	if err := d.Connect(ctx, "db=1"); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		text    string
+		wantErr string
+	}{
+		{"needconn rows 2", ""},
+		{"exit", "exit status 3"},
+		{"needconn rows 2", ""}, // a new process, connected first
+	}
+	for i, s := range steps {
+		res, err := d.Query(ctx, data.Query{Text: s.text})
+		switch {
+		case s.wantErr != "" && (err == nil || !strings.Contains(err.Error(), s.wantErr)):
+			t.Fatalf("step %d %q: %v; want %q", i, s.text, err, s.wantErr)
+		case s.wantErr == "" && (err != nil || res.Frame.Len() != 2):
+			t.Fatalf("step %d %q: %v %+v", i, s.text, err, res)
+		}
+	}
+}
+
 // TestTrio runs three Python plugins side by side: one answering with a bare
 // string, one that crashes on an HTTP 401 in the middle of a batch, and a
 // well-behaved one. The first two give per-item errors; the third completes.

@@ -2,6 +2,8 @@
 // chosen by its first argument:
 //
 //	good      answers every lookup item (found for even last digit) and serves queries
+//	          ("rows N": N rows; "exit": exits at once; "needconn ...": fails unless
+//	          this process was sent connect)
 //	bare      answers lookup with a bare string
 //	crash     exits with status 3 on its first lookup, writing a message to stderr
 //	malformed writes a non-protocol line before answering
@@ -71,6 +73,7 @@ func main() {
 	var settings map[string]any
 	var loadedAs string
 	var pending *int64
+	connected := false
 	staleDone := map[string]bool{}
 	for in.Scan() {
 		var m msg
@@ -188,6 +191,7 @@ func main() {
 			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{"results": res}})
 		case "connect":
+			connected = true
 			send(map[string]any{"id": m.ID, "result": map[string]any{}})
 		case "query":
 			var p struct {
@@ -195,6 +199,16 @@ func main() {
 				Limit int    `json:"limit"`
 			}
 			_ = json.Unmarshal(m.Params, &p)
+			if p.Text == "exit" {
+				os.Exit(3)
+			}
+			if rest, ok := strings.CutPrefix(p.Text, "needconn "); ok {
+				if !connected {
+					send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32000, "message": "query before connect", "data": map[string]any{"kind": "config"}}})
+					continue
+				}
+				p.Text = rest
+			}
 			n := 3
 			fmt.Sscanf(p.Text, "rows %d", &n)
 			if mode == "stale" && !staleDone["query"] {
