@@ -175,6 +175,44 @@ func TestCrashRestartsThenUnavailable(t *testing.T) {
 	}
 }
 
+// TestRestartBudget: max_restarts counts crashes in a row; a failed
+// initialize is a crash, and a call that succeeds resets the count.
+func TestRestartBudget(t *testing.T) {
+	ctx := context.Background()
+	t.Run("success resets the count", func(t *testing.T) {
+		dir := writePlugin(t, goManifest(t, "data", "Flaky", "good", "", "max_restarts: 3"))
+		d := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+		steps := []struct {
+			text        string
+			unavailable bool // after the step
+		}{
+			{"exit", false}, {"exit", false}, {"rows 1", false},
+			{"exit", false}, {"exit", false}, {"exit", true},
+		}
+		for i, s := range steps {
+			_, err := d.Query(ctx, data.Query{Text: s.text})
+			if (err == nil) != (s.text != "exit") {
+				t.Fatalf("step %d %q: %v", i, s.text, err)
+			}
+			if got := d.pool.Unavailable() != nil; got != s.unavailable {
+				t.Fatalf("step %d %q: unavailable %v, want %v", i, s.text, got, s.unavailable)
+			}
+		}
+	})
+	t.Run("failed initialize is a crash", func(t *testing.T) {
+		dir := writePlugin(t, goManifest(t, "ti", "NoInit", "badinit", "", "max_restarts: 2"))
+		p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+		for i, want := range []bool{false, true} {
+			if r := p.Lookup(ctx, items(1)[0]); r.Status != lookup.StatusProviderError {
+				t.Fatalf("lookup %d: %v %q", i, r.Status, r.Message)
+			}
+			if got := p.Unavailable() != nil; got != want {
+				t.Fatalf("after failed start %d: unavailable %v, want %v", i+1, got, want)
+			}
+		}
+	})
+}
+
 // TestRestartBackoff: the wait before a restart doubles from 100 ms and
 // stops at 5 s, however many crashes there were.
 func TestRestartBackoff(t *testing.T) {
