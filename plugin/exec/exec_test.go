@@ -396,6 +396,23 @@ func TestSecretsScrubbedFromLog(t *testing.T) {
 	}
 }
 
+// TestProcessEnvironment: settings reach the plugin only in initialize
+// (never in its environment); it runs in its folder, with the manifest's
+// env (${PLUGIN_DIR} replaced) and MSTICGO_PLUGIN=1.
+func TestProcessEnvironment(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "Env", "env", "env: {EXTRA: \"${PLUGIN_DIR}/lib\"}\nsettings: [{name: AuthKey, secret: true}]\n"))
+	p := newInstance(t, dir, registry.FactoryArgs{Settings: map[string]string{"AuthKey": "k-env-7781"}, Secrets: map[string]bool{"AuthKey": true}}).(*Provider)
+	r := p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusFound {
+		t.Fatalf("%v %q", r.Status, r.Message)
+	}
+	d, _ := r.Details.(map[string]any)
+	want, _ := filepath.EvalSymlinks(dir)
+	if wd, _ := filepath.EvalSymlinks(fmt.Sprint(d["wd"])); wd != want || d["extra"] != dir+"/lib" {
+		t.Errorf("working directory %v, EXTRA %v; want %s and %s/lib", d["wd"], d["extra"], dir, dir)
+	}
+}
+
 func TestNotConfigured(t *testing.T) {
 	dir := writePlugin(t, goManifest(t, "ti", "NeedsKey", "good", "settings: [{name: AuthKey, required: true, secret: true}, {name: Port, type: int}]\n"))
 	def, err := Load(dir, nil)

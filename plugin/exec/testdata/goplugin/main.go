@@ -19,6 +19,8 @@
 //	replay FILE answers each request with the messages FILE lists for its method
 //	          (a JSON object: method → list of messages; id and request_id are
 //	          set to the request's id), as docs/plugins.md shows them
+//	env       checks its environment (no setting value in it, MSTICGO_PLUGIN=1) and
+//	          answers lookup with its working directory and $EXTRA
 //	stale     on its first lookup and first query writes a non-protocol line, then
 //	          streams that call's results anyway (late, for a call the host gave up);
 //	          later calls are answered as in good
@@ -157,6 +159,18 @@ func main() {
 			case "cancellable":
 				pending = m.ID
 				continue
+			case "env":
+				if problem := envProblem(fmt.Sprint(settings["AuthKey"])); problem != "" {
+					send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32000, "message": problem}})
+					continue
+				}
+				wd, _ := os.Getwd()
+				res := []map[string]any{}
+				for _, it := range p.Items {
+					res = append(res, map[string]any{"id": it.ID, "status": "found", "details": map[string]any{"wd": wd, "extra": os.Getenv("EXTRA")}})
+				}
+				send(map[string]any{"id": m.ID, "result": map[string]any{"results": res}})
+				continue
 			case "stale":
 				if !staleDone["lookup"] {
 					staleDone["lookup"] = true
@@ -247,4 +261,17 @@ func main() {
 	if mode == "noshutdown" || mode == "stubborn" {
 		time.Sleep(time.Hour) // stdin is closed; wait to be ended
 	}
+}
+
+// envProblem says what is wrong with the plugin's environment, or "".
+func envProblem(secret string) string {
+	for _, kv := range os.Environ() {
+		if strings.Contains(kv, secret) {
+			return "a setting value is in the environment: " + strings.SplitN(kv, "=", 2)[0]
+		}
+	}
+	if os.Getenv("MSTICGO_PLUGIN") != "1" {
+		return "MSTICGO_PLUGIN is not 1"
+	}
+	return ""
 }
