@@ -182,6 +182,30 @@ def lookup(ioc, ioc_type, settings):
 	}
 }
 
+// TestStarlarkHostModules: json and time are there for lookups; names
+// outside the host modules and Starlark's built-ins are not.
+func TestStarlarkHostModules(t *testing.T) {
+	cases := []struct{ expr, want string }{
+		{"json.decode(json.encode({'a': [1, 'x']}))", "map[a:[1 x]]"},
+		{"json.indent('{\"b\":1}')", "{\n\t\"b\": 1\n}"},
+		{"time.parse_duration('90s').minutes", "1.5"},
+		{"time.time(year = 2024, month = 3, day = 1).unix", "1709251200"},
+		{"time.now().unix > 0", "true"},
+	}
+	for _, c := range cases {
+		s := mustParse(t, "mods.star", "def lookup(ioc, t, s):\n    return {'details': "+c.expr+"}\n")
+		r := newInst(t, s, nil).(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "x"})
+		if r.Status != lookup.StatusFound || fmt.Sprint(r.Details) != c.want {
+			t.Errorf("%s: %v %q %v, want %s", c.expr, r.Status, r.Message, r.Details, c.want)
+		}
+	}
+	for _, name := range []string{"os", "open", "load_file", "getenv", "exec"} {
+		if _, err := Parse("mods.star", []byte("def lookup(ioc, t, s):\n    return "+name+"\n"), nil); err == nil || !strings.Contains(err.Error(), "undefined: "+name) {
+			t.Errorf("%s: %v; want undefined", name, err)
+		}
+	}
+}
+
 // TestStarlarkPrintScrubbed: print() goes to the instance's log, and a
 // result may echo a setting; secret values are replaced by *** in both.
 func TestStarlarkPrintScrubbed(t *testing.T) {
