@@ -468,6 +468,27 @@ func TestDataDriverStreamsRows(t *testing.T) {
 	}
 }
 
+// TestQueryLimit: the host keeps at most the query's limit of rows, and
+// says the result is truncated when the plugin sent more.
+func TestQueryLimit(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "data", "Lim", "good", ""))
+	d := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+	cases := []struct {
+		text      string
+		limit     int
+		rows      int
+		truncated bool
+	}{
+		{"rows 5", 0, 5, false}, {"rows 5", 5, 5, false}, {"rows 5", 3, 3, true}, {"rows 5", 1, 1, true},
+	}
+	for _, c := range cases {
+		res, err := d.Query(context.Background(), data.Query{Text: c.text, Limit: c.limit})
+		if err != nil || res.Frame.Len() != c.rows || res.Truncated != c.truncated || (c.rows > 0 && res.Frame.Rows[c.rows-1][0] != int64(c.rows-1)) {
+			t.Errorf("%s limit %d: %v %+v; want %d rows, truncated %v", c.text, c.limit, err, res, c.rows, c.truncated)
+		}
+	}
+}
+
 // TestReconnectAfterRestart: a process started after Connect (here, after
 // a crash) is sent connect again before its first query.
 func TestReconnectAfterRestart(t *testing.T) {
