@@ -143,9 +143,10 @@ func writeFile(t *testing.T, dir, name, text string) {
 	}
 }
 
-// TestDocsExamples takes the plugin examples out of docs/plugins.md as
-// they are printed, saves them as a plugin author would, and runs them: a
-// reader who copies a block gets a plugin that works.
+// TestDocsExamples takes the plugin examples out of docs/plugins.md (and
+// the SDK's README) as they are printed, saves them as a plugin author
+// would, and runs them: a reader who copies a block gets a plugin that
+// works.
 func TestDocsExamples(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -200,6 +201,36 @@ func TestDocsExamples(t *testing.T) {
 			t.Fatalf("%v; loaded %+v", err, rep.Loaded)
 		}
 		checkAcme(t, ctx, reg, "AcmeIntelPy", srv.URL+"/api")
+	})
+
+	t.Run("SDK README", func(t *testing.T) {
+		if pyErr != nil {
+			t.Skip("python3 not installed")
+		}
+		readme := readDocBlocks(t, "../sdk/python/README.md")
+		dir := t.TempDir()
+		pdir := filepath.Join(dir, "my_ti")
+		writeFile(t, pdir, "plugin.yaml", pick(t, readme, "yaml", "provider_name: MyTI"))
+		writeFile(t, pdir, "my_ti.py", pick(t, readme, "python", "class MyTI(TIProvider)"))
+		copySDK(t, pdir) // "or copy msticgo_plugin/"
+		reg := registry.New()
+		rep := plugin.Load(ctx, reg, []string{dir}, plugin.Options{})
+		defer rep.Close()
+		if err := rep.Err(); err != nil || len(rep.Loaded) != 1 {
+			t.Fatalf("%v; loaded %+v", err, rep.Loaded)
+		}
+		r, err := reg.Lookup(registry.KindTI, "MyTI")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := r.Factory(ctx, registry.FactoryArgs{LoadedAs: "MyTI"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := inst.(lookup.Provider).Lookup(ctx, lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"})
+		if res.Status != lookup.StatusFound || res.Severity != lookup.SevWarning {
+			t.Errorf("MyTI: %v %v %q", res.Status, res.Severity, res.Message)
+		}
 	})
 
 	t.Run("Python SQLite driver", func(t *testing.T) {
