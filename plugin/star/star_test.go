@@ -318,6 +318,54 @@ def query(text, params):
 	}
 }
 
+// TestStarlarkQueryShapes: query may return a list of dicts (columns in
+// first-seen key order) or {"columns": [...], "rows": [[...]]}; anything
+// else is an error naming the file; the limit truncates.
+func TestStarlarkQueryShapes(t *testing.T) {
+	src := `
+def query(text, params):
+    if text == "dicts":
+        return [{"b": 1, "a": "x"}, {"a": "y", "c": True}]
+    if text == "table":
+        return {"columns": ["a", "b"], "rows": [[1, 2], [3, 4], [5, 6]]}
+    if text == "badrow":
+        return {"columns": ["a"], "rows": [[1, 2]]}
+    if text == "none":
+        return None
+    return "oops"
+`
+	s := mustParse(t, "shapes.star", src)
+	d := newInst(t, s, nil).(*Driver)
+	cases := []struct {
+		text      string
+		limit     int
+		want      string // columns | rows, or the error
+		truncated bool
+	}{
+		{"dicts", 0, "b,a,c | [[1 x <nil>] [<nil> y true]]", false},
+		{"table", 0, "a,b | [[1 2] [3 4] [5 6]]", false},
+		{"table", 2, "a,b | [[1 2] [3 4]]", true},
+		{"none", 0, " | []", false},
+		{"badrow", 0, "shapes.star: query result: row 1: want a list of 1 values", false},
+		{"other", 0, "shapes.star: query result: query returned string, want a list of dicts", false},
+	}
+	for _, c := range cases {
+		res, err := d.Query(context.Background(), data.Query{Text: c.text, Limit: c.limit})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		} else {
+			got = strings.Join(res.Frame.Names(), ",") + " | " + fmt.Sprint(res.Frame.Rows)
+			if res.Truncated != c.truncated {
+				t.Errorf("%s limit %d: truncated %v", c.text, c.limit, res.Truncated)
+			}
+		}
+		if got != c.want && !(err != nil && strings.Contains(got, c.want)) {
+			t.Errorf("%s limit %d: got %q, want %q", c.text, c.limit, got, c.want)
+		}
+	}
+}
+
 func TestStarlarkLoadErrors(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"syntax", "def lookup(:\n", "bad.star:1:"},
