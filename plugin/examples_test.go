@@ -2,9 +2,6 @@ package plugin_test
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	osexec "os/exec"
 	"strings"
 	"testing"
@@ -12,7 +9,6 @@ import (
 
 	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/data/querystore"
-	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/plugin"
 	"github.com/msticgo/msticgo/registry"
 )
@@ -31,22 +27,7 @@ func TestExamples(t *testing.T) {
 	if len(rep.Loaded) != 4 || len(rep.QueryFiles) != 1 {
 		t.Fatalf("loaded %+v, query files %v", rep.Loaded, rep.QueryFiles)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Api-Key") != "good-key" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		switch {
-		case strings.HasSuffix(r.URL.Path, "/ip/20.1.2.3"):
-			fmt.Fprint(w, `{"score": 90, "tags": ["botnet"]}`)
-		case strings.HasSuffix(r.URL.Path, "/domain/example.com"):
-			fmt.Fprint(w, `{"score": 45, "tags": []}`)
-		default:
-			w.WriteHeader(http.StatusNotFound)
-		}
-	}))
-	defer srv.Close()
-
+	srv := acmeServer(t)
 	python := true
 	if _, err := osexec.LookPath("python3"); err != nil {
 		python = false
@@ -56,39 +37,7 @@ func TestExamples(t *testing.T) {
 			if name == "AcmeIntelPy" && !python {
 				t.Skip("python3 not installed")
 			}
-			r, err := reg.Lookup(registry.KindTI, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mk := func(key string) lookup.Provider {
-				inst, err := r.Factory(ctx, registry.FactoryArgs{LoadedAs: name,
-					Settings: map[string]string{"AuthKey": key, "BaseUrl": srv.URL + "/api", "BaseURL": srv.URL + "/api"},
-					Secrets:  map[string]bool{"AuthKey": true}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return inst.(lookup.Provider)
-			}
-			p := mk("good-key")
-			cases := []struct {
-				ioc, typ string
-				status   lookup.Status
-				sev      lookup.Severity
-			}{
-				{"20.1.2.3", "ipv4", lookup.StatusFound, lookup.SevHigh},
-				{"example.com", "dns", lookup.StatusFound, lookup.SevWarning},
-				{"9.9.9.9", "ipv4", lookup.StatusNotFound, lookup.SevInformation},
-			}
-			for _, c := range cases {
-				res := p.Lookup(ctx, lookup.Item{Ioc: c.ioc, Type: c.typ, Value: c.ioc})
-				if res.Status != c.status || (c.status == lookup.StatusFound && res.Severity != c.sev) {
-					t.Errorf("%s: %v %v %q", c.ioc, res.Status, res.Severity, res.Message)
-				}
-			}
-			res := mk("bad-key").Lookup(ctx, lookup.Item{Ioc: "20.1.2.3", Type: "ipv4", Value: "20.1.2.3"})
-			if res.Status.OK() || strings.Contains(res.Message, "bad-key") {
-				t.Errorf("bad key: %v %q", res.Status, res.Message)
-			}
+			checkAcme(t, ctx, reg, name, srv.URL+"/api")
 		})
 	}
 

@@ -90,6 +90,8 @@ func TestBadFilesReportedOnce(t *testing.T) {
 			{"j_data.yaml", "kind: data\nprovider_name: D\n"},
 			{"k_badyaml.yaml", "kind: [ti\n"},
 			{"README.md", "docs\n"},
+			{".hidden.star", "def lookup(:\n"},     // dot files are ignored
+			{"notes/inner.star", "def lookup(:\n"}, // no recursion into sub-folders without plugin.yaml
 		}
 		for _, i := range order {
 			write(t, dir, files[i].name, files[i].text)
@@ -99,13 +101,13 @@ func TestBadFilesReportedOnce(t *testing.T) {
 		t.Cleanup(func() { rep.Close() })
 		return dir, rep, reg
 	}
-	fwd := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
-	rev := []int{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0}
+	fwd := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}
+	rev := []int{13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0}
 	dir, rep, reg := mk(fwd)
 	want := map[string]string{
 		"b_syntax.star":          "b_syntax.star:1:",
 		"c_notplugin.yaml":       "not a plugin file",
-		"d_badexpr.yaml":         "d_badexpr.yaml:7",
+		"d_badexpr.yaml":         "d_badexpr.yaml:7: result.found",
 		"f_dup.star":             "e_dup.star",
 		"g_manifest/plugin.yaml": "bogus",
 		"h_noprog/plugin.yaml":   "missing-program",

@@ -53,8 +53,9 @@ func loadPluginFolders(a *App, r *registry.Registry) error {
 	for _, n := range rep.Notes {
 		a.Logger().Debug("plugin file skipped", "path", n.Path, "reason", n.Reason)
 	}
-	// Plugin processes end with the run (interrupts); on a normal exit they
-	// see their stdin close and stop.
+	// Each command closes the providers and drivers it creates, which ends
+	// their plugin processes (graceful first, then the process group); on
+	// an interrupt everything this load created is closed at once.
 	context.AfterFunc(ctx, func() { _ = rep.Close() })
 	for _, p := range rep.Problems {
 		a.Logger().Warn("plugin not loaded: " + oneLine(p.Error()))

@@ -307,3 +307,34 @@ func TestPluginQueryFilesJoinTheStore(t *testing.T) {
 		t.Errorf("query run: exit %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+// TestPluginsTestExpect: a test with expect: passes only with that status
+// (found, not_found / "not found", ...); a mismatch says what was wanted
+// and makes the exit code 3.
+func TestPluginsTestExpect(t *testing.T) {
+	const script = "PROVIDER_NAME = 'Expecting'\nTEST_DATA = [%s]\ndef lookup(ioc, t, s):\n    return None if ioc == '1.1.1.1' else {'found': True}\n"
+	tests := []struct {
+		name, data string
+		code       int
+		detail     string // in the failing row
+	}{
+		{"all as expected", "{'ioc': '1.1.1.1', 'ioc_type': 'ipv4', 'expect': 'not_found'}, {'ioc': '2.2.2.2', 'ioc_type': 'ipv4', 'expect': 'found'}", 0, ""},
+		{"spelled with a space", "{'ioc': '1.1.1.1', 'ioc_type': 'ipv4', 'expect': 'not found'}", 0, ""},
+		{"no expect: any OK status", "{'ioc': '1.1.1.1', 'ioc_type': 'ipv4'}", 0, ""},
+		{"found expected, not found", "{'ioc': '1.1.1.1', 'ioc_type': 'ipv4', 'expect': 'found'}", 3, "want found"},
+		{"not found expected, found", "{'ioc': '2.2.2.2', 'ioc_type': 'ipv4', 'expect': 'not_found'}", 3, "want not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "expect.star"), []byte(fmt.Sprintf(script, tt.data)), 0o644)
+			out, stderr, code := runPluginsCLI(t, "-o", "json", "plugins", "test", dir)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.code, out, stderr)
+			}
+			if tt.detail != "" && !strings.Contains(out, tt.detail) {
+				t.Errorf("output lacks %q:\n%s", tt.detail, out)
+			}
+		})
+	}
+}

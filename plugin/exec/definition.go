@@ -242,13 +242,13 @@ func health(ctx context.Context, p *pool) error {
 		Detail string `json:"detail"`
 	}
 	if len(raw) == 0 || raw[0] != '{' {
-		return fmt.Errorf("plugin %s: health: want {\"ok\": true}, got %s", p.name, Quote(raw, 200))
+		return fmt.Errorf("plugin %s: health: want {\"ok\": true}, got %s", p.name, p.quote(raw, 200))
 	}
 	if err := jsonUnmarshal(raw, &h); err != nil {
 		return fmt.Errorf("plugin %s: health: %w", p.name, err)
 	}
 	if h.OK != nil && !*h.OK {
-		return fmt.Errorf("plugin %s is not healthy: %s", p.name, h.Detail)
+		return fmt.Errorf("plugin %s is not healthy: %s", p.name, p.tail.scrub.clean(h.Detail))
 	}
 	return nil
 }

@@ -49,17 +49,21 @@ func (d *Driver) Query(ctx context.Context, q data.Query) (*data.Result, error) 
 	d.mu.Unlock()
 	var cols []WireColumn
 	var rows [][]any
+	received := 0 // rows sent by the plugin; past q.Limit they are dropped
 	var convErr error
 	addRows := func(raw []json.RawMessage) error {
 		if cols == nil {
 			return fmt.Errorf("plugin %s sent rows before columns", d.pool.name)
 		}
 		for _, r := range raw {
+			received++
 			row, err := decodeRow(r, cols)
 			if err != nil {
-				return fmt.Errorf("plugin %s: row %d: %w", d.pool.name, len(rows)+1, err)
+				return fmt.Errorf("plugin %s: row %d: %s", d.pool.name, received, d.pool.tail.scrub.clean(err.Error()))
 			}
-			rows = append(rows, row)
+			if q.Limit <= 0 || len(rows) < q.Limit {
+				rows = append(rows, row)
+			}
 		}
 		return nil
 	}
@@ -101,7 +105,7 @@ func (d *Driver) Query(ctx context.Context, q data.Query) (*data.Result, error) 
 	}
 	t := bytes.TrimSpace(raw)
 	if len(t) == 0 || t[0] != '{' {
-		return nil, fmt.Errorf("plugin %s answered query with %s instead of an object {\"row_count\": N}", d.pool.name, Quote(t, 120))
+		return nil, fmt.Errorf("plugin %s answered query with %s instead of an object {\"row_count\": N}", d.pool.name, d.pool.quote(t, 120))
 	}
 	var rep QueryReply
 	if err := json.Unmarshal(t, &rep); err != nil {
@@ -115,14 +119,14 @@ func (d *Driver) Query(ctx context.Context, q data.Query) (*data.Result, error) 
 			return nil, convErr
 		}
 	}
-	if rep.RowCount != nil && *rep.RowCount != len(rows) {
-		return nil, fmt.Errorf("plugin %s said %d rows but sent %d", d.pool.name, *rep.RowCount, len(rows))
+	if rep.RowCount != nil && *rep.RowCount != received {
+		return nil, fmt.Errorf("plugin %s said %d rows but sent %d", d.pool.name, *rep.RowCount, received)
 	}
 	f := &table.Frame{Rows: rows}
 	for _, c := range cols {
 		f.Columns = append(f.Columns, table.Column{Name: c.Name, Type: columnType(c.Type)})
 	}
-	return &data.Result{Frame: f, Truncated: rep.Truncated, Partial: rep.Partial, Code: rep.Code}, nil
+	return &data.Result{Frame: f, Truncated: rep.Truncated || received > len(rows), Partial: rep.Partial, Code: rep.Code}, nil
 }
 
 func columnType(t string) table.Type {

@@ -199,6 +199,44 @@ func TestCrashRestartsThenUnavailable(t *testing.T) {
 	}
 }
 
+// TestRestartBudget: max_restarts counts crashes in a row; a failed
+// initialize is a crash, and a call that succeeds resets the count.
+func TestRestartBudget(t *testing.T) {
+	ctx := context.Background()
+	t.Run("success resets the count", func(t *testing.T) {
+		dir := writePlugin(t, goManifest(t, "data", "Flaky", "good", "", "max_restarts: 3"))
+		d := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+		steps := []struct {
+			text        string
+			unavailable bool // after the step
+		}{
+			{"exit", false}, {"exit", false}, {"rows 1", false},
+			{"exit", false}, {"exit", false}, {"exit", true},
+		}
+		for i, s := range steps {
+			_, err := d.Query(ctx, data.Query{Text: s.text})
+			if (err == nil) != (s.text != "exit") {
+				t.Fatalf("step %d %q: %v", i, s.text, err)
+			}
+			if got := d.pool.Unavailable() != nil; got != s.unavailable {
+				t.Fatalf("step %d %q: unavailable %v, want %v", i, s.text, got, s.unavailable)
+			}
+		}
+	})
+	t.Run("failed initialize is a crash", func(t *testing.T) {
+		dir := writePlugin(t, goManifest(t, "ti", "NoInit", "badinit", "", "max_restarts: 2"))
+		p := newInstance(t, dir, registry.FactoryArgs{}).(*Provider)
+		for i, want := range []bool{false, true} {
+			if r := p.Lookup(ctx, items(1)[0]); r.Status != lookup.StatusProviderError {
+				t.Fatalf("lookup %d: %v %q", i, r.Status, r.Message)
+			}
+			if got := p.Unavailable() != nil; got != want {
+				t.Fatalf("after failed start %d: unavailable %v, want %v", i+1, got, want)
+			}
+		}
+	})
+}
+
 // TestRestartBackoff: the wait before a restart doubles from 100 ms and
 // stops at 5 s, however many crashes there were.
 func TestRestartBackoff(t *testing.T) {
@@ -356,10 +394,21 @@ func TestSecretsScrubbedFromLog(t *testing.T) {
 	if !r.Status.OK() {
 		t.Fatalf("lookup: %v %q", r.Status, r.Message)
 	}
+	if got := fmt.Sprint(r.Details, " ", r.RawResult); got != "map[loaded_as:Leaky tried:[key ***]] ***" {
+		t.Errorf("details and raw of a found item: %s", got)
+	}
 	for _, r := range inst.(*Provider).LookupBatch(context.Background(), items(2)) {
 		if r.Status != lookup.StatusProviderError || strings.Contains(r.Message, "s3cr3t-value") || !strings.Contains(r.Message, "key *** refused") {
 			t.Errorf("error answer: %v %q", r.Status, r.Message)
 		}
+	}
+	for _, r := range inst.(*Provider).LookupBatch(context.Background(), items(3)) {
+		if r.Status != lookup.StatusUnexpected || strings.Contains(r.Message, "s3cr3t-value") || !strings.Contains(r.Message, "key *** is fine") {
+			t.Errorf("bare string answer: %v %q", r.Status, r.Message)
+		}
+	}
+	if err := inst.(*Provider).Health(context.Background()); err == nil || strings.Contains(err.Error(), "s3cr3t-value") || !strings.Contains(err.Error(), "key *** expired") {
+		t.Errorf("health: %v", err)
 	}
 	def.Close()
 	out := buf.String()
@@ -368,6 +417,23 @@ func TestSecretsScrubbedFromLog(t *testing.T) {
 	}
 	if !strings.Contains(out, "using key ***") {
 		t.Fatalf("stderr line not logged:\n%s", out)
+	}
+}
+
+// TestProcessEnvironment: settings reach the plugin only in initialize
+// (never in its environment); it runs in its folder, with the manifest's
+// env (${PLUGIN_DIR} replaced) and MSTICGO_PLUGIN=1.
+func TestProcessEnvironment(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "ti", "Env", "env", "env: {EXTRA: \"${PLUGIN_DIR}/lib\"}\nsettings: [{name: AuthKey, secret: true}]\n"))
+	p := newInstance(t, dir, registry.FactoryArgs{Settings: map[string]string{"AuthKey": "k-env-7781"}, Secrets: map[string]bool{"AuthKey": true}}).(*Provider)
+	r := p.Lookup(context.Background(), items(1)[0])
+	if r.Status != lookup.StatusFound {
+		t.Fatalf("%v %q", r.Status, r.Message)
+	}
+	d, _ := r.Details.(map[string]any)
+	want, _ := filepath.EvalSymlinks(dir)
+	if wd, _ := filepath.EvalSymlinks(fmt.Sprint(d["wd"])); wd != want || d["extra"] != dir+"/lib" {
+		t.Errorf("working directory %v, EXTRA %v; want %s and %s/lib", d["wd"], d["extra"], dir, dir)
 	}
 }
 
@@ -415,8 +481,67 @@ func TestDataDriverStreamsRows(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	d.pool.mu.Lock()
+	live := len(d.pool.live)
+	d.pool.mu.Unlock()
+	if live < 1 || live > 2 {
+		t.Errorf("%d processes for concurrency 2", live)
+	}
 	if d.Dialect() != "sql" {
 		t.Errorf("dialect %q", d.Dialect())
+	}
+}
+
+// TestQueryLimit: the host keeps at most the query's limit of rows, and
+// says the result is truncated when the plugin sent more.
+func TestQueryLimit(t *testing.T) {
+	dir := writePlugin(t, goManifest(t, "data", "Lim", "good", ""))
+	d := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+	cases := []struct {
+		text      string
+		limit     int
+		rows      int
+		truncated bool
+	}{
+		{"rows 5", 0, 5, false}, {"rows 5", 5, 5, false}, {"rows 5", 3, 3, true}, {"rows 5", 1, 1, true},
+	}
+	for _, c := range cases {
+		res, err := d.Query(context.Background(), data.Query{Text: c.text, Limit: c.limit})
+		if err != nil || res.Frame.Len() != c.rows || res.Truncated != c.truncated || (c.rows > 0 && res.Frame.Rows[c.rows-1][0] != int64(c.rows-1)) {
+			t.Errorf("%s limit %d: %v %+v; want %d rows, truncated %v", c.text, c.limit, err, res, c.rows, c.truncated)
+		}
+	}
+}
+
+// TestReconnectAfterRestart: a process started after Connect (here, after
+// a crash) is sent connect again before its first query.
+func TestReconnectAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := writePlugin(t, goManifest(t, "data", "Reconn", "good", ""))
+	fresh := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+	if _, err := fresh.Query(ctx, data.Query{Text: "needconn rows 2"}); err == nil || !strings.Contains(err.Error(), "query before connect") {
+		t.Fatalf("query before any connect: %v; want the plugin's refusal", err)
+	}
+	d := newInstance(t, dir, registry.FactoryArgs{}).(*Driver)
+	if err := d.Connect(ctx, "db=1"); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		text    string
+		wantErr string
+	}{
+		{"needconn rows 2", ""},
+		{"exit", "exit status 3"},
+		{"needconn rows 2", ""}, // a new process, connected first
+	}
+	for i, s := range steps {
+		res, err := d.Query(ctx, data.Query{Text: s.text})
+		switch {
+		case s.wantErr != "" && (err == nil || !strings.Contains(err.Error(), s.wantErr)):
+			t.Fatalf("step %d %q: %v; want %q", i, s.text, err, s.wantErr)
+		case s.wantErr == "" && (err != nil || res.Frame.Len() != 2):
+			t.Fatalf("step %d %q: %v %+v", i, s.text, err, res)
+		}
 	}
 }
 

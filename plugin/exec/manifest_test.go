@@ -189,3 +189,46 @@ func TestLimitsFromManifest(t *testing.T) {
 		})
 	}
 }
+
+// TestItemResultStatus: each item status and error kind of the protocol
+// maps to the lookup status the docs give.
+func TestItemResultStatus(t *testing.T) {
+	yes, no := true, false
+	cases := []struct {
+		w      WireResult
+		status lookup.Status
+		found  bool
+		msg    string
+	}{
+		{WireResult{Status: "found"}, lookup.StatusFound, true, ""},
+		{WireResult{Status: "found", Found: &no}, lookup.StatusNotFound, false, ""},
+		{WireResult{Status: "not_found"}, lookup.StatusNotFound, false, ""},
+		{WireResult{Status: "Not Found"}, lookup.StatusNotFound, false, ""},
+		{WireResult{Status: "unsupported"}, lookup.StatusUnsupported, false, ""},
+		{WireResult{Status: "invalid"}, lookup.StatusInvalid, false, ""},
+		{WireResult{Status: "not_routable"}, lookup.StatusNotRoutable, false, ""},
+		{WireResult{Status: "rate_limited", RetryAfter: 2}, lookup.StatusRateLimited, false, ""},
+		{WireResult{Status: "timeout"}, lookup.StatusTimeout, false, ""},
+		{WireResult{Status: "not_configured"}, lookup.StatusNotConfigured, false, ""},
+		{WireResult{Status: "error", ErrorKind: KindConfig}, lookup.StatusNotConfigured, false, ""},
+		{WireResult{Status: "error", ErrorKind: KindAuth, Message: "key refused"}, lookup.StatusProviderError, false, "key refused"},
+		{WireResult{Status: "error", ErrorKind: KindRateLimited}, lookup.StatusRateLimited, false, ""},
+		{WireResult{Status: "error", ErrorKind: KindUnsupported}, lookup.StatusUnsupported, false, ""},
+		{WireResult{Status: "error", ErrorKind: KindUpstream}, lookup.StatusProviderError, false, ""},
+		{WireResult{Status: "error", ErrorKind: KindTimeout}, lookup.StatusTimeout, false, ""},
+		{WireResult{Status: "error"}, lookup.StatusProviderError, false, ""},
+		{WireResult{Found: &yes}, lookup.StatusFound, true, ""},
+		{WireResult{Found: &no}, lookup.StatusNotFound, false, ""},
+		{WireResult{}, lookup.StatusUnexpected, false, "neither status nor found"},
+		{WireResult{Status: "maybe"}, lookup.StatusUnexpected, false, `unknown status "maybe"`},
+	}
+	for _, c := range cases {
+		r := toResult(&c.w)
+		if r.Status != c.status || r.Found != c.found || !strings.Contains(r.Message, c.msg) {
+			t.Errorf("%+v: got %v found=%v %q, want %v found=%v %q", c.w, r.Status, r.Found, r.Message, c.status, c.found, c.msg)
+		}
+		if c.w.RetryAfter > 0 && r.RetryAfter != time.Duration(c.w.RetryAfter*float64(time.Second)) {
+			t.Errorf("%+v: retry after %s", c.w, r.RetryAfter)
+		}
+	}
+}

@@ -66,6 +66,10 @@ func newPool(name string, m *Manifest, init InitializeParams, secrets []string, 
 	}
 }
 
+// quote shortens what a plugin sent for an error message, with secret
+// setting values replaced by ***.
+func (p *pool) quote(b []byte, max int) string { return p.tail.scrub.clean(Quote(b, max)) }
+
 // Unavailable returns the reason the plugin is no longer used, or nil.
 func (p *pool) Unavailable() error {
 	p.mu.Lock()
@@ -171,7 +175,7 @@ func (p *pool) start(ctx context.Context) (*proc, error) {
 	if err == nil {
 		var res InitializeResult
 		if raw == nil || raw[0] != '{' || json.Unmarshal(raw, &res) != nil {
-			err = fmt.Errorf("plugin %s: initialize: want an object with \"protocol\", got %s", p.name, Quote(raw, 200))
+			err = fmt.Errorf("plugin %s: initialize: want an object with \"protocol\", got %s", p.name, p.quote(raw, 200))
 		} else if res.Protocol == 0 {
 			res.Protocol = 1
 		}

@@ -108,6 +108,27 @@ func (t *stderrTail) last() []string {
 // scrubber replaces secret values with ***.
 type scrubber struct{ secrets []string }
 
+// cleanValue replaces secret values in every string of a decoded JSON
+// value (details, raw), in place.
+func (s *scrubber) cleanValue(v any) any {
+	if s == nil || len(s.secrets) == 0 {
+		return v
+	}
+	switch x := v.(type) {
+	case string:
+		return s.clean(x)
+	case []any:
+		for i := range x {
+			x[i] = s.cleanValue(x[i])
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = s.cleanValue(e)
+		}
+	}
+	return v
+}
+
 func (s *scrubber) clean(text string) string {
 	if s == nil {
 		return text
@@ -273,6 +294,10 @@ func (p *proc) call(ctx context.Context, method string, params any, onNote notif
 			}
 			if lm.err != nil {
 				p.broken = true
+				var pe *ProtocolError
+				if errors.As(lm.err, &pe) {
+					pe.Line = p.tail.scrub.clean(pe.Line)
+				}
 				return nil, fmt.Errorf("plugin %s: %s: %w", p.name, method, lm.err)
 			}
 			msg, err := DecodeLine(lm.line)

@@ -57,10 +57,9 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 		done[i] = true
 		sc := p.pool.tail.scrub
 		w.Message, w.Reference = sc.clean(w.Message), sc.clean(w.Reference)
-		if d, ok := w.Details.(string); ok {
-			w.Details = sc.clean(d)
-		}
+		w.Details, w.Raw = sc.cleanValue(w.Details), sc.cleanValue(w.Raw)
 		out[i] = toResult(w)
+		out[i].Message = sc.clean(out[i].Message)
 	}
 	onNote := func(id int64, method string, params json.RawMessage) error {
 		if method != NotifyLookupResult {
@@ -77,7 +76,7 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 		var rep LookupReply
 		t := bytes.TrimSpace(raw)
 		if len(t) == 0 || t[0] != '{' {
-			err = fmt.Errorf("plugin %s answered lookup with %s instead of an object {\"results\": [...]}", p.pool.name, Quote(t, 120))
+			err = fmt.Errorf("plugin %s answered lookup with %s instead of an object {\"results\": [...]}", p.pool.name, p.pool.quote(t, 120))
 		} else if uerr := json.Unmarshal(t, &rep); uerr != nil {
 			err = fmt.Errorf("plugin %s: lookup reply: %s", p.pool.name, shortJSONErr(uerr))
 		} else {

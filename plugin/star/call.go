@@ -60,6 +60,27 @@ func (in *instance) print(_ *starlark.Thread, msg string) {
 	in.log.Info("starlark print", "plugin", in.script.Path, "message", in.scrubText(msg))
 }
 
+// scrubValue replaces secret values in every string of a converted
+// result value (details, raw), in place.
+func (in *instance) scrubValue(v any) any {
+	if len(in.secrets) == 0 {
+		return v
+	}
+	switch x := v.(type) {
+	case string:
+		return in.scrubText(x)
+	case []any:
+		for i := range x {
+			x[i] = in.scrubValue(x[i])
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = in.scrubValue(e)
+		}
+	}
+	return v
+}
+
 func (in *instance) scrubText(s string) string {
 	for _, v := range in.secrets {
 		if len(v) >= 3 {
@@ -117,6 +138,7 @@ func (p *Provider) Lookup(ctx context.Context, item lookup.Item) lookup.Result {
 		r.Message = p.inst.scrubText(r.Message)
 	}
 	r.Reference = p.inst.scrubText(r.Reference)
+	r.Details, r.RawResult = p.inst.scrubValue(r.Details), p.inst.scrubValue(r.RawResult)
 	return r
 }
 

@@ -100,7 +100,7 @@ func Parse(path string, src []byte, log *slog.Logger) (*Script, error) {
 		return nil, positionError(path, err)
 	}
 	s := &Script{Path: path, prog: prog, Logger: log}
-	thread := &starlark.Thread{Name: "load " + path, Print: s.print}
+	thread := &starlark.Thread{Name: "load " + path, Print: s.print, Load: noLoad}
 	thread.SetMaxExecutionSteps(LoadMaxSteps)
 	globals, err := prog.Init(thread, predeclared())
 	if err != nil {
@@ -275,7 +275,7 @@ func (s *Script) Factory(ctx context.Context, args registry.FactoryArgs) (any, e
 	if args.Logger != nil {
 		log = args.Logger
 	}
-	thread := &starlark.Thread{Name: "init " + s.Path, Print: s.print}
+	thread := &starlark.Thread{Name: "init " + s.Path, Print: s.print, Load: noLoad}
 	thread.SetMaxExecutionSteps(LoadMaxSteps)
 	globals, err := s.prog.Init(thread, predeclared())
 	if err != nil {
@@ -308,6 +308,11 @@ func (s *Script) Factory(ctx context.Context, args registry.FactoryArgs) (any, e
 
 func (s *Script) print(_ *starlark.Thread, msg string) {
 	s.Logger.Info("starlark print", "plugin", s.Path, "message", msg)
+}
+
+// noLoad refuses load statements: a plugin is one self-contained file.
+func noLoad(_ *starlark.Thread, module string) (starlark.StringDict, error) {
+	return nil, fmt.Errorf("cannot load %s: a Starlark plugin cannot load other files; put the code in this script", module)
 }
 
 func predeclared() starlark.StringDict {

@@ -190,11 +190,36 @@ def lookup(ioc, ioc_type, settings):
 	}
 }
 
-// TestStarlarkPrintScrubbed: print() goes to the instance's log, with
-// secret setting values replaced by ***.
+// TestStarlarkHostModules: json and time are there for lookups; names
+// outside the host modules and Starlark's built-ins are not.
+func TestStarlarkHostModules(t *testing.T) {
+	cases := []struct{ expr, want string }{
+		{"json.decode(json.encode({'a': [1, 'x']}))", "map[a:[1 x]]"},
+		{"json.indent('{\"b\":1}')", "{\n\t\"b\": 1\n}"},
+		{"time.parse_duration('90s').minutes", "1.5"},
+		{"time.time(year = 2024, month = 3, day = 1).unix", "1709251200"},
+		{"time.now().unix > 0", "true"},
+	}
+	for _, c := range cases {
+		s := mustParse(t, "mods.star", "def lookup(ioc, t, s):\n    return {'details': "+c.expr+"}\n")
+		r := newInst(t, s, nil).(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "x"})
+		if r.Status != lookup.StatusFound || fmt.Sprint(r.Details) != c.want {
+			t.Errorf("%s: %v %q %v, want %s", c.expr, r.Status, r.Message, r.Details, c.want)
+		}
+	}
+	for _, name := range []string{"os", "open", "load_file", "getenv", "exec"} {
+		if _, err := Parse("mods.star", []byte("def lookup(ioc, t, s):\n    return "+name+"\n"), nil); err == nil || !strings.Contains(err.Error(), "undefined: "+name) {
+			t.Errorf("%s: %v; want undefined", name, err)
+		}
+	}
+}
+
+// TestStarlarkPrintScrubbed: print() goes to the instance's log, and a
+// result may echo a setting; secret values are replaced by *** in both.
 func TestStarlarkPrintScrubbed(t *testing.T) {
 	var buf bytes.Buffer
-	s := mustParse(t, "p.star", "def lookup(ioc, t, settings):\n    print('key is', settings['AuthKey'], 'for', ioc)\n    return None\n")
+	s := mustParse(t, "p.star", "def lookup(ioc, t, settings):\n    print('key is', settings['AuthKey'], 'for', ioc)\n"+
+		"    return {'found': False, 'details': {'tried': ['key ' + settings['AuthKey']]}}\n")
 	inst, err := s.Factory(context.Background(), registry.FactoryArgs{
 		Settings: map[string]string{"AuthKey": "k-s3cr3t"}, Secrets: map[string]bool{"AuthKey": true},
 		Logger: slog.New(slog.NewTextHandler(&buf, nil)),
@@ -202,8 +227,12 @@ func TestStarlarkPrintScrubbed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := inst.(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"}); r.Status != lookup.StatusNotFound {
+	r := inst.(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"})
+	if r.Status != lookup.StatusNotFound {
 		t.Fatalf("lookup: %v %q", r.Status, r.Message)
+	}
+	if got := fmt.Sprint(r.Details, " ", r.RawResult); got != "map[tried:[key ***]] map[details:map[tried:[key ***]] found:false]" {
+		t.Errorf("details and raw: %s", got)
 	}
 	out := buf.String()
 	if strings.Contains(out, "k-s3cr3t") || !strings.Contains(out, "key is *** for 1.2.3.4") {
@@ -297,6 +326,54 @@ def query(text, params):
 	}
 }
 
+// TestStarlarkQueryShapes: query may return a list of dicts (columns in
+// first-seen key order) or {"columns": [...], "rows": [[...]]}; anything
+// else is an error naming the file; the limit truncates.
+func TestStarlarkQueryShapes(t *testing.T) {
+	src := `
+def query(text, params):
+    if text == "dicts":
+        return [{"b": 1, "a": "x"}, {"a": "y", "c": True}]
+    if text == "table":
+        return {"columns": ["a", "b"], "rows": [[1, 2], [3, 4], [5, 6]]}
+    if text == "badrow":
+        return {"columns": ["a"], "rows": [[1, 2]]}
+    if text == "none":
+        return None
+    return "oops"
+`
+	s := mustParse(t, "shapes.star", src)
+	d := newInst(t, s, nil).(*Driver)
+	cases := []struct {
+		text      string
+		limit     int
+		want      string // columns | rows, or the error
+		truncated bool
+	}{
+		{"dicts", 0, "b,a,c | [[1 x <nil>] [<nil> y true]]", false},
+		{"table", 0, "a,b | [[1 2] [3 4] [5 6]]", false},
+		{"table", 2, "a,b | [[1 2] [3 4]]", true},
+		{"none", 0, " | []", false},
+		{"badrow", 0, "shapes.star: query result: row 1: want a list of 1 values", false},
+		{"other", 0, "shapes.star: query result: query returned string, want a list of dicts", false},
+	}
+	for _, c := range cases {
+		res, err := d.Query(context.Background(), data.Query{Text: c.text, Limit: c.limit})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		} else {
+			got = strings.Join(res.Frame.Names(), ",") + " | " + fmt.Sprint(res.Frame.Rows)
+			if res.Truncated != c.truncated {
+				t.Errorf("%s limit %d: truncated %v", c.text, c.limit, res.Truncated)
+			}
+		}
+		if got != c.want && !(err != nil && strings.Contains(got, c.want)) {
+			t.Errorf("%s limit %d: got %q, want %q", c.text, c.limit, got, c.want)
+		}
+	}
+}
+
 func TestStarlarkLoadErrors(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"syntax", "def lookup(:\n", "bad.star:1:"},
@@ -310,6 +387,7 @@ func TestStarlarkLoadErrors(t *testing.T) {
 		{"toplevel http", "r = http.get('http://x')\n", "not available while the script loads"},
 		{"toplevel loop", "def f():\n    x = 0\n    for i in range(100000000):\n        x += 1\nf()\n", "too many steps"},
 		{"env on ti", "DATA_ENVIRONMENTS = ['A']\ndef lookup(a, b, c):\n    pass\n", "DATA_ENVIRONMENTS"},
+		{"load", "load('helpers.star', 'x')\ndef lookup(a, b, c):\n    pass\n", "bad.star:1:1: cannot load helpers.star"},
 		{"override not a bool", "OVERRIDE = 'yes'\ndef lookup(a, b, c):\n    pass\n", "OVERRIDE: want True or False, got string"},
 	}
 	for _, c := range cases {

@@ -7,7 +7,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from msticgo_plugin import AuthError, DataDriver, TIProvider, serve  # noqa: E402
+from msticgo_plugin import AuthError, DataDriver, RateLimited, TIProvider, serve  # noqa: E402
 
 
 def run(cls, *msgs):
@@ -77,6 +77,24 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(batches, [2, 2, 1])
         self.assertTrue(all(m["params"]["request_id"] == 3 for m in out[2:-1]))
         self.assertEqual(out[-1]["result"], {"row_count": 5})
+
+    def test_lookup_batch_and_retry_after(self):
+        class Batch(TIProvider):
+            def lookup_batch(self, items):
+                return [None if it["ioc"] == "none" else {"found": True, "details": it["ioc"]} for it in items]
+
+        class Limited(TIProvider):
+            def lookup(self, ioc, ioc_type, query_subtype=None):
+                raise RateLimited("slow down", retry_after=2.5)
+
+        items = [{"id": "a", "ioc": "1.2.3.4"}, {"id": "b", "ioc": "none"}]
+        out = run(Batch, INIT, {"id": 2, "method": "lookup", "params": {"items": items}})
+        self.assertEqual(out[-1]["result"]["results"], [
+            {"id": "a", "found": True, "details": "1.2.3.4", "status": "found"},
+            {"id": "b", "status": "not_found"}])
+        out = run(Limited, INIT, {"id": 2, "method": "lookup", "params": {"items": items[:1]}})
+        res = out[1]["params"]["result"]
+        self.assertEqual((res["status"], res["error_kind"], res["retry_after"]), ("error", "rate_limited", 2.5))
 
     def test_print_goes_to_stderr(self):
         class Chatty(TIProvider):

@@ -2,17 +2,25 @@
 // chosen by its first argument:
 //
 //	good      answers every lookup item (found for even last digit) and serves queries
+//	          ("rows N": N rows; "exit": exits at once; "needconn ...": fails unless
+//	          this process was sent connect)
 //	bare      answers lookup with a bare string
 //	crash     exits with status 3 on its first lookup, writing a message to stderr
 //	malformed writes a non-protocol line before answering
 //	slow      never answers lookup (ignores cancel)
-//	secret    writes the AuthKey setting to stderr, then answers
+//	secret    writes the AuthKey setting to stderr, then answers; echoes it in details and
+//	          raw (1 item), an error (2 items), a bare string result (3 items) and health
 //	spawn     starts a child "sleep 300" in its process group and writes its pid to stderr
 //	badinit   exits during initialize
 //	newproto  answers initialize choosing protocol 2 (newer than the host's)
 //	cancellable never answers lookup until cancelled, then answers with a timeout error
 //	noshutdown  ignores shutdown and the end of stdin (ended by SIGTERM)
 //	stubborn    as noshutdown, and ignores SIGTERM too (ended by SIGKILL)
+//	replay FILE answers each request with the messages FILE lists for its method
+//	          (a JSON object: method → list of messages; id and request_id are
+//	          set to the request's id), as docs/plugins.md shows them
+//	env       checks its environment (no setting value in it, MSTICGO_PLUGIN=1) and
+//	          answers lookup with its working directory and $EXTRA
 //	stale     on its first lookup and first query writes a non-protocol line, then
 //	          streams that call's results anyway (late, for a call the host gave up);
 //	          later calls are answered as in good
@@ -41,6 +49,17 @@ func main() {
 	if len(os.Args) > 1 {
 		mode = os.Args[1]
 	}
+	var replay map[string][]json.RawMessage
+	if mode == "replay" {
+		b, err := os.ReadFile(os.Args[2])
+		if err == nil {
+			err = json.Unmarshal(b, &replay)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "replay:", err)
+			os.Exit(5)
+		}
+	}
 	if mode == "stubborn" {
 		signal.Ignore(syscall.SIGTERM)
 	}
@@ -56,11 +75,38 @@ func main() {
 	var settings map[string]any
 	var loadedAs string
 	var pending *int64
+	connected := false
 	staleDone := map[string]bool{}
 	for in.Scan() {
 		var m msg
 		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
 			fmt.Fprintln(os.Stderr, "bad input:", err)
+			continue
+		}
+		if mode == "replay" {
+			if m.Method == "shutdown" {
+				return
+			}
+			if m.ID == nil {
+				continue
+			}
+			msgs, ok := replay[m.Method]
+			if !ok {
+				send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32601, "message": "no replay for " + m.Method}})
+			}
+			for _, raw := range msgs {
+				var v map[string]any
+				_ = json.Unmarshal(raw, &v)
+				if _, has := v["id"]; has {
+					v["id"] = *m.ID
+				}
+				if p, ok := v["params"].(map[string]any); ok {
+					if _, has := p["request_id"]; has {
+						p["request_id"] = *m.ID
+					}
+				}
+				send(v)
+			}
 			continue
 		}
 		switch m.Method {
@@ -86,6 +132,10 @@ func main() {
 				fmt.Fprintf(os.Stderr, "child %d\n", c.Process.Pid)
 			}
 		case "health":
+			if mode == "secret" {
+				send(map[string]any{"id": m.ID, "result": map[string]any{"ok": false, "detail": fmt.Sprintf("key %v expired", settings["AuthKey"])}})
+				continue
+			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{"ok": true, "detail": loadedAs}})
 		case "lookup":
 			var p struct {
@@ -109,6 +159,18 @@ func main() {
 			case "cancellable":
 				pending = m.ID
 				continue
+			case "env":
+				if problem := envProblem(fmt.Sprint(settings["AuthKey"])); problem != "" {
+					send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32000, "message": problem}})
+					continue
+				}
+				wd, _ := os.Getwd()
+				res := []map[string]any{}
+				for _, it := range p.Items {
+					res = append(res, map[string]any{"id": it.ID, "status": "found", "details": map[string]any{"wd": wd, "extra": os.Getenv("EXTRA")}})
+				}
+				send(map[string]any{"id": m.ID, "result": map[string]any{"results": res}})
+				continue
 			case "stale":
 				if !staleDone["lookup"] {
 					staleDone["lookup"] = true
@@ -122,6 +184,10 @@ func main() {
 				}
 			case "secret":
 				fmt.Fprintf(os.Stderr, "using key %v\n", settings["AuthKey"])
+				if len(p.Items) > 2 {
+					send(map[string]any{"id": m.ID, "result": fmt.Sprintf("key %v is fine", settings["AuthKey"])})
+					continue
+				}
 				if len(p.Items) > 1 {
 					send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32000, "message": fmt.Sprintf("key %v refused", settings["AuthKey"]), "data": map[string]any{"kind": "auth"}}})
 					continue
@@ -132,9 +198,14 @@ func main() {
 				found := strings.HasSuffix(it.Ioc, "0") || strings.HasSuffix(it.Ioc, "2") || strings.HasSuffix(it.Ioc, "4") || strings.HasSuffix(it.Ioc, "6") || strings.HasSuffix(it.Ioc, "8")
 				res[i] = map[string]any{"id": it.ID, "status": "found", "found": found, "severity": "high",
 					"details": map[string]any{"loaded_as": loadedAs}, "reference": "https://example.test/" + it.Ioc}
+				if mode == "secret" {
+					res[i]["details"] = map[string]any{"loaded_as": loadedAs, "tried": []any{"key " + fmt.Sprint(settings["AuthKey"])}}
+					res[i]["raw"] = fmt.Sprint(settings["AuthKey"])
+				}
 			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{"results": res}})
 		case "connect":
+			connected = true
 			send(map[string]any{"id": m.ID, "result": map[string]any{}})
 		case "query":
 			var p struct {
@@ -142,6 +213,16 @@ func main() {
 				Limit int    `json:"limit"`
 			}
 			_ = json.Unmarshal(m.Params, &p)
+			if p.Text == "exit" {
+				os.Exit(3)
+			}
+			if rest, ok := strings.CutPrefix(p.Text, "needconn "); ok {
+				if !connected {
+					send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32000, "message": "query before connect", "data": map[string]any{"kind": "config"}}})
+					continue
+				}
+				p.Text = rest
+			}
 			n := 3
 			fmt.Sscanf(p.Text, "rows %d", &n)
 			if mode == "stale" && !staleDone["query"] {
@@ -180,4 +261,17 @@ func main() {
 	if mode == "noshutdown" || mode == "stubborn" {
 		time.Sleep(time.Hour) // stdin is closed; wait to be ended
 	}
+}
+
+// envProblem says what is wrong with the plugin's environment, or "".
+func envProblem(secret string) string {
+	for _, kv := range os.Environ() {
+		if strings.Contains(kv, secret) {
+			return "a setting value is in the environment: " + strings.SplitN(kv, "=", 2)[0]
+		}
+	}
+	if os.Getenv("MSTICGO_PLUGIN") != "1" {
+		return "MSTICGO_PLUGIN is not 1"
+	}
+	return ""
 }
