@@ -185,7 +185,8 @@ func TestExitCodes(t *testing.T) {
 		{"missing MSTICPYCONFIG", map[string]string{"MSTICPYCONFIG": "/nonexistent/env.yaml"}, []string{"config", "show"}, 2, "/nonexistent/env.yaml (from MSTICPYCONFIG)"},
 		{"missing config does not matter for version", map[string]string{"MSTICPYCONFIG": "/nonexistent/env.yaml"}, []string{"version"}, 0, ""},
 		{"validate with errors", nil, []string{"--config", bad, "config", "validate"}, 2, "1 problem(s) to fix"},
-		{"validate unset env var", nil, []string{"--config", cfg, "config", "validate"}, 2, "problem(s) to fix"},
+		{"validate unset env var is a warning", nil, []string{"--config", cfg, "config", "validate"}, 0, ""},
+		{"validate unset env var --strict", nil, []string{"--config", cfg, "config", "validate", "--strict"}, 2, "problem(s) to fix"},
 		{"bad --kind", nil, []string{"providers", "list", "--kind", "bogus"}, 2, "--kind: unknown provider kind"},
 		{"runtime error", nil, []string{"--config", cfg, "zz-test-fail"}, 1, "msticgo: lookup failed"},
 	}
