@@ -30,3 +30,11 @@ func TestNewUserQueryBadValues(t *testing.T) {
 		})
 	}
 }
+
+// The user's own --limit is not blamed on the back end, and said once.
+func TestNewUserLimitMessage(t *testing.T) {
+	r := run(t, nil, "query", "run", "Network.list_connections_by_ip", "ip_address_list=91.234.254.144,185.229.191.41", "--limit", "2", "-o", "csv")
+	if r.code != 0 || !strings.Contains(r.stderr, `msg="--limit 2 reached: more rows exist"`) || strings.Contains(r.stderr, "back end") {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+}

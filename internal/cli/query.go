@@ -604,9 +604,9 @@ partial (exit 3); every row is still printed.`,
 				return driverError(err)
 			}
 			if len(enrichCols) > 0 {
-				return enrichResult(a, res, enrichCols, enrichOutput, &lo)
+				return enrichResult(a, res, enrichCols, enrichOutput, &lo, limit)
 			}
-			return writeResult(a, res.Result, res.Chunks)
+			return writeResult(a, res.Result, res.Chunks, limit)
 		},
 	}
 	c.Flags().StringSliceVar(&enrichCols, "enrich", nil, "look up the values of these columns with TI providers and add TISeverity, TIMatched, TIDetail (auto: every indicator column)")
@@ -622,7 +622,7 @@ partial (exit 3); every row is still printed.`,
 
 // enrichResult adds TI verdicts to a query result and writes it (or the
 // lookup rows, with --enrich-output).
-func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, lo *lookupOpts) error {
+func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, lo *lookupOpts, limit int) error {
 	eng, err := newLookupEngine(a, lookup.ModeTI, lo)
 	if err != nil {
 		return err
@@ -648,7 +648,7 @@ func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, 
 	if lookupsOnly {
 		out.Frame = lookup.Frame(lookup.ModeTI, er.Lookups)
 	}
-	werr := writeResult(a, &out, res.Chunks)
+	werr := writeResult(a, &out, res.Chunks, limit)
 	if n := er.Summary.Failed(); n > 0 {
 		return errors.Join(werr, fmt.Errorf("%d of %d enrichment lookups failed (%s): %w", n, er.Summary.Rows, statusBreakdown(er.Summary), ErrPartial))
 	}
@@ -675,16 +675,23 @@ func checkRunFlags(cmd *cobra.Command, enriching bool, limit, parallel int) erro
 	return nil
 }
 
-func writeResult(a *App, res *data.Result, chunks []data.ChunkStatus) error {
+// writeResult writes a result, then says on stderr why it may be
+// incomplete; limit is the --limit asked for (0: none).
+func writeResult(a *App, res *data.Result, chunks []data.ChunkStatus, limit int) error {
 	if err := a.Write(res.Frame); err != nil {
 		return err
 	}
 	if res.Truncated {
 		code := res.Code
-		if code == "" {
-			code = "unspecified"
+		switch {
+		case limit > 0 && strings.HasPrefix(code, "row_limit"):
+			a.Logger().Warn(fmt.Sprintf("--limit %d reached: more rows exist", limit))
+		default:
+			if code == "" {
+				code = "unspecified"
+			}
+			a.Logger().Warn(fmt.Sprintf("results truncated by the back end (code %s) after %d rows", code, res.Frame.Len()))
 		}
-		a.Logger().Warn(fmt.Sprintf("results truncated by the back end (code %s) after %d rows", code, res.Frame.Len()))
 	}
 	failed := 0
 	for _, c := range chunks {
@@ -725,7 +732,7 @@ func queryExecCmd(a *App) *cobra.Command {
 			if err != nil {
 				return driverError(err)
 			}
-			return writeResult(a, res, nil)
+			return writeResult(a, res, nil, limit)
 		},
 	}
 	c.Flags().StringVar(&env, "env", "", "data environment (name or alias)")
