@@ -38,3 +38,21 @@ func TestNewUserLimitMessage(t *testing.T) {
 		t.Errorf("exit %d stderr %q", r.code, r.stderr)
 	}
 }
+
+// A split into thousands of chunks is refused with the count; above 100 a
+// line says how many queries will be sent.
+func TestNewUserSplitChunkCount(t *testing.T) {
+	q := "Network.list_public_destinations"
+	r := run(t, nil, "query", "run", q, "--split-by", "1D")
+	if r.code != 2 || !strings.Contains(r.stderr, "--split-by 1D: 7300 chunks for ") || !strings.Contains(r.stderr, "is more than 5000") {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+	r = run(t, nil, "query", "run", q, "--split-by", "1W", "-o", "csv")
+	if r.code != 0 || strings.Count(r.stderr, "--split-by 1W: 1043 queries for ") != 1 {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+	r = run(t, nil, "query", "run", q, "--split-by", "1D", "start=2026-11-20", "end=2026-11-28", "-o", "csv")
+	if r.code != 0 || strings.Contains(r.stderr, "queries for") {
+		t.Errorf("8 chunks: exit %d stderr %q", r.code, r.stderr)
+	}
+}

@@ -599,6 +599,11 @@ partial (exit 3); every row is still printed.`,
 				return err
 			}
 			defer p.Close()
+			if split != "" {
+				if err := checkChunks(a, p, t.q.FullName(), params, split); err != nil {
+					return err
+				}
+			}
 			res, err := p.Run(a.Context(), t.q.FullName(), params, data.RunOptions{SplitBy: split, Limit: limit, MaxParallel: parallel})
 			if err != nil {
 				return driverError(err)
@@ -653,6 +658,34 @@ func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, 
 		return errors.Join(werr, fmt.Errorf("%d of %d enrichment lookups failed (%s): %w", n, er.Summary.Rows, statusBreakdown(er.Summary), ErrPartial))
 	}
 	return werr
+}
+
+// Chunk counts of a split run: above warnChunks one line says how many
+// queries will be sent; above maxChunks the run is refused (a default
+// window of years split by the day is rarely meant).
+const (
+	warnChunks = 100
+	maxChunks  = 5000
+)
+
+// checkChunks counts the chunks a split run would send (rendering only).
+func checkChunks(a *App, p *data.QueryProvider, name string, params map[string]any, split string) error {
+	chunks, err := p.RenderSplit(name, params, split)
+	if err != nil {
+		return driverError(fmt.Errorf("%s: %w", name, err))
+	}
+	n := len(chunks)
+	if n == 0 {
+		return nil
+	}
+	window := fmt.Sprintf("%s..%s", chunks[0].Range.Start.ISO(), chunks[n-1].Range.End.ISO())
+	if n > maxChunks {
+		return UsageErrorf("--split-by %s: %d chunks for %s is more than %d; give a narrower start=/end= or a longer interval", split, n, window, maxChunks)
+	}
+	if n > warnChunks {
+		a.Logger().Warn(fmt.Sprintf("--split-by %s: %d queries for %s (give start=/end= to narrow it)", split, n, window))
+	}
+	return nil
 }
 
 // checkRunFlags refuses query run flags that would be silently ignored or
