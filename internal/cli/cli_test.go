@@ -176,7 +176,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command with suggestion", nil, []string{"verison"}, 2, `msticgo: unknown command "verison" for "msticgo" (did you mean "version"?)`},
 		{"unknown sub-command", nil, []string{"config", "shwo"}, 2, `unknown command "shwo" for "msticgo config" (did you mean "show"?)`},
 		{"unknown flag", nil, []string{"version", "--bogus"}, 2, "msticgo: unknown flag: --bogus"},
-		{"extra argument", nil, []string{"version", "x"}, 2, `unknown command "x" for "msticgo version"`},
+		{"extra argument", nil, []string{"version", "x"}, 2, `version takes no arguments; unexpected "x"`},
 		{"bad output format", nil, []string{"-o", "xml", "version"}, 2, "msticgo: -o/--output: unknown output format \"xml\""},
 		{"bad log level", nil, []string{"--log-level", "loud", "version"}, 2, "--log-level: unknown level"},
 		{"bad MSTICGO_NOW", map[string]string{"MSTICGO_NOW": "yesterday"}, []string{"version"}, 2, "MSTICGO_NOW"},

@@ -76,7 +76,7 @@ func queryStore(a *App) (*querystore.Store, error) {
 	}
 	for _, p := range a.QueryPaths() {
 		if _, err := os.Stat(p); err != nil {
-			return nil, UsageErrorf("--query-path %s: %v", p, err)
+			return nil, UsageErrorf("--query-path %s: %s", p, pathError(err))
 		}
 	}
 	src := querystore.Sources{Paths: a.QueryPaths(), Embedded: true}
@@ -789,7 +789,7 @@ errors.`,
 			for _, arg := range args {
 				st, err := os.Stat(arg)
 				if err != nil {
-					return UsageErrorf("%s: %v", arg, err)
+					return UsageErrorf("query validate %s: %s", arg, pathError(err))
 				}
 				if !st.IsDir() {
 					files = append(files, arg)

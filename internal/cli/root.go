@@ -149,7 +149,13 @@ Exit codes: 0 success, 1 runtime failure, 2 bad input/usage/configuration,
 			root.AddCommand(c)
 		}
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return UsageError(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return UsageError(flagError(err)) })
+	// The completion command is otherwise added at Execute, after finishTree:
+	// "completion tcsh" then printed help with exit 0. Its scripts go to the
+	// writer set when it is created.
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.InitDefaultCompletionCmd()
 	finishTree(root)
 	return root
 }
@@ -168,12 +174,22 @@ func finishTree(c *cobra.Command) {
 			msg := fmt.Sprintf("unknown command %q for %q", args[0], group.CommandPath())
 			if s := group.SuggestionsFor(args[0]); len(s) > 0 {
 				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+			} else {
+				var subs []string
+				for _, sub := range group.Commands() {
+					if sub.IsAvailableCommand() {
+						subs = append(subs, sub.Name())
+					}
+				}
+				msg += " (commands: " + strings.Join(subs, ", ") + ")"
 			}
 			return UsageErrorf("%s; run '%s --help'", msg, group.CommandPath())
 		}
 	} else if c.Args != nil {
 		inner := c.Args
-		c.Args = func(cmd *cobra.Command, args []string) error { return UsageError(inner(cmd, args)) }
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			return UsageError(argsError(cmd, args, inner(cmd, args)))
+		}
 	}
 	for _, sub := range c.Commands() {
 		finishTree(sub)
