@@ -155,7 +155,7 @@ func (a *App) Config() (*config.Config, error) {
 		a.cfg = cfg
 		a.setSecrets(cfg.Secrets())
 		if cfg.From == config.FromEmbedded {
-			a.logger.Info("no msticpyconfig.yaml found (--config, MSTICPYCONFIG, ./msticpyconfig.yaml, ~/.msticpy/msticpyconfig.yaml); using built-in defaults")
+			a.logger.Info("no msticpyconfig.yaml: using built-in defaults (msticgo config path)")
 		} else {
 			a.logger.Debug("config loaded", "path", cfg.Path, "from", cfg.From)
 		}
