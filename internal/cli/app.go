@@ -173,7 +173,7 @@ func (a *App) Config() (*config.Config, error) {
 			if n > 3 {
 				where = append(where[:3], fmt.Sprintf("and %d more", n-3))
 			}
-			a.logger.Warn(fmt.Sprintf("config %s has %d error(s), skipped: %s (run: msticgo config validate)", cfg.Path, n, strings.Join(where, ", ")))
+			a.logger.Warn(fmt.Sprintf("config %s has %d error(s), at %s; those parts are not used (run: msticgo config validate)", cfg.Path, n, strings.Join(where, ", ")))
 		}
 	})
 	return a.cfg, a.cfgErr
