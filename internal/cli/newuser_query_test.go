@@ -3,6 +3,8 @@ package cli
 import (
 	"strings"
 	"testing"
+
+	"github.com/msticgo/msticgo/internal/testcorpus"
 )
 
 // Bad parameter values of the new-user review: exit 2 with one clear line.
@@ -54,5 +56,14 @@ func TestNewUserSplitChunkCount(t *testing.T) {
 	r = run(t, nil, "query", "run", q, "--split-by", "1D", "start=2026-11-20", "end=2026-11-28", "-o", "csv")
 	if r.code != 0 || strings.Contains(r.stderr, "queries for") {
 		t.Errorf("8 chunks: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+// The duplicate-queries warning names three queries, not forty.
+func TestNewUserDuplicateWarningShort(t *testing.T) {
+	dir := testcorpus.Path(t, "queries-msticpy")
+	r := run(t, nil, "--query-path", dir, "query", "list", "-o", "csv")
+	if r.code != 0 || !strings.Contains(r.stderr, "40 queries already defined in") || !strings.Contains(r.stderr, " and 37 more (msticgo query validate lists them)") {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
 	}
 }

@@ -111,7 +111,11 @@ func queryStore(a *App) (*querystore.Store, error) {
 		names := dups[k]
 		sort.Strings(names)
 		names = slices.Compact(names)
-		a.Logger().Warn(fmt.Sprintf("%s: %d queries already defined in %s, which is kept: %s", k.file, len(names), k.kept, strings.Join(names, ", ")))
+		shown := strings.Join(names, ", ")
+		if len(names) > 3 { // the whole list is for query validate
+			shown = strings.Join(names[:3], ", ") + fmt.Sprintf(" and %d more (msticgo query validate lists them)", len(names)-3)
+		}
+		a.Logger().Warn(fmt.Sprintf("%s: %d queries already defined in %s, which is kept: %s", k.file, len(names), k.kept, shown))
 	}
 	return s, nil
 }
