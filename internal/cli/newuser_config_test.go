@@ -171,3 +171,17 @@ result:
 		t.Errorf("without the plugin: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// Likely typos change what a config does without an error: every command
+// says so in one line, validate in its table only.
+func TestNewUserConfigTypoWarnedOnLoad(t *testing.T) {
+	cfg := writeConfig(t, "TIProviders:\n  Feeds:\n    Primry: True\n")
+	r := run(t, nil, "--config", cfg, "ti", "providers")
+	want := `likely typo: TIProviders.Feeds.Primry (line 3): did you mean Primary?`
+	if strings.Count(r.stderr, want) != 1 {
+		t.Errorf("stderr %q lacks one %q", r.stderr, want)
+	}
+	if r := run(t, nil, "--config", cfg, "config", "validate"); strings.Contains(r.stderr, "likely typo") {
+		t.Errorf("validate repeats it on stderr: %q", r.stderr)
+	}
+}
