@@ -558,8 +558,9 @@ func queryRunCmd(a *App) *cobra.Command {
 		Long: `Run a query through the driver of its data environment and print the rows in
 the -o format. --split-by runs the time range in chunks (MSTICPy's
 split_query_by); rows are merged without duplicates and a failed chunk makes
-the run partial (exit 3). A back end that stops early (row limit) is reported
-on stderr with its code and the row count.
+the run partial (exit 3); more than 100 chunks are announced on stderr,
+more than 5000 refused. A back end that stops early is reported on stderr
+with its code and the row count; reaching --limit says "--limit N reached".
 
 --enrich COL[,COL] (or --enrich auto: every column whose values type as
 indicators) looks each distinct value of those columns up once through the
