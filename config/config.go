@@ -32,7 +32,8 @@
 //     EnvironmentVar with no name.
 //   - warning: an EnvironmentVar that is not set (the entry is "not
 //     configured: NAME not set"; reported once, at the setting's key line); a
-//     KeyVault reference (not configured until Key Vault is supported); a
+//     KeyVault reference (not configured until Key Vault is supported; one
+//     warning per entry, naming its Key Vault settings); a
 //     mapping setting that is neither reference (e.g. KeyVaultURI: not
 //     configured); an entry or workspace with no settings; an unsupported
 //     http_timeout; an unknown top-level section (with "did you mean" when

@@ -363,6 +363,7 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 		name := ek.Value
 		path := section + "." + name
 		e := ProviderEntry{Section: section, Name: name, Provider: name, Line: ek.Line}
+		before := len(p.c.Problems)
 		if isNull(ev) {
 			p.problem(SevWarning, path, ek, "entry has no settings")
 			out = append(out, e)
@@ -412,6 +413,7 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 				e.Extra = append(e.Extra, p.setting(path, k, v))
 			}
 		}
+		p.mergeKeyVault(before)
 		e.Status = entryStatus(e.Args)
 		if e.Status == "" {
 			e.Status = entryStatus(e.Extra)
@@ -419,6 +421,33 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 		out = append(out, e)
 	}
 	return out
+}
+
+const kvMessage = "Key Vault references are not supported yet; the provider is not configured"
+
+// mergeKeyVault reports an entry's Key Vault references (the problems
+// from index from on) once, at the first, naming the settings: they are
+// one fact about the provider, not one per setting.
+func (p *parser) mergeKeyVault(from int) {
+	var keys []string
+	first := -1
+	kept := p.c.Problems[:from]
+	for i, pr := range p.c.Problems[from:] {
+		if pr.Message != kvMessage {
+			kept = append(kept, pr)
+			continue
+		}
+		keys = append(keys, pr.Path[strings.LastIndex(pr.Path, ".")+1:])
+		if first < 0 {
+			first = len(kept)
+			kept = append(kept, p.c.Problems[from+i])
+		}
+	}
+	if len(keys) > 1 {
+		kept[first].Path = kept[first].Path[:strings.LastIndex(kept[first].Path, ".")]
+		kept[first].Message = fmt.Sprintf("Key Vault references (%s) are not supported yet; the provider is not configured", strings.Join(keys, ", "))
+	}
+	p.c.Problems = kept
 }
 
 // entryStatus is "" when every reference resolved, else the first reason.
@@ -485,7 +514,7 @@ func (p *parser) setting(parent string, kn, vn *yaml.Node) Setting {
 			if kv.Kind == yaml.ScalarNode && strings.TrimSpace(kv.Value) != "" && !isNull(kv) {
 				s.KeyVault = strings.TrimSpace(kv.Value)
 			}
-			p.problem(SevWarning, path, kn, "Key Vault references are not supported yet; the provider is not configured")
+			p.problem(SevWarning, path, kn, kvMessage)
 		default:
 			s.Resolved = false
 			s.Reason = key + " is a mapping, not a value, {EnvironmentVar: NAME} or {KeyVault: ...}"

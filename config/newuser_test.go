@@ -38,3 +38,26 @@ func TestNewUserUnknownKeys(t *testing.T) {
 		t.Errorf("want exactly 2 problems:\n%s", got)
 	}
 }
+
+// Key Vault references: one warning per provider entry, naming the
+// settings, and no demand for KeyVault.VaultName (Key Vault is unsupported).
+func TestNewUserKeyVaultOnce(t *testing.T) {
+	text := "TIProviders:\n  XForce:\n    Args:\n      ApiID:\n        KeyVault: a\n      AuthKey:\n        KeyVault: b\n  OTX:\n    Args:\n      AuthKey:\n        KeyVault: c\n"
+	c, err := Parse([]byte(text), "kv.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := problemsText(c.Validate())
+	want := []string{
+		"TIProviders.XForce.Args: Key Vault references (ApiID, AuthKey) are not supported yet; the provider is not configured",
+		"TIProviders.OTX.Args.AuthKey: Key Vault references are not supported yet; the provider is not configured",
+	}
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("lacks %q:\n%s", w, got)
+		}
+	}
+	if n := len(c.Validate()); n != 2 || strings.Contains(got, "VaultName") {
+		t.Errorf("want exactly the 2 warnings:\n%s", got)
+	}
+}

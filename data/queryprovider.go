@@ -76,21 +76,32 @@ func ResolveEnvironment(reg *registry.Registry, name string) (*registry.Registra
 		return r, nil
 	}
 	known := reg.Names(registry.KindData)
-	msg := fmt.Sprintf("%q", name)
-	if e, ok := dataenv.Lookup(name); ok {
-		msg += fmt.Sprintf(" (MSTICPy environment %s) has no driver in msticgo", e.Name)
+	drivers := "no data drivers are registered"
+	if len(known) > 0 {
+		drivers = "drivers: " + strings.Join(known, ", ")
 	}
+	if e, ok := dataenv.Lookup(name); ok {
+		// MSTICPy knows it: the environment is real, msticgo lacks a driver
+		alias := ""
+		if !strings.EqualFold(e.Name, name) {
+			alias = fmt.Sprintf(" (MSTICPy's %s)", e.Name)
+		}
+		return nil, &envError{msg: fmt.Sprintf("data environment %q%s has no driver in msticgo (%s)", name, alias, drivers)}
+	}
+	msg := fmt.Sprintf("%q", name)
 	cands := append(append([]string(nil), known...), dataenv.AllNames()...)
 	if s := registry.Suggest(name, cands); s != "" && !strings.EqualFold(s, name) {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
-	if len(known) > 0 {
-		msg += "; registered data environments: " + strings.Join(known, ", ")
-	} else {
-		msg += "; no data drivers are registered"
-	}
-	return nil, fmt.Errorf("%w %s", ErrUnknownEnvironment, msg)
+	return nil, fmt.Errorf("%w %s; %s", ErrUnknownEnvironment, msg, drivers)
 }
+
+// envError is a MSTICPy environment with no driver; it wraps
+// ErrUnknownEnvironment without saying "unknown".
+type envError struct{ msg string }
+
+func (e *envError) Error() string { return e.msg }
+func (e *envError) Unwrap() error { return ErrUnknownEnvironment }
 
 // QueryEnvironment is the environment name used to pick queries for a
 // name: the registration's Meta "effective_environment" when it declares

@@ -192,7 +192,7 @@ func TestUnknownEnvironment(t *testing.T) {
 	reg.MustRegister(registry.Registration{Kind: registry.KindData, Name: "LocalData", Source: registry.Builtin,
 		Factory: func(ctx context.Context, a registry.FactoryArgs) (any, error) { return &utDriver{}, nil }})
 	_, err := data.NewQueryProvider(context.Background(), "LocalDta", data.ProviderOptions{Registry: reg})
-	if !errors.Is(err, data.ErrUnknownEnvironment) || !strings.Contains(err.Error(), `did you mean "LocalData"`) || !strings.Contains(err.Error(), "registered data environments: LocalData") {
+	if !errors.Is(err, data.ErrUnknownEnvironment) || !strings.Contains(err.Error(), `did you mean "LocalData"`) || !strings.Contains(err.Error(), "drivers: LocalData") {
 		t.Errorf("got %v", err)
 	}
 	_, err = data.NewQueryProvider(context.Background(), "Sentinel", data.ProviderOptions{Registry: reg})
@@ -200,7 +200,7 @@ func TestUnknownEnvironment(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 	_, err = data.NewQueryProvider(context.Background(), "LogAnalytics", data.ProviderOptions{Registry: reg})
-	if err == nil || !strings.Contains(err.Error(), "MSTICPy environment MSSentinel") {
+	if err == nil || !strings.Contains(err.Error(), "(MSTICPy's MSSentinel) has no driver") {
 		t.Errorf("got %v", err)
 	}
 }

@@ -154,7 +154,10 @@ func TestTableTruncatesVisibly(t *testing.T) {
 	if !strings.Contains(full, strings.Repeat("a", 100)) {
 		t.Error("MaxWidth -1 still truncates")
 	}
-	if def := write(t, f, FormatTable, Options{}); strings.Contains(def, strings.Repeat("a", DefaultMaxWidth+1)) {
+	// (a single token up to TokenMaxWidth is kept whole by default: text)
+	words := NewStrings("v")
+	words.Append(strings.Repeat("a ", 50))
+	if def := write(t, words, FormatTable, Options{}); strings.Contains(def, strings.Repeat("a ", DefaultMaxWidth/2+1)) {
 		t.Error("default width not applied")
 	}
 }

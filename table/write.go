@@ -43,6 +43,11 @@ func ParseFormat(s string) (Format, error) {
 // DefaultMaxWidth is the widest a table cell gets before it is truncated.
 const DefaultMaxWidth = 60
 
+// TokenMaxWidth is, with the default width, the widest cell that is one
+// token (no white space: a hash, a URL, an address) kept whole, so a
+// SHA-256 (64) or SHA-512 (128) can still be copied from a table.
+const TokenMaxWidth = 128
+
 // Options tune the writers. The zero value is ready to use.
 type Options struct {
 	// MaxWidth is the widest a table cell may be, in display columns (East
@@ -290,13 +295,14 @@ func WriteCSV(w io.Writer, f *Frame, opts Options) error {
 
 // WriteTable writes an aligned text table: a header, a rule, one line per
 // row. Widths are display columns (wide characters count 2); cells wider
-// than MaxWidth are cut and end in "…"; control characters are shown
+// than MaxWidth are cut and end in "…" (with the default width, a cell
+// that is one token of up to TokenMaxWidth, such as a hash, is kept whole); control characters are shown
 // escaped (\n, \t, \x1b) so a cell never breaks the layout or drives the
 // terminal. An empty frame prints its header and rule.
 func WriteTable(w io.Writer, f *Frame, opts Options) error {
-	maxW := opts.MaxWidth
+	maxW, tokenW := opts.MaxWidth, 0
 	if maxW == 0 {
-		maxW = DefaultMaxWidth
+		maxW, tokenW = DefaultMaxWidth, TokenMaxWidth
 	}
 	n := len(f.Columns)
 	cells := make([][]string, len(f.Rows)+1)
@@ -305,6 +311,9 @@ func WriteTable(w io.Writer, f *Frame, opts Options) error {
 	prep := func(s string) (string, int) {
 		s = escapeControls(opts.text(s))
 		w := displayWidth(s)
+		if w > maxW && w <= tokenW && !strings.ContainsFunc(s, unicode.IsSpace) {
+			return s, w // one token (hash, URL): kept whole by default
+		}
 		if maxW > 0 && w > maxW {
 			s = runewidth.Truncate(s, maxW, "…")
 			w = displayWidth(s)

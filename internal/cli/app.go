@@ -155,25 +155,31 @@ func (a *App) Config() (*config.Config, error) {
 		a.cfg = cfg
 		a.setSecrets(cfg.Secrets())
 		if cfg.From == config.FromEmbedded {
-			a.logger.Info("no msticpyconfig.yaml found (--config, MSTICPYCONFIG, ./msticpyconfig.yaml, ~/.msticpy/msticpyconfig.yaml); using built-in defaults")
+			a.logger.Info("no msticpyconfig.yaml: using built-in defaults (msticgo config path)")
 		} else {
 			a.logger.Debug("config loaded", "path", cfg.Path, "from", cfg.From)
 		}
-		var where []string
+		var where, typos []string
 		for _, p := range cfg.Problems {
-			if p.Severity == config.SevError {
-				w := p.Path
-				if p.Line > 0 {
-					w += fmt.Sprintf(" (line %d)", p.Line)
-				}
-				where = append(where, w)
+			w := p.Path
+			if p.Line > 0 {
+				w += fmt.Sprintf(" (line %d)", p.Line)
 			}
+			if p.Severity == config.SevError {
+				where = append(where, w)
+			} else if _, s, ok := strings.Cut(p.Message, "did you mean "); ok {
+				// a likely typo silently changes what the config does
+				typos = append(typos, w+": did you mean "+s)
+			}
+		}
+		if len(typos) > 0 && !a.configReport {
+			a.logger.Warn(fmt.Sprintf("config %s: likely typo: %s (run: msticgo config validate)", cfg.Path, strings.Join(typos, "; ")))
 		}
 		if n := len(where); n > 0 && !a.configReport {
 			if n > 3 {
 				where = append(where[:3], fmt.Sprintf("and %d more", n-3))
 			}
-			a.logger.Warn(fmt.Sprintf("config %s has %d error(s), skipped: %s (run: msticgo config validate)", cfg.Path, n, strings.Join(where, ", ")))
+			a.logger.Warn(fmt.Sprintf("config %s has %d error(s), at %s; those parts are not used (run: msticgo config validate)", cfg.Path, n, strings.Join(where, ", ")))
 		}
 	})
 	return a.cfg, a.cfgErr

@@ -176,7 +176,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command with suggestion", nil, []string{"verison"}, 2, `msticgo: unknown command "verison" for "msticgo" (did you mean "version"?)`},
 		{"unknown sub-command", nil, []string{"config", "shwo"}, 2, `unknown command "shwo" for "msticgo config" (did you mean "show"?)`},
 		{"unknown flag", nil, []string{"version", "--bogus"}, 2, "msticgo: unknown flag: --bogus"},
-		{"extra argument", nil, []string{"version", "x"}, 2, `unknown command "x" for "msticgo version"`},
+		{"extra argument", nil, []string{"version", "x"}, 2, `version takes no arguments; unexpected "x"`},
 		{"bad output format", nil, []string{"-o", "xml", "version"}, 2, "msticgo: -o/--output: unknown output format \"xml\""},
 		{"bad log level", nil, []string{"--log-level", "loud", "version"}, 2, "--log-level: unknown level"},
 		{"bad MSTICGO_NOW", map[string]string{"MSTICGO_NOW": "yesterday"}, []string{"version"}, 2, "MSTICGO_NOW"},
@@ -185,7 +185,8 @@ func TestExitCodes(t *testing.T) {
 		{"missing MSTICPYCONFIG", map[string]string{"MSTICPYCONFIG": "/nonexistent/env.yaml"}, []string{"config", "show"}, 2, "/nonexistent/env.yaml (from MSTICPYCONFIG)"},
 		{"missing config does not matter for version", map[string]string{"MSTICPYCONFIG": "/nonexistent/env.yaml"}, []string{"version"}, 0, ""},
 		{"validate with errors", nil, []string{"--config", bad, "config", "validate"}, 2, "1 problem(s) to fix"},
-		{"validate unset env var", nil, []string{"--config", cfg, "config", "validate"}, 2, "problem(s) to fix"},
+		{"validate unset env var is a warning", nil, []string{"--config", cfg, "config", "validate"}, 0, ""},
+		{"validate unset env var --strict", nil, []string{"--config", cfg, "config", "validate", "--strict"}, 2, "problem(s) to fix"},
 		{"bad --kind", nil, []string{"providers", "list", "--kind", "bogus"}, 2, "--kind: unknown provider kind"},
 		{"runtime error", nil, []string{"--config", cfg, "zz-test-fail"}, 1, "msticgo: lookup failed"},
 	}

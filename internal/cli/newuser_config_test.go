@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -140,5 +141,47 @@ func TestNewUserConfigCorpusNoBogusWarnings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A Provider type that a loaded plugin registers is known to validate;
+// without the plugin it is an unknown type.
+func TestNewUserConfigValidatePluginType(t *testing.T) {
+	dir := t.TempDir()
+	plug := `kind: ti
+provider_name: AcmeIntel
+base_url: https://intel.acme.example/api
+settings:
+  - {name: AuthKey, required: true, secret: true}
+queries:
+  ipv4: {path: "/ip/{observable}"}
+result:
+  found: 'status == 200'
+`
+	if err := os.WriteFile(filepath.Join(dir, "acme.yaml"), []byte(plug), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, "TIProviders:\n  Acme:\n    Provider: AcmeIntel\n    Args: {AuthKey: k}\n")
+	r := run(t, nil, "--config", cfg, "--plugins", dir, "config", "validate")
+	if r.code != 0 || !strings.Contains(r.stdout, "no problems found") {
+		t.Errorf("with the plugin: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "--config", cfg, "config", "validate")
+	if r.code != 2 || !strings.Contains(r.stdout, `unknown ti provider type "AcmeIntel"`) {
+		t.Errorf("without the plugin: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Likely typos change what a config does without an error: every command
+// says so in one line, validate in its table only.
+func TestNewUserConfigTypoWarnedOnLoad(t *testing.T) {
+	cfg := writeConfig(t, "TIProviders:\n  Feeds:\n    Primry: True\n")
+	r := run(t, nil, "--config", cfg, "ti", "providers")
+	want := `likely typo: TIProviders.Feeds.Primry (line 3): did you mean Primary?`
+	if strings.Count(r.stderr, want) != 1 {
+		t.Errorf("stderr %q lacks one %q", r.stderr, want)
+	}
+	if r := run(t, nil, "--config", cfg, "config", "validate"); strings.Contains(r.stderr, "likely typo") {
+		t.Errorf("validate repeats it on stderr: %q", r.stderr)
 	}
 }

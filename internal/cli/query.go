@@ -76,7 +76,7 @@ func queryStore(a *App) (*querystore.Store, error) {
 	}
 	for _, p := range a.QueryPaths() {
 		if _, err := os.Stat(p); err != nil {
-			return nil, UsageErrorf("--query-path %s: %v", p, err)
+			return nil, UsageErrorf("--query-path %s: %s", p, pathError(err))
 		}
 	}
 	src := querystore.Sources{Paths: a.QueryPaths(), Embedded: true}
@@ -111,7 +111,11 @@ func queryStore(a *App) (*querystore.Store, error) {
 		names := dups[k]
 		sort.Strings(names)
 		names = slices.Compact(names)
-		a.Logger().Warn(fmt.Sprintf("%s: %d queries already defined in %s, which is kept: %s", k.file, len(names), k.kept, strings.Join(names, ", ")))
+		shown := strings.Join(names, ", ")
+		if len(names) > 3 { // the whole list is for query validate
+			shown = strings.Join(names[:3], ", ") + fmt.Sprintf(" and %d more (msticgo query validate lists them)", len(names)-3)
+		}
+		a.Logger().Warn(fmt.Sprintf("%s: %d queries already defined in %s, which is kept: %s", k.file, len(names), k.kept, shown))
 	}
 	return s, nil
 }
@@ -554,8 +558,9 @@ func queryRunCmd(a *App) *cobra.Command {
 		Long: `Run a query through the driver of its data environment and print the rows in
 the -o format. --split-by runs the time range in chunks (MSTICPy's
 split_query_by); rows are merged without duplicates and a failed chunk makes
-the run partial (exit 3). A back end that stops early (row limit) is reported
-on stderr with its code and the row count.
+the run partial (exit 3); more than 100 chunks are announced on stderr,
+more than 5000 refused. A back end that stops early is reported on stderr
+with its code and the row count; reaching --limit says "--limit N reached".
 
 --enrich COL[,COL] (or --enrich auto: every column whose values type as
 indicators) looks each distinct value of those columns up once through the
@@ -601,14 +606,19 @@ partial (exit 3); every row is still printed.`,
 				return err
 			}
 			defer p.Close()
+			if split != "" {
+				if err := checkChunks(a, p, t.q.FullName(), params, split); err != nil {
+					return err
+				}
+			}
 			res, err := p.Run(a.Context(), t.q.FullName(), params, data.RunOptions{SplitBy: split, Limit: limit, MaxParallel: parallel})
 			if err != nil {
 				return driverError(err)
 			}
 			if len(enrichCols) > 0 {
-				return enrichResult(a, res, enrichCols, enrichOutput, &lo)
+				return enrichResult(a, res, enrichCols, enrichOutput, &lo, limit)
 			}
-			return writeResult(a, res.Result, res.Chunks)
+			return writeResult(a, res.Result, res.Chunks, limit)
 		},
 	}
 	c.Flags().StringSliceVar(&enrichCols, "enrich", nil, "look up the values of these columns with TI providers and add TISeverity, TIMatched, TIDetail (auto: every indicator column)")
@@ -624,7 +634,7 @@ partial (exit 3); every row is still printed.`,
 
 // enrichResult adds TI verdicts to a query result and writes it (or the
 // lookup rows, with --enrich-output).
-func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, lo *lookupOpts) error {
+func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, lo *lookupOpts, limit int) error {
 	eng, err := newLookupEngine(a, lookup.ModeTI, lo)
 	if err != nil {
 		return err
@@ -651,11 +661,39 @@ func enrichResult(a *App, res *data.RunResult, cols []string, lookupsOnly bool, 
 	if lookupsOnly {
 		out.Frame = lookup.Frame(lookup.ModeTI, er.Lookups)
 	}
-	werr := writeResult(a, &out, res.Chunks)
+	werr := writeResult(a, &out, res.Chunks, limit)
 	if n := er.Summary.Failed(); n > 0 {
 		return errors.Join(werr, fmt.Errorf("%d of %d enrichment lookups failed (%s): %w", n, er.Summary.Rows, statusBreakdown(er.Summary), ErrPartial))
 	}
 	return werr
+}
+
+// Chunk counts of a split run: above warnChunks one line says how many
+// queries will be sent; above maxChunks the run is refused (a default
+// window of years split by the day is rarely meant).
+const (
+	warnChunks = 100
+	maxChunks  = 5000
+)
+
+// checkChunks counts the chunks a split run would send (rendering only).
+func checkChunks(a *App, p *data.QueryProvider, name string, params map[string]any, split string) error {
+	chunks, err := p.RenderSplit(name, params, split)
+	if err != nil {
+		return driverError(fmt.Errorf("%s: %w", name, err))
+	}
+	n := len(chunks)
+	if n == 0 {
+		return nil
+	}
+	window := fmt.Sprintf("%s..%s", chunks[0].Range.Start.ISO(), chunks[n-1].Range.End.ISO())
+	if n > maxChunks {
+		return UsageErrorf("--split-by %s: %d chunks for %s is more than %d; give a narrower start=/end= or a longer interval", split, n, window, maxChunks)
+	}
+	if n > warnChunks {
+		a.Logger().Warn(fmt.Sprintf("--split-by %s: %d queries for %s (give start=/end= to narrow it)", split, n, window))
+	}
+	return nil
 }
 
 // checkRunFlags refuses query run flags that would be silently ignored or
@@ -678,16 +716,23 @@ func checkRunFlags(cmd *cobra.Command, enriching bool, limit, parallel int) erro
 	return nil
 }
 
-func writeResult(a *App, res *data.Result, chunks []data.ChunkStatus) error {
+// writeResult writes a result, then says on stderr why it may be
+// incomplete; limit is the --limit asked for (0: none).
+func writeResult(a *App, res *data.Result, chunks []data.ChunkStatus, limit int) error {
 	if err := a.Write(res.Frame); err != nil {
 		return err
 	}
 	if res.Truncated {
 		code := res.Code
-		if code == "" {
-			code = "unspecified"
+		switch {
+		case limit > 0 && strings.HasPrefix(code, "row_limit"):
+			a.Logger().Warn(fmt.Sprintf("--limit %d reached: more rows exist", limit))
+		default:
+			if code == "" {
+				code = "unspecified"
+			}
+			a.Logger().Warn(fmt.Sprintf("results truncated by the back end (code %s) after %d rows", code, res.Frame.Len()))
 		}
-		a.Logger().Warn(fmt.Sprintf("results truncated by the back end (code %s) after %d rows", code, res.Frame.Len()))
 	}
 	failed := 0
 	for _, c := range chunks {
@@ -728,7 +773,7 @@ func queryExecCmd(a *App) *cobra.Command {
 			if err != nil {
 				return driverError(err)
 			}
-			return writeResult(a, res, nil)
+			return writeResult(a, res, nil, limit)
 		},
 	}
 	c.Flags().StringVar(&env, "env", "", "data environment (name or alias)")
@@ -752,7 +797,7 @@ errors.`,
 			for _, arg := range args {
 				st, err := os.Stat(arg)
 				if err != nil {
-					return UsageErrorf("%s: %v", arg, err)
+					return UsageErrorf("query validate %s: %s", arg, pathError(err))
 				}
 				if !st.IsDir() {
 					files = append(files, arg)

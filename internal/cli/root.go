@@ -143,7 +143,7 @@ Exit codes: 0 success, 1 runtime failure, 2 bad input/usage/configuration,
 	fs.StringArrayVar(&a.queryPaths, "query-path", nil, "folder of query files to load (repeatable), in addition to QueryDefinitions in the config")
 	fs.StringVarP(&a.output, "output", "o", "table", "output format: table, json, ndjson or csv")
 	fs.StringVar(&a.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
-	fs.IntVar(&a.maxWidth, "max-width", 0, "widest table cell in characters before it is cut with … (0: 60, -1: no limit)")
+	fs.IntVar(&a.maxWidth, "max-width", 0, "widest table cell in characters before it is cut with … (0: 60, a single token such as a hash or URL up to 128 kept whole; -1: no limit)")
 	_ = root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"table", "json", "ndjson", "csv"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -161,7 +161,13 @@ Exit codes: 0 success, 1 runtime failure, 2 bad input/usage/configuration,
 			root.AddCommand(c)
 		}
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return UsageError(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return UsageError(flagError(err)) })
+	// The completion command is otherwise added at Execute, after finishTree:
+	// "completion tcsh" then printed help with exit 0. Its scripts go to the
+	// writer set when it is created.
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.InitDefaultCompletionCmd()
 	finishTree(root)
 	return root
 }
@@ -180,12 +186,22 @@ func finishTree(c *cobra.Command) {
 			msg := fmt.Sprintf("unknown command %q for %q", args[0], group.CommandPath())
 			if s := group.SuggestionsFor(args[0]); len(s) > 0 {
 				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+			} else {
+				var subs []string
+				for _, sub := range group.Commands() {
+					if sub.IsAvailableCommand() {
+						subs = append(subs, sub.Name())
+					}
+				}
+				msg += " (commands: " + strings.Join(subs, ", ") + ")"
 			}
 			return UsageErrorf("%s; run '%s --help'", msg, group.CommandPath())
 		}
 	} else if c.Args != nil {
 		inner := c.Args
-		c.Args = func(cmd *cobra.Command, args []string) error { return UsageError(inner(cmd, args)) }
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			return UsageError(argsError(cmd, args, inner(cmd, args)))
+		}
 	}
 	for _, sub := range c.Commands() {
 		finishTree(sub)

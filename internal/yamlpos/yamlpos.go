@@ -19,8 +19,8 @@ import (
 var lineRE = regexp.MustCompile(`^line (\d+): `)
 
 // maxBytes bounds the text re-parsed in all (error path only); past it the
-// line yaml reported is kept.
-const maxBytes = 4 << 20
+// line yaml reported is kept. A variable for tests.
+var maxBytes = 4 << 20
 
 // Locate splits err, returned by yaml.Unmarshal(data, ...), into a 1-based
 // line (0 when unknown) and the message without the "yaml: " and

@@ -34,6 +34,7 @@ import (
 	"log/slog"
 	"math/big"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -289,9 +290,29 @@ func classify(ctx context.Context, err error) error {
 		case duckdbgo.ErrorTypeConnection, duckdbgo.ErrorTypeNetwork, duckdbgo.ErrorTypeOutOfMemory,
 			duckdbgo.ErrorTypeFatal, duckdbgo.ErrorTypeInternal, duckdbgo.ErrorTypeInterrupt:
 			return fmt.Errorf("duckdb: %w", err)
+		case duckdbgo.ErrorTypeIO:
+			return ioError{err}
 		}
 	}
 	return fmt.Errorf("%w: duckdb: %w", data.ErrRejected, oneLine{err})
+}
+
+// noFilesRE is DuckDB's message for a file pattern that matches nothing.
+var noFilesRE = regexp.MustCompile(`^IO Error: No files found that match the pattern "(.*)"`)
+
+// ioError is a file the query reads that cannot be read (a data_path that
+// does not exist, ...): a rejected query, told without the query text
+// excerpt DuckDB appends (the SQL of a query pack is not the user's).
+type ioError struct{ err error }
+
+func (e ioError) Unwrap() []error { return []error{data.ErrRejected, e.err} }
+
+func (e ioError) Error() string {
+	first, _, _ := strings.Cut(strings.TrimSpace(e.err.Error()), "\n")
+	if m := noFilesRE.FindStringSubmatch(first); m != nil {
+		return fmt.Sprintf("duckdb: data file not found: no file matches %q", m[1])
+	}
+	return "duckdb: " + strings.TrimSpace(first)
 }
 
 // oneLine shows a multi-line DuckDB message (LINE n: ... and a caret

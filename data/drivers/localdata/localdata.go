@@ -251,8 +251,27 @@ func (d *Driver) resolve(text string) (string, error) {
 	if strings.HasSuffix(strings.ToLower(name), ".pkl") {
 		hint = " (nor a converted copy with .parquet, .csv or .json in its place)"
 	}
-	return "", fmt.Errorf("%w: localdata: data file (%s) not found under data paths %s%s: %w",
-		data.ErrRejected, name, strings.Join(d.paths, "; "), hint, fs.ErrNotExist)
+	return "", &missingFile{name: name, paths: d.paths, hint: hint}
+}
+
+// missingFile is a data file the query names that no data path holds: a
+// rejected query (exit 1 in the CLI) that is also fs.ErrNotExist.
+type missingFile struct {
+	name, hint string
+	paths      []string
+}
+
+func (e *missingFile) Unwrap() []error { return []error{data.ErrRejected, fs.ErrNotExist} }
+
+func (e *missingFile) Error() string {
+	shown := make([]string, len(e.paths))
+	for i, p := range e.paths {
+		shown[i] = p
+		if abs, err := filepath.Abs(p); err == nil && abs != p {
+			shown[i] = fmt.Sprintf("%s (%s)", p, abs)
+		}
+	}
+	return fmt.Sprintf("localdata: data file %q not found in the data paths: %s%s", e.name, strings.Join(shown, "; "), e.hint)
 }
 
 // Query reads the file the query text names. When q.Limit > 0 and the file
