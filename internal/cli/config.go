@@ -20,8 +20,9 @@ var msticpyOnlyProviders = map[registry.Kind][]string{
 
 // providerTypeProblems checks the Provider type of every TIProviders and
 // ContextProviders entry against the providers this binary has (built-ins
-// and loaded plugins): an unknown type is an error with "did you mean"
-// (lookups refuse it); a MSTICPy type msticgo lacks is a warning.
+// and loaded plugins): an unknown type is a warning with "did you mean"
+// (lookups list the entry as not configured, the others answer); a MSTICPy
+// type msticgo lacks is a warning too.
 func (a *App) providerTypeProblems(cfg *config.Config) []config.Problem {
 	reg, _ := a.Registry() // plugin load problems are reported by the loader
 	if reg == nil {
@@ -48,13 +49,15 @@ func (a *App) providerTypeProblems(cfg *config.Config) []config.Problem {
 				p.Severity = config.SevWarning
 				p.Message = fmt.Sprintf("MSTICPy provider type %q is not available in msticgo; the entry is not used", e.Provider)
 			} else {
-				p.Severity = config.SevError
+				// A warning, as MSTICPy warns and skips such an entry: lookups
+				// list it as not configured and the other entries answer.
+				p.Severity = config.SevWarning
 				known := reg.Names(sk.kind)
 				p.Message = fmt.Sprintf("unknown %s provider type %q", sk.kind, e.Provider)
 				if s := registry.Suggest(e.Provider, known); s != "" {
 					p.Message += fmt.Sprintf(" (did you mean %q?)", s)
 				}
-				p.Message += "; known: " + strings.Join(known, ", ")
+				p.Message += "; the entry is not configured and makes no call; known: " + strings.Join(known, ", ")
 			}
 			out = append(out, p)
 		}
