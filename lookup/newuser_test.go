@@ -255,3 +255,26 @@ TIProviders:
 		}
 	}
 }
+
+// TestUnknownTypeSaysWhy: a name that looks like a domain but has no
+// public suffix says so after MSTICPy's "Type unknown not supported.";
+// other untyped input keeps MSTICPy's text alone.
+func TestUnknownTypeSaysWhy(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"cdn.evil.example", "Type unknown not supported. Not a domain with a public suffix (.example is none)."},
+		{"host.corp.internal", "Type unknown not supported. Not a domain with a public suffix (.internal is none)."},
+		{"hello", "Type unknown not supported."},
+		{"1.2", "Type unknown not supported."},
+		{"some text here", "Type unknown not supported."},
+	}
+	e := NewEngine([]ProviderSpec{{Name: "P", Provider: &scriptedProvider{script: []Result{{Status: StatusNotFound}}}}}, Options{Prepare: IOCPreparer})
+	for _, tt := range tests {
+		rows, _, err := e.Rows(context.Background(), []Input{{Value: tt.in}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := rows[0].Result; r.Status != StatusUnsupported || r.Message != tt.want {
+			t.Errorf("%q: %v %q, want %q", tt.in, r.Status, r.Message, tt.want)
+		}
+	}
+}

@@ -175,7 +175,12 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 		case notConfigured != "":
 			emit(i, Result{Status: StatusNotConfigured, Severity: SevUnknown, Message: "not configured: " + notConfigured}, false)
 		case !p.supports(pr.Item):
-			emit(i, Result{Status: StatusUnsupported, Severity: SevUnknown, Message: notSupportedMessage(pr.Item.Type)}, false)
+			msg := notSupportedMessage(pr.Item.Type)
+			if pr.Item.Type == "unknown" && pr.Reason != "" {
+				// say why no type was inferred (MSTICPy's text, then the reason)
+				msg += " " + strings.ToUpper(pr.Reason[:1]) + pr.Reason[1:] + "."
+			}
+			emit(i, Result{Status: StatusUnsupported, Severity: SevUnknown, Message: msg}, false)
 		default:
 			k := cacheKey(pr.Item)
 			if j, ok := byKey[k]; ok {

@@ -300,3 +300,40 @@ func writeFileT(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestFeedsDocExample runs the feeds.md example as written, with no
+// config: it shows feed matches, and the page says what each row gives.
+func TestFeedsDocExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "feeds.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "msticgo ti lookup --providers Feeds ") {
+			args = strings.Fields(line)[1:]
+			break
+		}
+	}
+	if args == nil {
+		t.Fatal("feeds.md has no 'msticgo ti lookup --providers Feeds' example")
+	}
+	r := run(t, map[string]string{"MSTICGO_CACHE_DIR": t.TempDir()}, append(args, "-o", "ndjson")...)
+	if r.code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+	}
+	want := map[string]string{"91.234.254.144": "high", "cdn.softupdates.info": "high", "8.8.8.8": "information"}
+	for _, row := range ndjsonRows(t, r.stdout) {
+		ioc := row["Ioc"].(string)
+		if sev, ok := want[ioc]; !ok || row["Severity"] != sev || (sev == "high") != (row["Result"] == true) {
+			t.Errorf("row %v", row)
+		}
+		delete(want, ioc)
+	}
+	if len(want) > 0 {
+		t.Errorf("no rows for %v", want)
+	}
+	if !strings.Contains(string(doc), "Type unknown not supported. Not\na domain with a public suffix (.example is none).") {
+		t.Error("feeds.md does not quote the unknown-type message as the code gives it")
+	}
+}
