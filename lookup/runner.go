@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
 )
 
 // provRun is the runtime state of one provider entry: its effective limits,
