@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +19,9 @@ const badEntriesConfig = `TIProviders:
     Args: {Embedded: default}
     Primary: true
   NoFeeds:
+    Provider: Feeds
+  OddFeeds:
+    Args: {Embedded: default, Colour: blue}
     Provider: Feeds
   OTX:
     Args:
@@ -88,12 +92,18 @@ func TestTIProvidersStatusOfBadEntry(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
+	wants := map[any]string{"OTX": "not configured: missing required setting AuthKey",
+		"NoFeeds":  "not configured: no feeds configured (set Files, Feed1... or Embedded: default)",
+		"OddFeeds": `not configured: unknown setting "Colour" (known: Files,`}
 	for _, row := range jsonRows(t, r.stdout) {
-		want := map[any]string{"OTX": "not configured: missing required setting AuthKey",
-			"NoFeeds": "not configured: no feeds configured (set Files, Feed1... or Embedded: default)"}[row["name"]]
-		if want != "" && row["status"] != want {
+		want, ok := wants[row["name"]]
+		if ok && !strings.HasPrefix(fmt.Sprint(row["status"]), want) {
 			t.Errorf("%s status %q, want %q", row["name"], row["status"], want)
 		}
+		delete(wants, row["name"])
+	}
+	if len(wants) > 0 {
+		t.Errorf("entries not listed: %v", wants)
 	}
 }
 
