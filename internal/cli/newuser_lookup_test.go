@@ -131,6 +131,9 @@ func TestTILookupInterrupted(t *testing.T) {
 	if s := out.String() + errb.String(); strings.Contains(s, "context canceled") {
 		t.Errorf("Go wording in output: %s", s)
 	}
+	if help := run(t, nil, "ti", "lookup", "--help").stdout; !strings.Contains(help, "130 when interrupted") {
+		t.Errorf("ti lookup --help does not give the interrupted exit code:\n%s", help)
+	}
 }
 
 // TestPartialMessageHasNoRedundantSuffix: "2 of 2 lookups failed (2 not
