@@ -248,6 +248,10 @@ func TestProvidersNameIsAProviderType(t *testing.T) {
 	if !strings.Contains(help, "this needs entries named\n  # VirusTotal and OTX") {
 		t.Errorf("ti lookup --help example does not say it needs config entries:\n%s", help)
 	}
+	help = run(t, nil, "context", "lookup", "--help").stdout
+	if !strings.Contains(help, "needs a ContextProviders entry named CMDB") {
+		t.Errorf("context lookup --help example does not say it needs a config entry:\n%s", help)
+	}
 }
 
 // TestContextProvidersHelpExample: the context listing's help does not use

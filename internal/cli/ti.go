@@ -126,6 +126,7 @@ the rows not done say "interrupted ...", keeping the last real error).`,
 func example(mode lookup.Mode) string {
 	if mode == lookup.ModeContext {
 		return `  msticgo context lookup 10.0.0.5 host01
+  # needs a ContextProviders entry named CMDB in msticpyconfig.yaml
   msticgo context lookup --file hosts.txt --type hostname --providers CMDB -o ndjson`
 	}
 	return `  msticgo ti lookup 8.8.8.8 evil.example.com
