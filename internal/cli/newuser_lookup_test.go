@@ -55,7 +55,7 @@ func TestTILookupBadEntryDoesNotStopOthers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "91.234.254.144"}, tt.args...)
-			r := run(t, nil, args...)
+			r := run(t, map[string]string{"MSTICGO_CACHE_DIR": t.TempDir()}, args...)
 			if r.code != ExitPartial {
 				t.Fatalf("exit %d, want 3; stderr %s", r.code, r.stderr)
 			}
@@ -140,7 +140,7 @@ func TestTILookupInterrupted(t *testing.T) {
 // configured)" is the whole line, without ": some items failed".
 func TestPartialMessageHasNoRedundantSuffix(t *testing.T) {
 	cfg := writeConfig(t, badEntriesConfig)
-	r := run(t, nil, "--config", cfg, "ti", "lookup", "--providers", "OTX,Bogus", "8.8.8.8")
+	r := run(t, map[string]string{"MSTICGO_CACHE_DIR": t.TempDir()}, "--config", cfg, "ti", "lookup", "--providers", "OTX,Bogus", "8.8.8.8")
 	if r.code != ExitPartial || !strings.HasSuffix(r.stderr, "msticgo: 2 of 2 lookups failed (2 not configured)\n") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
