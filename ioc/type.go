@@ -74,7 +74,9 @@ func ParseType(s string) (Type, error) {
 	}
 	names := make([]string, 0, len(allTypes))
 	for _, t := range allTypes {
-		names = append(names, string(t))
+		if t != Unknown { // accepted, but never a type to ask for
+			names = append(names, string(t))
+		}
 	}
 	return Unknown, fmt.Errorf("%w %q (known: %s)", ErrUnsupportedType, s, strings.Join(names, ", "))
 }

@@ -1,6 +1,7 @@
 package lookup
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/msticgo/msticgo/ioc"
@@ -28,10 +29,29 @@ func IOCPreparer(input, explicitType string) Prepared {
 		p.Check, p.Reason = CheckNotRoutable, "not routable: "+o.Reason
 	case ioc.Unsupported:
 		p.Item.Type = string(ioc.Unknown)
+		p.Reason = unknownReason(input)
 	default:
 		p.Check, p.Reason, p.Item.Value = CheckInvalid, o.Reason, ""
 	}
 	return p
+}
+
+// unknownReason says why an input that looks like a domain is not one
+// (its last label is no public suffix, as in "cdn.evil.example"), else "".
+// The engine adds it to "Type unknown not supported".
+func unknownReason(input string) string {
+	v := strings.TrimSuffix(strings.TrimSpace(input), ".")
+	if !strings.Contains(v, ".") || strings.ContainsAny(v, " \t/:@\\") {
+		return ""
+	}
+	tld := v[strings.LastIndex(v, ".")+1:]
+	if strings.Trim(tld, "0123456789") == "" {
+		return "" // a number, not a name
+	}
+	if d := ioc.Preprocess(v, ioc.DNS); d.Check != ioc.Ok && strings.Contains(d.Reason, "public suffix") {
+		return fmt.Sprintf("not a domain with a public suffix (.%s is none)", tld)
+	}
+	return ""
 }
 
 // ExtraTypes returns the type names that the given providers declare

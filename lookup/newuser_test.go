@@ -3,6 +3,7 @@ package lookup
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -203,18 +204,18 @@ func TestInterruptKeepsTheRealError(t *testing.T) {
 	}
 }
 
-// TestSlowRateNotice: a run whose rate limit alone makes it wait long says
-// so once, in one line naming the provider, the limit and the wait; a
-// short run says nothing.
+// TestSlowRateNotice: the line a run logs at its first long wait on a
+// rate limit names the provider, the limit and the time the calls left
+// take; short waits say nothing.
 func TestSlowRateNotice(t *testing.T) {
 	tests := []struct {
 		lim   Limits
 		calls int
 		want  string
 	}{
-		{Limits{PerMinute: 4}, 10, "VT: 10 calls at its rate limit of 4/min take at least 2m15s"},
-		{Limits{PerSecond: 1, Burst: 2}, 30, "VT: 30 calls at its rate limit of 1/s take at least 28s"},
-		{Limits{PerMinute: 4}, 1, ""},
+		{Limits{PerMinute: 4}, 10, "VT: waiting for its rate limit of 4/min: the 10 calls left take about 2m30s"},
+		{Limits{PerSecond: 1, Burst: 2}, 30, "VT: waiting for its rate limit of 1/s: the 30 calls left take about 30s"},
+		{Limits{PerMinute: 4}, 1, "VT: waiting for its rate limit of 4/min: the last call takes about 15s"},
 		{Limits{PerSecond: 4}, 20, ""},
 		{Limits{}, 1000, ""},
 	}
@@ -227,6 +228,72 @@ func TestSlowRateNotice(t *testing.T) {
 		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) || strings.Count(got, "\n") > 1 {
 			t.Errorf("%+v, %d calls: logged %q, want %q", tt.lim, tt.calls, got, tt.want)
 		}
+	}
+}
+
+// cancelOnLog is a slog handler that keeps the messages and cancels the
+// run when one contains a text: a test can stop a long wait as soon as it
+// is announced, with no timing.
+type cancelOnLog struct {
+	mu     sync.Mutex
+	msgs   []string
+	on     string
+	cancel context.CancelFunc
+}
+
+func (h *cancelOnLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h *cancelOnLog) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	h.msgs = append(h.msgs, r.Message)
+	h.mu.Unlock()
+	if strings.Contains(r.Message, h.on) {
+		h.cancel()
+	}
+	return nil
+}
+func (h *cancelOnLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *cancelOnLog) WithGroup(string) slog.Handler      { return h }
+
+// TestRateLimitWaitsOnlyForCallsThatLeft: calls that never left the machine
+// give their rate-limit turn back, so a run with no network ends at once
+// instead of waiting minutes; a run whose calls reach the provider waits,
+// and says so once at its first wait.
+func TestRateLimitWaitsOnlyForCallsThatLeft(t *testing.T) {
+	tests := []struct {
+		name       string
+		res        Result
+		wantCalls  int
+		wantNotice int
+	}{
+		{"no connection", Result{Status: StatusProviderError, Message: "cannot reach X: no such host", NotSent: true}, 5, 0},
+		{"answers", Result{Status: StatusNotFound}, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			h := &cancelOnLog{on: "waiting for its rate limit", cancel: cancel}
+			prov := &scriptedProvider{script: []Result{tt.res}}
+			spec := ProviderSpec{Name: "X", Provider: prov, Limits: Limits{PerMinute: 4, Burst: 1, Concurrency: 1}}
+			e := NewEngine([]ProviderSpec{spec}, Options{Logger: slog.New(h)})
+			in := []Input{{Value: "1.1.1.1", Type: "ipv4"}, {Value: "1.1.1.2", Type: "ipv4"}, {Value: "1.1.1.3", Type: "ipv4"},
+				{Value: "1.1.1.4", Type: "ipv4"}, {Value: "1.1.1.5", Type: "ipv4"}}
+			if _, _, err := e.Rows(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			notices := 0
+			for _, m := range h.msgs {
+				if strings.Contains(m, "waiting for its rate limit") {
+					notices++
+					if !strings.Contains(m, "X: waiting for its rate limit of 4/min: the 4 calls left take about 1m0s") {
+						t.Errorf("notice %q", m)
+					}
+				}
+			}
+			if prov.calls != tt.wantCalls || notices != tt.wantNotice {
+				t.Errorf("calls %d, notices %d; want %d, %d", prov.calls, notices, tt.wantCalls, tt.wantNotice)
+			}
+		})
 	}
 }
 
@@ -253,5 +320,65 @@ TIProviders:
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s: %v\nwant %s", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestUnknownTypeSaysWhy: a name that looks like a domain but has no
+// public suffix says so after MSTICPy's "Type unknown not supported.";
+// other untyped input keeps MSTICPy's text alone.
+func TestUnknownTypeSaysWhy(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"cdn.evil.example", "Type unknown not supported. Not a domain with a public suffix (.example is none)."},
+		{"host.corp.internal", "Type unknown not supported. Not a domain with a public suffix (.internal is none)."},
+		{"hello", "Type unknown not supported."},
+		{"1.2", "Type unknown not supported."},
+		{"some text here", "Type unknown not supported."},
+	}
+	e := NewEngine([]ProviderSpec{{Name: "P", Provider: &scriptedProvider{script: []Result{{Status: StatusNotFound}}}}}, Options{Prepare: IOCPreparer})
+	for _, tt := range tests {
+		rows, _, err := e.Rows(context.Background(), []Input{{Value: tt.in}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := rows[0].Result; r.Status != StatusUnsupported || r.Message != tt.want {
+			t.Errorf("%q: %v %q, want %q", tt.in, r.Status, r.Message, tt.want)
+		}
+	}
+}
+
+// TestRateLimitTurnGivenBackWhileOthersRun: with several calls in flight,
+// a turn given back by a call that never left the machine is usable at
+// once, even while an earlier call still runs (the first call here waits
+// for the fifth to start).
+func TestRateLimitTurnGivenBackWhileOthersRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := &cancelOnLog{on: "waiting for its rate limit", cancel: cancel}
+	fifth := make(chan struct{})
+	prov := &scriptedProvider{
+		script: []Result{{Status: StatusProviderError, Message: "cannot reach X: connection refused", NotSent: true}},
+		hook: func(n int) {
+			switch n {
+			case 1:
+				select {
+				case <-fifth:
+				case <-ctx.Done():
+				}
+			case 5:
+				close(fifth)
+			}
+		},
+	}
+	spec := ProviderSpec{Name: "X", Provider: prov, Limits: Limits{PerMinute: 4, Burst: 4, Concurrency: 4}}
+	e := NewEngine([]ProviderSpec{spec}, Options{Logger: slog.New(h)})
+	var in []Input
+	for i := range 10 {
+		in = append(in, Input{Value: fmt.Sprintf("198.51.100.%d", i+1), Type: "ipv4"})
+	}
+	if _, _, err := e.Rows(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if prov.calls != 10 || len(h.msgs) != 0 {
+		t.Errorf("calls %d (want 10), log %q", prov.calls, h.msgs)
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // provRun is the runtime state of one provider entry: its effective limits,
@@ -20,7 +18,7 @@ type provRun struct {
 	spec      ProviderSpec
 	opts      *Options
 	lim       Limits
-	bucket    *rate.Limiter // smoothing: n per window, burst b
+	bucket    *tokenBucket // smoothing: n per window, burst b
 	window    *windowLimiter
 	quota     *quota
 	supported map[string]bool // nil = every type
@@ -50,7 +48,7 @@ func newProvRun(spec ProviderSpec, opts *Options) *provRun {
 		if burst < 1 {
 			burst = 1
 		}
-		p.bucket = rate.NewLimiter(rate.Limit(n/win.Seconds()), burst)
+		p.bucket = newTokenBucket(n/win.Seconds(), burst)
 		if n >= 1 {
 			// Strict guarantee: never more than n calls start in any window.
 			// A 2% margin absorbs jitter between here and the server (client
@@ -175,7 +173,12 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 		case notConfigured != "":
 			emit(i, Result{Status: StatusNotConfigured, Severity: SevUnknown, Message: "not configured: " + notConfigured}, false)
 		case !p.supports(pr.Item):
-			emit(i, Result{Status: StatusUnsupported, Severity: SevUnknown, Message: notSupportedMessage(pr.Item.Type)}, false)
+			msg := notSupportedMessage(pr.Item.Type)
+			if pr.Item.Type == "unknown" && pr.Reason != "" {
+				// say why no type was inferred (MSTICPy's text, then the reason)
+				msg += " " + strings.ToUpper(pr.Reason[:1]) + pr.Reason[1:] + "."
+			}
+			emit(i, Result{Status: StatusUnsupported, Severity: SevUnknown, Message: msg}, false)
 		default:
 			k := cacheKey(pr.Item)
 			if j, ok := byKey[k]; ok {
@@ -214,7 +217,8 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 		units = append(units, pending[:n:n])
 		pending = pending[n:]
 	}
-	p.noticeSlowRate(len(units))
+	rs := &runState{}
+	rs.left.Store(int64(len(units)))
 	var calls atomic.Int64
 	workers := min(p.lim.Concurrency, len(units))
 	ch := make(chan []*job)
@@ -229,7 +233,7 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 				for _, j := range u {
 					items = append(items, j.item)
 				}
-				results := p.do(ctx, items, &calls)
+				results := p.do(ctx, items, &calls, rs)
 				for k, j := range u {
 					res := results[k]
 					if res.Status.OK() && cache != nil {
@@ -251,31 +255,39 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 	return st
 }
 
+// runState is what the units of one provider share during one run.
+type runState struct {
+	left   atomic.Int64 // units not started yet
+	notice sync.Once    // the slow-rate line, at most once per run
+}
+
 // slowRateNotice is the expected wait on a rate limit above which a run
 // says so (once per provider and run) on the logger.
 const slowRateNotice = 10 * time.Second
 
-// noticeSlowRate logs one line when the rate limit alone will make calls
-// of this run wait long, so a run that seems stuck is explained even when
-// no progress bar is drawn (stderr not a terminal).
+// noticeSlowRate logs one line when the rate limit makes the calls still
+// to make wait long, so a run that seems stuck is explained even when no
+// progress bar is drawn (stderr not a terminal). It is called at the first
+// wait on the rate limit: calls that never connect give their turn back
+// and do not wait.
 func (p *provRun) noticeSlowRate(calls int) {
 	perSec, rateText := p.lim.PerSecond, fmt.Sprintf("%g/s", p.lim.PerSecond)
 	if perSec <= 0 && p.lim.PerMinute > 0 {
 		perSec, rateText = p.lim.PerMinute/60, fmt.Sprintf("%g/min", p.lim.PerMinute)
 	}
-	if perSec <= 0 {
+	if perSec <= 0 || calls <= 0 {
 		return
 	}
-	waited := calls - max(p.lim.Burst, 1)
-	if waited <= 0 {
-		return
-	}
-	d := time.Duration(float64(waited) / perSec * float64(time.Second))
+	d := time.Duration(float64(calls) / perSec * float64(time.Second))
 	if d < slowRateNotice {
 		return
 	}
-	p.opts.Logger.Info(fmt.Sprintf("%s: %d calls at its rate limit of %s take at least %s (RateLimit in its config entry changes the limit)",
-		p.spec.Name, calls, rateText, d.Round(time.Second)))
+	what := fmt.Sprintf("the %d calls left take", calls)
+	if calls == 1 {
+		what = "the last call takes"
+	}
+	p.opts.Logger.Info(fmt.Sprintf("%s: waiting for its rate limit of %s: %s about %s (RateLimit in its config entry changes the limit)",
+		p.spec.Name, rateText, what, d.Round(time.Second)))
 }
 
 func retryable(r Result) bool {
@@ -284,7 +296,8 @@ func retryable(r Result) bool {
 
 // do runs one unit (one item, or one batch) with the rate limits, the
 // daily quota, the per-call timeout and retries.
-func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64) []Result {
+func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64, rs *runState) []Result {
+	rs.left.Add(-1)
 	results := make([]Result, len(items))
 	todo := make([]int, len(items))
 	for i := range todo {
@@ -301,7 +314,8 @@ func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64) []R
 				Message: fmt.Sprintf("daily quota of %d requests reached for %s", p.lim.DailyQuota, p.spec.Name)})
 			return results
 		}
-		if err := p.waitTurn(ctx); err != nil {
+		tn, err := p.waitTurn(ctx, rs)
+		if err != nil {
 			p.quota.refund()
 			for _, i := range todo {
 				results[i] = interrupted(results[i], attempt, "before", err)
@@ -316,18 +330,20 @@ func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64) []R
 			}
 		}
 		calls.Add(1)
-		rs := p.call(ctx, sub)
-		notSent := len(rs) > 0
-		for _, r := range rs {
+		got := p.call(ctx, sub)
+		notSent := len(got) > 0
+		for _, r := range got {
 			notSent = notSent && r.NotSent
 		}
 		if notSent {
-			// no request left the machine: it does not spend the quota
+			// no request left the machine: it spends neither the quota
+			// nor the rate
 			p.quota.refund()
+			p.giveBack(tn)
 		}
 		var again []int
 		var wait time.Duration
-		for k, r := range rs {
+		for k, r := range got {
 			if attempt > 0 && ctx.Err() != nil && !r.Status.OK() {
 				// interrupted during a retry: keep the real error
 				results[todo[k]] = interrupted(results[todo[k]], attempt, "during", ctx.Err())
@@ -417,31 +433,57 @@ func (p *provRun) pause(until time.Time) {
 	p.pauseMu.Unlock()
 }
 
-// waitTurn waits out a provider-wide pause, then the rate limits.
-func (p *provRun) waitTurn(ctx context.Context) error {
+// turn is what waitTurn took from the rate limits, to give back when the
+// call never left the machine.
+type turn struct {
+	bucket bool
+	slot   int // window slot, -1 for none
+	at     time.Time
+}
+
+// waitTurn waits out a provider-wide pause, then the rate limits. The
+// first wait on the rate limit in a run logs the slow-rate notice.
+func (p *provRun) waitTurn(ctx context.Context, rs *runState) (turn, error) {
+	tn := turn{slot: -1}
 	if err := ctx.Err(); err != nil {
-		return err // stopped: no new call
+		return tn, err // stopped: no new call
 	}
 	p.pauseMu.Lock()
 	until := p.pausedUntil
 	p.pauseMu.Unlock()
 	if !until.IsZero() {
 		if d := time.Until(until); d > 0 && !sleep(ctx, d) {
-			return ctx.Err()
+			return tn, ctx.Err()
 		}
+	}
+	notice := func(time.Duration) {
+		rs.notice.Do(func() { p.noticeSlowRate(int(rs.left.Load()) + 1) })
 	}
 	if p.bucket != nil {
-		if err := p.bucket.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return err
+		if err := p.bucket.wait(ctx, notice); err != nil {
+			return tn, err
 		}
+		tn.bucket = true
 	}
 	if p.window != nil {
-		return p.window.wait(ctx)
+		slot, at, err := p.window.wait(ctx, notice)
+		if err != nil {
+			p.giveBack(tn) // the bucket's token; the slot stays taken
+			return turn{slot: -1}, err
+		}
+		tn.slot, tn.at = slot, at
 	}
-	return nil
+	return tn, nil
+}
+
+// giveBack returns a turn whose call never left the machine.
+func (p *provRun) giveBack(tn turn) {
+	if tn.bucket && p.bucket != nil {
+		p.bucket.refund()
+	}
+	if tn.slot >= 0 && p.window != nil {
+		p.window.refund(tn.slot, tn.at)
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -514,32 +556,59 @@ func fillN(n int, r Result) []Result {
 }
 
 // windowLimiter guarantees that no more than n calls start in any window
-// of the given length (a sliding log of the last n start times).
+// of the given length: n slots, each holding the last start placed in it;
+// a start takes the slot with the oldest start (or a free one) and waits
+// until that start is a window old. Successive starts in one slot are thus
+// a window apart, so any window holds at most one start per slot. A slot
+// whose call never left the machine is freed (refund).
 type windowLimiter struct {
 	mu     sync.Mutex
 	window time.Duration
-	starts []time.Time // ring of the last n start times
-	head   int
+	starts []time.Time // per slot: its last start; zero = free
 }
 
 func newWindowLimiter(n int, window time.Duration) *windowLimiter {
 	return &windowLimiter{window: window, starts: make([]time.Time, n)}
 }
 
-func (w *windowLimiter) wait(ctx context.Context) error {
+// wait records a start in the slot with the oldest start (or a free one)
+// and waits until that slot's previous start is a window old; it returns the slot and the start time
+// (for refund). notice is called with the wait when there is one.
+func (w *windowLimiter) wait(ctx context.Context, notice func(time.Duration)) (int, time.Time, error) {
 	w.mu.Lock()
 	now := time.Now()
 	at := now
-	if oldest := w.starts[w.head]; !oldest.IsZero() {
+	slot := 0
+	for i, t := range w.starts {
+		if t.Before(w.starts[slot]) { // the zero time (free) is before any start
+			slot = i
+		}
+	}
+	if oldest := w.starts[slot]; !oldest.IsZero() {
 		if t := oldest.Add(w.window); t.After(at) {
 			at = t
 		}
 	}
-	w.starts[w.head] = at
-	w.head = (w.head + 1) % len(w.starts)
+	w.starts[slot] = at
 	w.mu.Unlock()
-	if d := at.Sub(now); d > 0 && !sleep(ctx, d) {
-		return ctx.Err()
+	d := at.Sub(now)
+	if d > 0 && notice != nil {
+		notice(d)
 	}
-	return nil
+	if d > 0 && !sleep(ctx, d) {
+		// the slot stays taken: freeing a start still in the future could
+		// let a later call start too soon after the one before it
+		return slot, at, ctx.Err()
+	}
+	return slot, at, nil
+}
+
+// refund frees the slot of a call that was made but never left the machine
+// (so its start time has passed), unless a later start has taken it since.
+func (w *windowLimiter) refund(slot int, at time.Time) {
+	w.mu.Lock()
+	if w.starts[slot].Equal(at) {
+		w.starts[slot] = time.Time{}
+	}
+	w.mu.Unlock()
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +19,9 @@ const badEntriesConfig = `TIProviders:
     Args: {Embedded: default}
     Primary: true
   NoFeeds:
+    Provider: Feeds
+  OddFeeds:
+    Args: {Embedded: default, Colour: blue}
     Provider: Feeds
   OTX:
     Args:
@@ -51,7 +55,7 @@ func TestTILookupBadEntryDoesNotStopOthers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "91.234.254.144"}, tt.args...)
-			r := run(t, nil, args...)
+			r := run(t, map[string]string{"MSTICGO_CACHE_DIR": t.TempDir()}, args...)
 			if r.code != ExitPartial {
 				t.Fatalf("exit %d, want 3; stderr %s", r.code, r.stderr)
 			}
@@ -88,12 +92,18 @@ func TestTIProvidersStatusOfBadEntry(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
+	wants := map[any]string{"OTX": "not configured: missing required setting AuthKey",
+		"NoFeeds":  "not configured: no feeds configured (set Files, Feed1... or Embedded: default)",
+		"OddFeeds": `not configured: unknown setting "Colour" (known: Files,`}
 	for _, row := range jsonRows(t, r.stdout) {
-		want := map[any]string{"OTX": "not configured: missing required setting AuthKey",
-			"NoFeeds": "not configured: no feeds configured (set Files, Feed1... or Embedded: default)"}[row["name"]]
-		if want != "" && row["status"] != want {
+		want, ok := wants[row["name"]]
+		if ok && !strings.HasPrefix(fmt.Sprint(row["status"]), want) {
 			t.Errorf("%s status %q, want %q", row["name"], row["status"], want)
 		}
+		delete(wants, row["name"])
+	}
+	if len(wants) > 0 {
+		t.Errorf("entries not listed: %v", wants)
 	}
 }
 
@@ -121,13 +131,16 @@ func TestTILookupInterrupted(t *testing.T) {
 	if s := out.String() + errb.String(); strings.Contains(s, "context canceled") {
 		t.Errorf("Go wording in output: %s", s)
 	}
+	if help := run(t, nil, "ti", "lookup", "--help").stdout; !strings.Contains(help, "130 when interrupted") {
+		t.Errorf("ti lookup --help does not give the interrupted exit code:\n%s", help)
+	}
 }
 
 // TestPartialMessageHasNoRedundantSuffix: "2 of 2 lookups failed (2 not
 // configured)" is the whole line, without ": some items failed".
 func TestPartialMessageHasNoRedundantSuffix(t *testing.T) {
 	cfg := writeConfig(t, badEntriesConfig)
-	r := run(t, nil, "--config", cfg, "ti", "lookup", "--providers", "OTX,Bogus", "8.8.8.8")
+	r := run(t, map[string]string{"MSTICGO_CACHE_DIR": t.TempDir()}, "--config", cfg, "ti", "lookup", "--providers", "OTX,Bogus", "8.8.8.8")
 	if r.code != ExitPartial || !strings.HasSuffix(r.stderr, "msticgo: 2 of 2 lookups failed (2 not configured)\n") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -235,6 +248,10 @@ func TestProvidersNameIsAProviderType(t *testing.T) {
 	if !strings.Contains(help, "this needs entries named\n  # VirusTotal and OTX") {
 		t.Errorf("ti lookup --help example does not say it needs config entries:\n%s", help)
 	}
+	help = run(t, nil, "context", "lookup", "--help").stdout
+	if !strings.Contains(help, "needs a ContextProviders entry named CMDB") {
+		t.Errorf("context lookup --help example does not say it needs a config entry:\n%s", help)
+	}
 }
 
 // TestContextProvidersHelpExample: the context listing's help does not use
@@ -298,5 +315,42 @@ func writeFileT(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFeedsDocExample runs the feeds.md example as written, with no
+// config: it shows feed matches, and the page says what each row gives.
+func TestFeedsDocExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "feeds.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "msticgo ti lookup --providers Feeds ") {
+			args = strings.Fields(line)[1:]
+			break
+		}
+	}
+	if args == nil {
+		t.Fatal("feeds.md has no 'msticgo ti lookup --providers Feeds' example")
+	}
+	r := run(t, map[string]string{"MSTICGO_CACHE_DIR": t.TempDir()}, append(args, "-o", "ndjson")...)
+	if r.code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+	}
+	want := map[string]string{"91.234.254.144": "high", "cdn.softupdates.info": "high", "8.8.8.8": "information"}
+	for _, row := range ndjsonRows(t, r.stdout) {
+		ioc := row["Ioc"].(string)
+		if sev, ok := want[ioc]; !ok || row["Severity"] != sev || (sev == "high") != (row["Result"] == true) {
+			t.Errorf("row %v", row)
+		}
+		delete(want, ioc)
+	}
+	if len(want) > 0 {
+		t.Errorf("no rows for %v", want)
+	}
+	if !strings.Contains(string(doc), "Type unknown not supported. Not\na domain with a public suffix (.example is none).") {
+		t.Error("feeds.md does not quote the unknown-type message as the code gives it")
 	}
 }

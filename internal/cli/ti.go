@@ -96,7 +96,8 @@ through an entry, even one that needs no settings: "Provider: X"). Types are inf
 
 Answers are cached on disk (24h by default) so repeated runs do not spend
 quota: --no-cache disables the cache. Exit code 3 when some lookups failed
-(every row is still printed with its status).`,
+(every row is still printed with its status), 130 when interrupted (Ctrl-C:
+the rows not done say "interrupted ...", keeping the last real error).`,
 		Example: example(mode),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLookup(a, mode, &o, args)
@@ -126,6 +127,7 @@ quota: --no-cache disables the cache. Exit code 3 when some lookups failed
 func example(mode lookup.Mode) string {
 	if mode == lookup.ModeContext {
 		return `  msticgo context lookup 10.0.0.5 host01
+  # needs a ContextProviders entry named CMDB in msticpyconfig.yaml
   msticgo context lookup --file hosts.txt --type hostname --providers CMDB -o ndjson`
 	}
 	return `  msticgo ti lookup 8.8.8.8 evil.example.com

@@ -599,12 +599,24 @@ func TestEchoedKeyInHeaderRedacted(t *testing.T) {
 func TestEngineHonoursRetryAfterBothForms(t *testing.T) {
 	var mu sync.Mutex
 	calls := map[string][]time.Time{}
+	// The 429s are sent only once the unthrottled item's call has arrived,
+	// so its start never races the provider-wide pause they cause.
+	unthrottledSeen := make(chan struct{})
+	var seenOnce sync.Once
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		v := strings.TrimPrefix(r.URL.Path, "/ip/")
 		mu.Lock()
 		calls[v] = append(calls[v], time.Now())
 		n := len(calls[v])
 		mu.Unlock()
+		if v == "9.9.9.9" {
+			seenOnce.Do(func() { close(unthrottledSeen) })
+		} else if n == 1 {
+			select {
+			case <-unthrottledSeen:
+			case <-r.Context().Done():
+			}
+		}
 		switch {
 		case v == "1.1.1.1" && n == 1:
 			w.Header().Set("Retry-After", "1")
