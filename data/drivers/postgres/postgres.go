@@ -291,7 +291,7 @@ func (d *Driver) scrub(err error, kind error) error {
 	msg := err.Error()
 	for _, s := range d.secrets {
 		if len(s) >= 1 {
-			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
+			msg = strings.ReplaceAll(msg, s, "***")
 		}
 	}
 	e := &Error{kind: kind, msg: kind.Error() + ": " + msg}

@@ -232,6 +232,9 @@ func TestUnreachable(t *testing.T) {
 				t.Errorf("case %d: password leaked in %q", i, msg)
 			}
 		}
+		if strings.Contains(msg, "REDACTED") {
+			t.Errorf("case %d: secrets are shown as *** everywhere, got %q", i, msg)
+		}
 		t.Logf("case %d: %s", i, msg)
 		if i < 3 && !strings.Contains(msg, fmt.Sprint(port)) {
 			t.Errorf("case %d: error does not name the server: %q", i, msg)
