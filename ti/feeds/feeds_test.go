@@ -193,14 +193,19 @@ func TestBadInput(t *testing.T) {
 	write(t, dir, "bad.json", "{\"type\": \"bundle\", \"objects\": [\n{,}\n]}")
 	write(t, dir, "nocol.csv", "a,b\n1,2\n")
 	write(t, dir, "wl.json", `{"name":"re","type":"regex","list":["/x/"],"description":"d","version":1}`)
+	write(t, dir, "wlx.json", `{"name":"Odd","type":"blocklist","list":["9.9.9.9"],"description":"d","version":1}`)
+	write(t, dir, "wlok.json", `{"name":"Quad9","type":"cidr","list":["9.9.9.9/32"],"description":"d","version":1}`)
 	p := newProv(t, map[string]string{
 		"Files":        "good.txt;bad.json;missing.txt",
 		"Feed1":        "nocol.csv",
 		"Feed1Columns": "value=ioc",
-		"Warninglists": "wl.json",
+		"Warninglists": "wl.json;wlx.json;wlok.json",
 	}, dir)
 	if r := look(p, "ipv4", "1.2.3.4"); !r.Found {
 		t.Error("good feed not loaded beside bad ones")
+	}
+	if r := look(p, "ipv4", "9.9.9.9"); r.Found || !strings.Contains(fmt.Sprint(r.Details), "known benign: Quad9") || strings.Contains(fmt.Sprint(r.Details), "Odd") {
+		t.Errorf("good warninglist beside one of an unknown type: %+v", r)
 	}
 	errs := map[string]string{}
 	for _, st := range p.SourceStats() {
@@ -211,13 +216,16 @@ func TestBadInput(t *testing.T) {
 		"nocol.csv":   `CSV column "ioc" (mapped to value) not in the header`,
 		"missing.txt": "no such file",
 		"wl.json":     `type "regex", which msticgo does not evaluate`,
+		"wlx.json":    `warninglist "Odd" has type "blocklist", which msticgo does not evaluate (supported: cidr, hostname, string, substring)`,
 	} {
 		if !strings.Contains(errs[f], want) {
 			t.Errorf("%s: error %q, want it to contain %q", f, errs[f], want)
 		}
 	}
-	if errs["good.txt"] != "" {
-		t.Errorf("good.txt: %s", errs["good.txt"])
+	for _, f := range []string{"good.txt", "wlok.json"} {
+		if e, ok := errs[f]; !ok || e != "" {
+			t.Errorf("%s: listed %v, error %q", f, ok, e)
+		}
 	}
 }
 
