@@ -212,7 +212,7 @@ var cases = []providerCase{
 		sev: lookup.SevWarning, detail: "LastStatus=2026-12-02"},
 	{provider: "Tor", name: "miss", ioc: "203.0.113.11", typ: "ipv4", status: 200, fixture: "exit-addresses.txt", want: lookup.StatusNotFound},
 	{provider: "Tor", name: "error", ioc: "203.0.113.10", typ: "ipv4", status: 500, body: echoKey, want: lookup.StatusProviderError},
-	{provider: "Tor", name: "malformed", ioc: "203.0.113.10", typ: "ipv4", status: 200, fixture: "malformed.txt", want: lookup.StatusProviderError},
+	{provider: "Tor", name: "malformed", ioc: "203.0.113.10", typ: "ipv4", status: 200, fixture: "malformed.txt", want: lookup.StatusUnexpected},
 }
 
 // recorded is what the test server saw.

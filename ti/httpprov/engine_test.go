@@ -509,6 +509,75 @@ result:
 	}
 }
 
+// TestListModeFailures: a list source that answers 2xx with something that
+// is not a list (a maintenance page, an empty body) gives every item
+// "unexpected response" with a short excerpt; HTTP errors and unreachable
+// sources give "provider error". The first failing source is the one
+// reported, and a failed download is not repeated for every item.
+func TestListModeFailures(t *testing.T) {
+	const def = `kind: ti
+provider_name: ListFail
+mode: list
+base_url: https://list.example
+types: [ipv4]
+list:
+  key: ip
+  sources:
+    - {path: /primary, format: stanzas, start: ExitNode, emit: ExitAddress}
+    - {path: /fallback, format: lines}
+result:
+  severity: '"warning"'
+`
+	page := "<html><head><title>Maintenance</title></head><body>" + strings.Repeat("Back soon. ", 60) + "</body></html>"
+	tests := []struct {
+		name              string
+		primary, fallback func(w http.ResponseWriter)
+		want              lookup.Status
+		msg               string
+	}{
+		{"html page", func(w http.ResponseWriter) { io.WriteString(w, page) }, func(w http.ResponseWriter) { w.WriteHeader(503) },
+			lookup.StatusUnexpected, "unexpected response (the list has no entries): <html><head><title>Maintenance"},
+		{"empty body", func(w http.ResponseWriter) {}, func(w http.ResponseWriter) { io.WriteString(w, "# nothing\nnot-an-ip\n") },
+			lookup.StatusUnexpected, "unexpected response (empty body)"},
+		{"no usable line", func(w http.ResponseWriter) { io.WriteString(w, "# nothing\nnot-an-ip\n") }, func(w http.ResponseWriter) {},
+			lookup.StatusUnexpected, "unexpected response (the list has no entries): # nothing not-an-ip"},
+		{"http errors", func(w http.ResponseWriter) { w.WriteHeader(500) }, func(w http.ResponseWriter) { io.WriteString(w, page) },
+			lookup.StatusProviderError, "cannot load its list: HTTP 500"},
+		{"fallback saves", func(w http.ResponseWriter) { io.WriteString(w, page) }, func(w http.ResponseWriter) { io.WriteString(w, "203.0.113.1\n") },
+			lookup.StatusFound, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/primary" {
+					tt.primary(w)
+				} else {
+					tt.fallback(w)
+				}
+			})
+			p := mustProvider(t, mustDef(t, def), map[string]string{"BaseURL": ts.URL}, nil)
+			for range 3 {
+				r := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.1", Type: "ipv4"})
+				if r.Status != tt.want || !strings.Contains(r.Message, tt.msg) {
+					t.Fatalf("%v %q; want %v containing %q", r.Status, r.Message, tt.want, tt.msg)
+				}
+				if r.Status == lookup.StatusUnexpected && tt.name != "empty body" {
+					ex, _ := r.RawResult.(string)
+					if ex == "" || utf8.RuneCountInString(ex) > 200 || !strings.HasPrefix(r.Reference, ts.URL+"/primary") {
+						t.Errorf("excerpt %q (%d chars), reference %q", ex, utf8.RuneCountInString(ex), r.Reference)
+					}
+				}
+			}
+			ts.mu.Lock()
+			n := len(ts.hits)
+			ts.mu.Unlock()
+			if n != 2 && tt.want != lookup.StatusFound {
+				t.Errorf("%d downloads for 3 lookups, want 2 (each source once)", n)
+			}
+		})
+	}
+}
+
 func TestDefinitionErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
