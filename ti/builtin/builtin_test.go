@@ -174,7 +174,7 @@ var cases = []providerCase{
 	{provider: "MalwareBazaar", name: "miss", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 200, fixture: "miss.json", want: lookup.StatusNotFound},
 	{provider: "MalwareBazaar", name: "error", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 401, body: echoKey, want: lookup.StatusProviderError},
 	{provider: "MalwareBazaar", name: "error-in-body", ioc: "zz", typ: "md5_hash", status: 200, body: `{"query_status": "illegal_hash"}`, want: lookup.StatusProviderError},
-	{provider: "MalwareBazaar", name: "malformed", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 200, fixture: "malformed.json", want: lookup.StatusNotFound},
+	{provider: "MalwareBazaar", name: "malformed", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 200, fixture: "malformed.json", want: lookup.StatusUnexpected},
 	{provider: "MalwareBazaar", name: "malformed-html", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 200, body: "<html>oops</html>", want: lookup.StatusUnexpected},
 
 	{provider: "RiskIQ", name: "hit", ioc: "203.0.113.10", typ: "ipv4", status: 200, fixture: "hit.json", want: lookup.StatusFound, sev: lookup.SevHigh,
