@@ -693,7 +693,6 @@ func TestEngineHonoursRetryAfterBothForms(t *testing.T) {
 		lookup.Options{Prepare: lookup.IOCPreparer, BackoffBase: time.Millisecond})
 	defer e.Close()
 	var done sync.Map
-	start := time.Now()
 	e.Stream(context.Background(), []lookup.Input{{Value: "1.1.1.1"}, {Value: "8.8.4.4"}, {Value: "9.9.9.9"}},
 		func(r lookup.Row) { done.Store(r.Item.Value, r) })
 	for _, v := range []string{"1.1.1.1", "8.8.4.4", "9.9.9.9"} {
@@ -715,7 +714,10 @@ func TestEngineHonoursRetryAfterBothForms(t *testing.T) {
 			t.Errorf("%s: retried after %v, before the Retry-After of at least %v", v, gap, min)
 		}
 	}
-	if len(calls["9.9.9.9"]) != 1 || calls["9.9.9.9"][0].Sub(start) > 900*time.Millisecond {
-		t.Errorf("the unthrottled item waited or was asked twice: %v", calls["9.9.9.9"])
+	// The unthrottled item is asked once. (When it is sent is not checked:
+	// a 429 pauses the whole provider, so on a busy machine it may
+	// legitimately wait behind the pause.)
+	if len(calls["9.9.9.9"]) != 1 {
+		t.Errorf("the unthrottled item was asked %d times, want 1", len(calls["9.9.9.9"]))
 	}
 }
