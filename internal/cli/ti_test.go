@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -322,7 +323,9 @@ func TestProgressLine(t *testing.T) {
 	}
 	var b bytes.Buffer
 	p := newProgress(&b, 10, "always")
+	p.mu.Lock()
 	p.start = time.Now().Add(-time.Second)
+	p.mu.Unlock()
 	for range 10 {
 		p.add()
 	}
@@ -332,7 +335,9 @@ func TestProgressLine(t *testing.T) {
 	}
 	b.Reset()
 	p = newProgress(&b, 10, "auto") // a buffer is not a terminal
+	p.mu.Lock()
 	p.start = time.Now().Add(-time.Second)
+	p.mu.Unlock()
 	p.add()
 	p.done()
 	if b.Len() != 0 {
@@ -648,5 +653,97 @@ func TestContextLookupProviderType(t *testing.T) {
 	rows = jsonRows(t, out)
 	if code != ExitPartial || len(rows) != 2 || rows[0]["StatusName"] != "found" || rows[1]["StatusName"] != "invalid input" {
 		t.Errorf("type column: exit %d rows %v %s", code, rows, stderr)
+	}
+}
+
+// holdRelease, when set, holds the CLITestHold provider's "hold.*" lookups
+// until it is closed.
+var holdRelease atomic.Pointer[chan struct{}]
+
+type cliHoldTI struct{}
+
+func (cliHoldTI) SupportedTypes() []string { return []string{"dns"} }
+
+func (cliHoldTI) Lookup(ctx context.Context, it lookup.Item) lookup.Result {
+	if ch := holdRelease.Load(); ch != nil && strings.HasPrefix(it.Value, "hold.") {
+		select {
+		case <-*ch:
+		case <-ctx.Done():
+			return lookup.Result{Status: lookup.StatusTimeout, Message: "held"}
+		}
+	}
+	return lookup.Result{Status: lookup.StatusNotFound}
+}
+
+func init() {
+	registry.MustRegister(registry.Registration{Kind: registry.KindTI, Name: "CLITestHold", Description: "test provider",
+		Factory: func(context.Context, registry.FactoryArgs) (any, error) { return cliHoldTI{}, nil }})
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while the CLI writes to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestTILookupProgressWhileWaiting: the first lookup is held while the
+// others finish. The progress bar (--progress always) must appear on stderr
+// while nothing new arrives, and count the rows that finished out of order
+// (2 of 3), not only those whose turn to print has come (none yet); the
+// rows printed so far (none: the first one is held) are not affected, and
+// the line is cleared at the end.
+func TestTILookupProgressWhileWaiting(t *testing.T) {
+	release := make(chan struct{})
+	holdRelease.Store(&release)
+	defer holdRelease.Store(nil)
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Hold:\n    Provider: CLITestHold\n    Primary: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(context.Background(), Env{Args: []string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "--progress", "always",
+			"hold.example.com", "b.example.com", "c.example.com"},
+			Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+				if k == "HOME" {
+					return cfg + ".home"
+				}
+				return ""
+			}})
+	}()
+	deadline := time.Now().Add(10 * time.Second) // a fail-safe, not a timing assertion
+	for !strings.Contains(stderr.String(), " 2/3 lookups") {
+		if time.Now().After(deadline) {
+			close(release)
+			<-done
+			t.Fatalf("no progress line counting the 2 finished rows while the first was held; stderr %q", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out := stdout.String(); out != "" {
+		t.Errorf("a row was printed before the first one: %q", out)
+	}
+	close(release)
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.HasSuffix(stderr.String(), "\r\033[K") {
+		t.Errorf("progress line not cleared at the end: %q", stderr.String())
+	}
+	if rows := ndjsonRows(t, stdout.String()); len(rows) != 3 || rows[0]["Ioc"] != "hold.example.com" {
+		t.Errorf("rows %v", rows)
 	}
 }
