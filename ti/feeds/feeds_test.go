@@ -653,3 +653,52 @@ func TestMISPShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestSTIX20Bundle: a STIX 2.0 bundle (spec_version on the bundle,
+// "labels", no pattern_type) loads like a 2.1 one: = comparisons joined by
+// OR inside and across observations, hash keys in both spellings, every
+// indicator type; a revoked indicator is skipped and counted.
+func TestSTIX20Bundle(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "sharing-group.json", `{"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "spec_version": "2.0",
+ "objects": [
+  {"type": "indicator", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created": "2016-04-06T20:03:48.000Z",
+   "modified": "2016-04-06T20:03:48.000Z", "labels": ["malicious-activity"], "name": "Poison Ivy C2",
+   "pattern": "[ipv4-addr:value = '198.51.100.3' OR ipv6-addr:value = '2001:0db8::0003'] OR [domain-name:value = 'C2.Example.ORG']",
+   "valid_from": "2016-01-01T00:00:00Z"},
+  {"type": "indicator", "id": "indicator--a932fcc6-e032-476c-826f-cb970a5a1ade", "created": "2016-04-06T20:03:48.000Z",
+   "modified": "2016-04-06T20:03:48.000Z", "labels": ["malicious-activity"],
+   "pattern": "[file:hashes.'SHA-256' = 'AEC070645FE53EE3B3763059376134F058CC337247C978ADD178B6CCDFB0019F'] OR [file:hashes.MD5 = '3773a88f65a5e780c8dff9cdc3a056f3'] OR [url:value = 'http://evil.example.net/drop.exe'] OR [email-addr:value = 'phish@evil.example.net']",
+   "valid_from": "2016-01-01T00:00:00Z"},
+  {"type": "indicator", "id": "indicator--revoked", "labels": ["benign"], "revoked": true,
+   "pattern": "[ipv4-addr:value = '198.51.100.99']", "valid_from": "2016-01-01T00:00:00Z"}
+ ]}`)
+	p := newProv(t, map[string]string{"Files": "sharing-group.json"}, dir)
+	st := p.SourceStats()
+	if len(st) != 1 || st[0].Format != "stix" || st[0].Total != 7 || st[0].Skipped != 1 || st[0].Error != "" {
+		t.Fatalf("stats %+v", st)
+	}
+	tests := []struct {
+		typ, v string
+		found  bool
+		info   string
+	}{
+		{"ipv4", "198.51.100.3", true, "Poison Ivy C2"},
+		{"ipv6", "2001:db8::3", true, "Poison Ivy C2"},
+		{"dns", "c2.example.org", true, "Poison Ivy C2"},
+		{"sha256_hash", "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f", true, "malicious-activity"},
+		{"md5_hash", "3773A88F65A5E780C8DFF9CDC3A056F3", true, "malicious-activity"},
+		{"url", "http://evil.example.net/drop.exe", true, "indicator--a932fcc6"},
+		{"email", "phish@evil.example.net", true, "indicator--a932fcc6"},
+		{"ipv4", "198.51.100.99", false, ""},
+	}
+	for _, tt := range tests {
+		r := look(p, tt.typ, tt.v)
+		if r.Found != tt.found || !strings.Contains(fmt.Sprint(r.Details), tt.info) {
+			t.Errorf("%s %s: found %v details %v; want %v with %q", tt.typ, tt.v, r.Found, r.Details, tt.found, tt.info)
+		}
+	}
+	if !strings.Contains(strings.Join(st[0].Problems, "\n"), "indicator--revoked: revoked") {
+		t.Errorf("problems %v", st[0].Problems)
+	}
+}
