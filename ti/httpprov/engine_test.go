@@ -721,3 +721,99 @@ func TestEngineHonoursRetryAfterBothForms(t *testing.T) {
 		t.Errorf("the unthrottled item was asked %d times, want 1", len(calls["9.9.9.9"]))
 	}
 }
+
+// TestFaultBulkDeclarative sends issue 4's bad-input bulk through a
+// declarative provider and the lookup engine: a hit, a 404 miss,
+// zz-not-a-hash, a malformed URL, a private IP, an IDN domain in its
+// Unicode and punycode forms, the hit again in another letter case, a
+// defanged URL and an HTML answer. One row each, in order, with the right
+// status; one call per distinct valid value and none for the others; the
+// key in no row.
+func TestFaultBulkDeclarative(t *testing.T) {
+	const def = `kind: ti
+provider_name: Bulk
+base_url: https://bulk.example
+settings:
+  - {name: AuthKey, required: true, secret: true}
+headers: {X-Key: "{AuthKey}"}
+limits: {concurrency: 4, timeout: 5s, retries: 1}
+queries:
+  ipv4: {path: "/ip/{observable}"}
+  dns: {path: "/domain/{observable}"}
+  url: {path: "/url/{observable|b64url}"}
+  file_hash: {path: "/file/{observable}"}
+type_aliases: {md5_hash: file_hash, sha1_hash: file_hash, sha256_hash: file_hash}
+result:
+  expect: 'type(response) == "map" && response.score != nil'
+  found: 'response.score > 0'
+  severity: 'severity_of(response.score, 40, 80)'
+  details: '{"score": response.score}'
+`
+	hashPath := "/file/44d88612fea8a8f36de82e1278abb02f"
+	urlPath := "/url/" + base64.RawURLEncoding.EncodeToString([]byte("https://evil.example.com/x"))
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case hashPath:
+			jsonReply(200, `{"score": 90}`)(w, r)
+		case urlPath:
+			jsonReply(200, `{"score": 50}`)(w, r)
+		case "/domain/xn--bcher-kva.de":
+			jsonReply(200, `{"score": 0}`)(w, r)
+		case "/ip/8.8.4.4":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html><body>Service temporarily unavailable "+r.Header.Get("X-Key")+"</body></html>")
+		default:
+			jsonReply(404, `{"error": "unknown"}`)(w, r)
+		}
+	})
+	p := mustProvider(t, mustDef(t, def), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, nil)
+	e := lookup.NewEngine([]lookup.ProviderSpec{{Name: "Bulk", Provider: p, Primary: true}}, lookup.Options{Prepare: lookup.IOCPreparer})
+	defer e.Close()
+	tests := []struct {
+		in, typ string
+		want    lookup.Status
+		sev     lookup.Severity
+		msg     string
+	}{
+		{"44D88612FEA8A8F36DE82E1278ABB02F", "", lookup.StatusFound, lookup.SevHigh, ""},
+		{"1.1.1.1", "", lookup.StatusNotFound, lookup.SevInformation, ""},
+		{"zz-not-a-hash", "md5_hash", lookup.StatusInvalid, lookup.SevUnknown, "md5_hash"},
+		{"http://[::1", "url", lookup.StatusInvalid, lookup.SevUnknown, ""},
+		{"10.1.2.3", "", lookup.StatusNotRoutable, lookup.SevUnknown, "not routable: private"},
+		{"bücher.de", "", lookup.StatusNotFound, lookup.SevInformation, ""},
+		{"xn--bcher-kva.de", "", lookup.StatusNotFound, lookup.SevInformation, ""},
+		{"44d88612fea8a8f36de82e1278abb02f", "", lookup.StatusFound, lookup.SevHigh, ""},
+		{"hxxps://evil[.]example[.]com/x", "", lookup.StatusFound, lookup.SevWarning, ""},
+		{"8.8.4.4", "", lookup.StatusUnexpected, lookup.SevUnknown, "Service temporarily unavailable"},
+	}
+	in := make([]lookup.Input, len(tests))
+	for i, tt := range tests {
+		in[i] = lookup.Input{Value: tt.in, Type: tt.typ}
+	}
+	rows, sum, err := e.Rows(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(tests) {
+		t.Fatalf("%d rows for %d inputs", len(rows), len(tests))
+	}
+	for i, tt := range tests {
+		r := rows[i]
+		if r.Index != i || r.Item.Ioc != tt.in || r.Result.Status != tt.want || r.Result.Severity != tt.sev || !strings.Contains(r.Result.Message, tt.msg) {
+			t.Errorf("row %d (%q): %v %v %q; want %v %v %q", i, r.Item.Ioc, r.Result.Status, r.Result.Severity, r.Result.Message, tt.want, tt.sev, tt.msg)
+		}
+		if s := fmt.Sprintf("%#v", r); strings.Contains(s, testKey) {
+			t.Errorf("row %d holds the key: %s", i, s)
+		}
+	}
+	ts.mu.Lock()
+	paths := map[string]int{}
+	for _, h := range ts.hits {
+		paths[h.path]++
+	}
+	ts.mu.Unlock()
+	want := map[string]int{hashPath: 1, "/ip/1.1.1.1": 1, "/domain/xn--bcher-kva.de": 1, urlPath: 1, "/ip/8.8.4.4": 1}
+	if fmt.Sprint(paths) != fmt.Sprint(want) || sum.Calls != 5 {
+		t.Errorf("calls %v (engine %d), want %v", paths, sum.Calls, want)
+	}
+}
