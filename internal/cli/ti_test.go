@@ -193,6 +193,20 @@ func TestTILookupArgsStatusesAndExit(t *testing.T) {
 	if code != 0 || srv.n() != 4 {
 		t.Errorf("--no-cache run: exit %d, calls %d", code, srv.n())
 	}
+	// --no-cache does not write either: an answer it got is asked again.
+	_, _, code = runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache, "--no-cache", "evil2.example.com")
+	if code != 0 || srv.n() != 5 {
+		t.Errorf("--no-cache run: exit %d, calls %d", code, srv.n())
+	}
+	_, _, code = runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache, "evil2.example.com")
+	if code != 0 || srv.n() != 6 {
+		t.Errorf("the --no-cache run wrote its answer to the cache: exit %d, calls %d", code, srv.n())
+	}
+	// A TTL shorter than the age of the cached answers asks again.
+	_, _, code = runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache, "--cache-ttl", "1ns", "evil2.example.com")
+	if code != 0 || srv.n() != 7 {
+		t.Errorf("--cache-ttl 1ns: exit %d, calls %d", code, srv.n())
+	}
 }
 
 func TestTILookupStdinNDJSONStreamsAndNotConfigured(t *testing.T) {
