@@ -761,3 +761,48 @@ func TestTILookupProgressWhileWaiting(t *testing.T) {
 		t.Errorf("rows %v", rows)
 	}
 }
+
+// TestTIProvidersBuiltinLimits: a built-in's declared limits (VirusTotal's
+// public API: 4/min, 500/day) are the entry's limits, and an entry's Args
+// override them (a premium key).
+func TestTIProvidersBuiltinLimits(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	body := `TIProviders:
+  VirusTotal:
+    Args:
+      AuthKey: {EnvironmentVar: MAIN_KEY}
+    Primary: true
+  VTPremium:
+    Provider: VirusTotal
+    Args:
+      AuthKey: {EnvironmentVar: MAIN_KEY}
+      RateLimit: 1000/min
+      DailyQuota: 100000
+      Concurrency: 8
+      Timeout: 10
+      Retries: 0
+`
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "ti", "providers")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	want := map[string]string{
+		"VirusTotal": "4/min burst 4, 4 parallel, 500/day, timeout 30s, 2 retries",
+		"VTPremium":  "1000/min burst 4, 8 parallel, 100000/day, timeout 10s, 0 retries",
+	}
+	if len(rows) != 2 {
+		t.Fatalf("rows %v", rows)
+	}
+	for _, r := range rows {
+		if r["limits"] != want[fmt.Sprint(r["name"])] || r["status"] != "ready" {
+			t.Errorf("%v: limits %q status %q, want %q", r["name"], r["limits"], r["status"], want[fmt.Sprint(r["name"])])
+		}
+	}
+	if strings.Contains(out+stderr, cliTestKey) {
+		t.Error("key in listing")
+	}
+}
