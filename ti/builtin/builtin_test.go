@@ -558,3 +558,69 @@ func TestKeyNeverLeaks(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryBuiltinRejectsMalformedBodies serves bodies that are not any
+// provider's documented JSON to every built-in HTTP provider: each gives
+// "unexpected response" with a short excerpt, and the same provider then
+// answers the next item normally (a 404 miss).
+func TestEveryBuiltinRejectsMalformedBodies(t *testing.T) {
+	bodies := map[string]string{
+		"empty list":  `[]`,
+		"null":        `null`,
+		"json string": `"Service temporarily unavailable"`,
+		"html":        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+		"truncated":   `{"data": {"attributes": `,
+		"number":      `42`,
+	}
+	ds, err := Definitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Mode != "http" {
+			continue
+		}
+		typ, ioc := "", ""
+		for _, ty := range d.SupportedTypes() {
+			if v, ok := d.ExampleIoC[ty]; ok && !strings.Contains(ty, "-") {
+				typ, ioc = ty, v
+				break
+			}
+		}
+		if typ == "" {
+			t.Errorf("%s: no example indicator for a supported type", d.Name)
+			continue
+		}
+		for name, body := range bodies {
+			t.Run(d.Name+"/"+name, func(t *testing.T) {
+				var mu sync.Mutex
+				serve := body
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					b := serve
+					mu.Unlock()
+					if b == "" {
+						w.WriteHeader(http.StatusNotFound)
+						return
+					}
+					w.Header().Set("Content-Type", "application/json")
+					io.WriteString(w, b)
+				}))
+				defer srv.Close()
+				p := newProvider(t, d.Name, srv.URL, io.Discard)
+				it := lookup.Item{Ioc: ioc, Type: typ, Value: ioc}
+				res := p.Lookup(context.Background(), it)
+				ex, _ := res.RawResult.(string)
+				if res.Status != lookup.StatusUnexpected || ex == "" || utf8.RuneCountInString(ex) > 200 || res.Found {
+					t.Errorf("%s %s: %v %q (excerpt %q); want unexpected response with an excerpt", typ, ioc, res.Status, res.Message, ex)
+				}
+				mu.Lock()
+				serve = ""
+				mu.Unlock()
+				if res := p.Lookup(context.Background(), it); res.Status != lookup.StatusNotFound {
+					t.Errorf("next item: %v %q; want not found", res.Status, res.Message)
+				}
+			})
+		}
+	}
+}
