@@ -1,6 +1,7 @@
 package lookup
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -111,5 +112,39 @@ func TestEffectiveLimits(t *testing.T) {
 	}
 	if _, ok := NewEngine(nil, Options{}).EffectiveLimits("P"); ok {
 		t.Error("limits of an entry that is not there")
+	}
+}
+
+// TestCacheMemoryOnly: with a cache that has no folder, a second call on
+// the same engine answers found and not-found items from memory (no call,
+// Cached set), keyed per provider entry, type and normalised value; errors
+// are asked again; nothing is written anywhere.
+func TestCacheMemoryOnly(t *testing.T) {
+	a, b := &countingProvider{}, &countingProvider{}
+	c := NewCache("", time.Hour, nil)
+	e := NewEngine([]ProviderSpec{{Name: "A", Provider: a}, {Name: "B", Provider: b}}, Options{Prepare: simplePrepare, Cache: c})
+	in := inputs("evil.example", "fine.example", "md5_hash:44D88612FEA8A8F36DE82E1278ABB02F")
+	first, sum1, _ := e.Rows(context.Background(), in)
+	second, sum2, _ := e.Rows(context.Background(), inputs("EVIL.example", "md5_hash:44d88612fea8a8f36de82e1278abb02f", "fine.example", "other.example"))
+	if sum1.Calls != 6 || sum1.CacheHits != 0 {
+		t.Errorf("first call: %d calls, %d cache hits", sum1.Calls, sum1.CacheHits)
+	}
+	// simplePrepare does not lower-case domains: EVIL.example is a new key;
+	// the hash is (the engine keys hashes in lower case); other.example is new.
+	if sum2.Calls != 4 || sum2.CacheHits != 4 || a.calls.Load() != 5 || b.calls.Load() != 5 {
+		t.Errorf("second call: %d calls, %d cache hits (A %d, B %d calls in all)", sum2.Calls, sum2.CacheHits, a.calls.Load(), b.calls.Load())
+	}
+	for _, r := range second {
+		wantCached := r.Item.Value != "EVIL.example" && r.Item.Value != "other.example"
+		if r.Cached != wantCached {
+			t.Errorf("%s/%s: Cached %v", r.Provider, r.Item.Value, r.Cached)
+		}
+	}
+	// rows: input-major, providers A then B
+	if second[2].Result.Status != first[4].Result.Status || second[4].Result.Status != first[2].Result.Status {
+		t.Errorf("cached answers differ: %v / %v", second[2].Result, second[4].Result)
+	}
+	if c.Dir() != "" || c.Flush() != nil {
+		t.Error("a memory-only cache has a folder or failed to flush")
 	}
 }
