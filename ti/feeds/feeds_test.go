@@ -702,3 +702,52 @@ func TestSTIX20Bundle(t *testing.T) {
 		t.Errorf("problems %v", st[0].Problems)
 	}
 }
+
+// TestCSVQuotes: stray quotes in a CSV feed are read leniently, and a quote
+// that is never closed (which makes one field of the rest of the file) is
+// reported with its line and the lines it swallowed are counted, not lost
+// silently.
+func TestCSVQuotes(t *testing.T) {
+	tests := []struct {
+		name, body string
+		found      []string
+		missing    []string
+		skipped    int
+		problem    string
+	}{
+		{"stray quotes in a comment", "ioc,comment\nevil.example.com,Known \"bad\" host\n198.51.100.1,ok\n",
+			[]string{"evil.example.com", "198.51.100.1"}, nil, 0, ""},
+		{"quoted commas", "ioc,comment\n\"evil.example.com\",\"c2, stage 2\"\n", []string{"evil.example.com"}, nil, 0, ""},
+		{"unclosed quote", "ioc,comment\n45.146.164.1,ok\n45.146.164.2,\"broken\n45.146.164.3,x\n45.146.164.4,y\n",
+			[]string{"45.146.164.1", "45.146.164.2"}, []string{"45.146.164.3", "45.146.164.4"}, 2,
+			"line 3: a quoted field runs over the next 2 line(s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, "f.csv", tt.body)
+			p := newProv(t, map[string]string{"Files": "f.csv"}, dir)
+			st := p.SourceStats()
+			if len(st) != 1 || st[0].Error != "" || st[0].Skipped != tt.skipped {
+				t.Fatalf("stats %+v", st)
+			}
+			if probs := strings.Join(st[0].Problems, "\n"); tt.problem != "" && !strings.Contains(probs, tt.problem) || tt.problem == "" && probs != "" {
+				t.Errorf("problems %q, want %q", probs, tt.problem)
+			}
+			for _, v := range tt.found {
+				typ := "ipv4"
+				if strings.Contains(v, "example") {
+					typ = "dns"
+				}
+				if !look(p, typ, v).Found {
+					t.Errorf("%s not loaded", v)
+				}
+			}
+			for _, v := range tt.missing {
+				if look(p, "ipv4", v).Found {
+					t.Errorf("%s loaded", v)
+				}
+			}
+		})
+	}
+}
