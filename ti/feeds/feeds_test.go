@@ -608,6 +608,12 @@ func TestMISPShapes(t *testing.T) {
 		{"composite and deleted", event("6", "1", `"Attribute":[{"id":"61","type":"filename|sha1","value":"a.exe|7768fd2812ceff05db8f969a7bed1de5615bfc5a"},{"id":"62","type":"domain|ip","value":"evil.example.com|198.51.100.9"},{"id":"63","type":"ip-dst|port","value":"192.0.2.44|443"},{"id":"64","type":"ip-dst","value":"192.0.2.45","deleted":true},{"id":"65","type":"domain|ip","value":"only-one-part.example.com"},{"id":"66","type":"ip-src","value":"999.1.1.1"}]`),
 			[][2]string{{"sha1_hash", "7768fd2812ceff05db8f969a7bed1de5615bfc5a"}, {"dns", "evil.example.com"}, {"ipv4", "198.51.100.9"}, {"ipv4", "192.0.2.44"}}, lookup.SevHigh,
 			[][2]string{{"ipv4", "192.0.2.45"}}, 2},
+		// Other tools write ids as numbers and deleted as 0/1; an attribute
+		// that cannot be read (a list as value) is skipped and counted, not
+		// the whole file.
+		{"numbers and odd attributes", `{"Event":{"id":7,"info":"Event 7","threat_level_id":1,"Attribute":[{"id":71,"type":"ip-dst","value":"203.0.113.71","deleted":0},` +
+			`{"id":72,"type":"ip-dst","value":["203.0.113.72"]},{"id":73,"type":"ip-dst","value":"203.0.113.73","deleted":"1"},{"id":74,"type":"domain","value":"odd.example.com","deleted":"maybe"}]}}`,
+			[][2]string{{"ipv4", "203.0.113.71"}}, lookup.SevHigh, [][2]string{{"ipv4", "203.0.113.72"}, {"ipv4", "203.0.113.73"}, {"dns", "odd.example.com"}}, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -650,6 +656,24 @@ func TestMISPShapes(t *testing.T) {
 	for _, st := range p.SourceStats() {
 		if strings.HasSuffix(st.Source, "a.json") && !strings.Contains(st.Error, "response") {
 			t.Errorf("a.json error %q", st.Error)
+		}
+	}
+	// A problem names the event, the attribute and its line; a wrongly
+	// shaped event names its line.
+	write(t, dir, "c.json", "{\"Event\": {\"id\": \"8\",\n \"Attribute\": [\n  {\"id\": \"81\", \"type\": \"ip-dst\", \"value\": {\"x\": 1}}]}}")
+	write(t, dir, "d.json", "{\"response\": [\n {\"Event\": {\"id\": \"9\"}},\n {\"Event\": \"not an event\"}]}")
+	p = newProv(t, map[string]string{"Feed1": "c.json", "Feed1Format": "misp", "Feed2": "d.json", "Feed2Format": "misp"}, dir)
+	for _, st := range p.SourceStats() {
+		probs := strings.Join(st.Problems, "\n")
+		switch filepath.Base(st.Source) {
+		case "c.json":
+			if st.Skipped != 1 || !strings.Contains(probs, "event 8 attribute 81 (line 3): not read: value: want text, got a JSON object") {
+				t.Errorf("c.json: %+v", st)
+			}
+		case "d.json":
+			if !strings.Contains(st.Error, "line 3: unexpected JSON") {
+				t.Errorf("d.json: %+v", st)
+			}
 		}
 	}
 }
