@@ -775,3 +775,29 @@ func TestCSVQuotes(t *testing.T) {
 		})
 	}
 }
+
+// TestSTIXObjectNotRead: an indicator object of the wrong shape is skipped
+// and counted, the problem naming its id and line; objects of other types
+// are ignored whatever their shape; the rest of the bundle loads.
+func TestSTIXObjectNotRead(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "b.json", "{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": [\n"+
+		" {\"type\": \"indicator\", \"id\": \"indicator--num\", \"pattern\": 42},\n"+
+		" {\"type\": \"malware\", \"id\": \"malware--1\", \"name\": [\"odd\"]},\n"+
+		" {\"type\": \"indicator\", \"pattern\": [\"x\"]},\n"+
+		" {\"type\": \"indicator\", \"id\": \"indicator--ok\", \"pattern\": \"[ipv4-addr:value = '203.0.113.90']\", \"pattern_type\": \"stix\"}\n]}")
+	p := newProv(t, map[string]string{"Files": "b.json"}, dir)
+	st := p.SourceStats()
+	if len(st) != 1 || st[0].Error != "" || st[0].Total != 1 || st[0].Skipped != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+	probs := strings.Join(st[0].Problems, "\n")
+	for _, want := range []string{"indicator--num (line 2): not read: pattern is a JSON number", "object 3 (line 4): not read: pattern is a JSON array"} {
+		if !strings.Contains(probs, want) {
+			t.Errorf("problems %q lack %q", probs, want)
+		}
+	}
+	if !look(p, "ipv4", "203.0.113.90").Found {
+		t.Error("the good indicator did not load")
+	}
+}

@@ -254,7 +254,23 @@ func parseSTIX(data []byte, opt fileOptions) (*parsed, error) {
 	for i, raw := range objs {
 		var ind stixIndicator
 		if err := json.Unmarshal(raw, &ind); err != nil {
-			p.skip("object %d: %v", i, err)
+			var head struct {
+				Type any `json:"type"`
+				ID   any `json:"id"`
+			}
+			_ = json.Unmarshal(raw, &head)
+			if head.Type != nil && head.Type != "indicator" {
+				continue // not an indicator: its shape does not matter
+			}
+			name := fmt.Sprintf("object %d", i+1)
+			if id, ok := head.ID.(string); ok && id != "" {
+				name = id
+			}
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && te.Field != "" {
+				err = fmt.Errorf("%s is a JSON %s", te.Field, te.Value)
+			}
+			p.skip("%s (line %d): not read: %v", name, lineAt(data, raw), err)
 			continue
 		}
 		if ind.Type != "indicator" {
