@@ -550,44 +550,22 @@ func TestContextLookupServiceNowFaults(t *testing.T) {
 	}
 }
 
-// gateRelease is closed by TestTILookupPrintsProgressively once the first
-// row has reached stdout; the CLITestGate provider holds "gate.*" lookups
-// until then.
-var gateRelease = make(chan struct{})
-
-type cliGateTI struct{}
-
-func (cliGateTI) SupportedTypes() []string { return []string{"dns"} }
-
-func (cliGateTI) Lookup(ctx context.Context, it lookup.Item) lookup.Result {
-	if strings.HasPrefix(it.Value, "gate.") {
-		select {
-		case <-gateRelease:
-		case <-ctx.Done():
-			return lookup.Result{Status: lookup.StatusTimeout, Message: "held"}
-		}
-	}
-	return lookup.Result{Status: lookup.StatusFound, Found: true, Severity: lookup.SevWarning}
-}
-
-func init() {
-	registry.MustRegister(registry.Registration{Kind: registry.KindTI, Name: "CLITestGate", Description: "test provider",
-		Factory: func(context.Context, registry.FactoryArgs) (any, error) { return cliGateTI{}, nil }})
-}
-
 // TestTILookupPrintsProgressively: with -o ndjson the first row is on
 // stdout while a later lookup is still running (the provider holds it
 // until the test has read that row), so results stream as they arrive.
 func TestTILookupPrintsProgressively(t *testing.T) {
+	release := make(chan struct{})
+	holdRelease.Store(&release)
+	defer holdRelease.Store(nil)
 	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
-	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Gate:\n    Provider: CLITestGate\n    Primary: true\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Hold:\n    Provider: CLITestHold\n    Primary: true\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
-	var errb bytes.Buffer
+	var errb lockedBuffer
 	go func() {
-		code := Run(context.Background(), Env{Args: []string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "first.example.com", "gate.example.com"},
+		code := Run(context.Background(), Env{Args: []string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "first.example.com", "hold.example.com"},
 			Stdin: strings.NewReader(""), Stdout: pw, Stderr: &errb, Getenv: func(k string) string {
 				if k == "HOME" {
 					return cfg + ".home"
@@ -610,13 +588,13 @@ func TestTILookupPrintsProgressively(t *testing.T) {
 		if !strings.Contains(first, `"Ioc":"first.example.com"`) {
 			t.Errorf("first line %s", first)
 		}
-	case <-time.After(10 * time.Second):
-		close(gateRelease)
+	case <-time.After(10 * time.Second): // a fail-safe, not a timing assertion
+		close(release)
 		t.Fatal("no row printed while a later lookup was still running: output is not streamed")
 	}
-	close(gateRelease)
+	close(release)
 	second, ok := <-lines
-	if !ok || !strings.Contains(second, `"Ioc":"gate.example.com"`) {
+	if !ok || !strings.Contains(second, `"Ioc":"hold.example.com"`) {
 		t.Errorf("second line %q", second)
 	}
 	if code := <-done; code != 0 {
