@@ -429,3 +429,51 @@ func TestExtractEscapedRepeats(t *testing.T) {
 		t.Errorf("%+v", ms)
 	}
 }
+
+// TestEveryDefangForm: each refang form of issue 4 (ignoring case) is
+// undone by Classify and recognised by Extract, and the "s" of https is
+// kept.
+func TestEveryDefangForm(t *testing.T) {
+	tests := []struct {
+		in    string
+		typ   Type
+		value string
+	}{
+		{"hxxp://evil[.]com/a", URL, "http://evil.com/a"},
+		{"HXXP://evil[.]com/a", URL, "http://evil.com/a"},
+		{"hxxps://evil[.]com/a", URL, "https://evil.com/a"},
+		{"hXxPs://evil[.]com/a", URL, "https://evil.com/a"},
+		{"fxp://files[.]evil[.]com/a", URL, "ftp://files.evil.com/a"},
+		{"FXP://files[.]evil[.]com/a", URL, "ftp://files.evil.com/a"},
+		{"evil[.]com", DNS, "evil.com"},
+		{"evil(.)com", DNS, "evil.com"},
+		{"evil[dot]com", DNS, "evil.com"},
+		{"evil[DOT]com", DNS, "evil.com"},
+		{"evil(Dot)com", DNS, "evil.com"},
+		{"45.146.164[.]110", IPv4, "45.146.164.110"},
+		{"45[.]146[.]164[.]110[:]8443", IPv4, "45.146.164.110"},
+		{"hxxps[://]evil[.]com/a", URL, "https://evil.com/a"},
+		{"HXXPS[://]evil[.]com/a", URL, "https://evil.com/a"},
+		{"hxxp[:]//evil[.]com/a", URL, "http://evil.com/a"},
+		{"user[at]evil[dot]com", Email, "user@evil.com"},
+	}
+	for _, tt := range tests {
+		if o := Classify(tt.in); o.Type != tt.typ || o.Value != tt.value || o.Check != Ok {
+			t.Errorf("Classify(%q) = %+v, want %s %q", tt.in, o, tt.typ, tt.value)
+		}
+		ms := Extract("seen at " + tt.in + " yesterday")
+		found := false
+		for _, m := range ms {
+			if m.Type == tt.typ && m.Value == tt.value {
+				found = true
+				// Raw is the text as written (an address without its port).
+				if !strings.HasPrefix(tt.in, m.Raw) || len(m.Raw) < len(tt.in)-len("[:]8443") {
+					t.Errorf("Extract(%q): Raw %q", tt.in, m.Raw)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("Extract(%q) = %+v, want %s %q", tt.in, ms, tt.typ, tt.value)
+		}
+	}
+}

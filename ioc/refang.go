@@ -30,8 +30,8 @@ func needsRefang(s string) bool {
 	return false
 }
 
-// Refang undoes common defanging, ignoring case: hxxp, hxxps, hxtp, fxp,
-// fxps scheme names (only when followed by "://", which may itself be
+// Refang undoes common defanging, ignoring case: hxxp, hxxps, hxtp, hxtps,
+// hxxxp, hxxxps, fxp, fxps, sfxp scheme names (only when followed by "://", which may itself be
 // defanged as "[://]" or "[:]//"), [.] (.) {.} [dot] (dot) {dot} → ".",
 // [:] → ":", [://] → "://", [at] (at) [@] (@) → "@". Anything else is kept
 // as written. A string without brackets or an 'x' is returned unchanged

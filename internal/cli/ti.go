@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -162,32 +163,33 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 	var sum lookup.Summary
 	if a.Format() == table.FormatNDJSON {
 		// Print each row as soon as it and every row before it are ready.
+		// (table.Write flushes bw after each row: NDJSON output is never
+		// held back while later lookups wait.)
 		var werr error
 		one := lookup.NewFrame(mode)
 		bw := bufio.NewWriter(a.Stdout())
-		flushAt := time.Now()
-		sum = eng.Stream(ctx, inputs, lookup.InOrder(len(eng.Providers()), func(r lookup.Row) {
-			prog.add()
+		inOrder := lookup.InOrder(len(eng.Providers()), func(r lookup.Row) {
 			if werr != nil {
 				return
 			}
 			one.Rows = append(one.Rows[:0], r.Values(mode))
 			werr = table.Write(bw, one, table.FormatNDJSON, table.Options{MaxWidth: -1, Redact: a.Redact})
-			if time.Since(flushAt) > 200*time.Millisecond {
-				werr = errors.Join(werr, bw.Flush())
-				flushAt = time.Now()
-			}
-		}))
+		})
+		sum = eng.Stream(ctx, inputs, func(r lookup.Row) {
+			prog.add() // counted on arrival, not when its turn to print comes
+			inOrder(r)
+		})
 		prog.done()
 		if err := errors.Join(werr, bw.Flush()); err != nil {
 			return fmt.Errorf("writing results: %w", err)
 		}
 	} else {
 		rows := make([]lookup.Row, 0, total)
-		sum = eng.Stream(ctx, inputs, lookup.InOrder(len(eng.Providers()), func(r lookup.Row) {
+		inOrder := lookup.InOrder(len(eng.Providers()), func(r lookup.Row) { rows = append(rows, r) })
+		sum = eng.Stream(ctx, inputs, func(r lookup.Row) {
 			prog.add()
-			rows = append(rows, r)
-		}))
+			inOrder(r)
+		})
 		prog.done()
 		if err := a.Write(lookup.Frame(mode, rows)); err != nil {
 			return fmt.Errorf("writing results: %w", err)
@@ -763,18 +765,32 @@ func metaTypes(meta map[string]any) []string {
 }
 
 // progress draws a one-line progress bar on stderr when it is a terminal
-// (or --progress always) and the run takes more than half a second.
+// (or --progress always) and the run takes more than half a second. Rows
+// are counted as they arrive, in any order; a ticker redraws the line so
+// elapsed time and the estimate move even while every pending lookup is
+// waiting (a slow provider, a Retry-After pause).
 type progress struct {
 	w       io.Writer
 	on      bool
 	total   int
-	n       int
-	start   time.Time
-	last    time.Time
-	drawn   bool
-	isTerm  bool
 	barSize int
+
+	mu    sync.Mutex
+	n     int
+	start time.Time
+	last  time.Time
+	drawn bool
+
+	stop chan struct{}
+	wg   sync.WaitGroup
 }
+
+// progressDelay is how long a run goes before the bar appears;
+// progressEvery is the redraw interval.
+const (
+	progressDelay = 500 * time.Millisecond
+	progressEvery = 100 * time.Millisecond
+)
 
 func newProgress(w io.Writer, total int, mode string) *progress {
 	p := &progress{w: w, total: total, start: time.Now(), barSize: 30}
@@ -783,33 +799,66 @@ func newProgress(w io.Writer, total int, mode string) *progress {
 		p.on = true
 	case "auto":
 		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			p.on, p.isTerm = true, true
+			p.on = true
 		}
+	}
+	if p.on && total > 0 {
+		p.stop = make(chan struct{})
+		p.wg.Add(1)
+		go p.tick()
 	}
 	return p
 }
 
-func (p *progress) add() {
-	p.n++
-	if !p.on || p.total <= 0 {
-		return
+func (p *progress) tick() {
+	defer p.wg.Done()
+	t := time.NewTicker(progressEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			p.maybeDraw(time.Now())
+			p.mu.Unlock()
+		}
 	}
-	now := time.Now()
-	if now.Sub(p.start) < 500*time.Millisecond || now.Sub(p.last) < 100*time.Millisecond {
+}
+
+// add counts one finished row.
+func (p *progress) add() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	if p.on && p.total > 0 {
+		p.maybeDraw(time.Now())
+	}
+}
+
+// maybeDraw redraws once the run is older than progressDelay, at most every
+// progressEvery. p.mu is held.
+func (p *progress) maybeDraw(now time.Time) {
+	if now.Sub(p.start) < progressDelay || now.Sub(p.last) < progressEvery {
 		return
 	}
 	p.last = now
-	p.draw(now)
-}
-
-func (p *progress) draw(now time.Time) {
 	fmt.Fprint(p.w, "\r"+progressLine(p.n, p.total, now.Sub(p.start), p.barSize))
 	p.drawn = true
 }
 
+// done stops the ticker and clears the line if one was drawn.
 func (p *progress) done() {
+	if p.stop != nil {
+		close(p.stop)
+		p.wg.Wait()
+		p.stop = nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,6 +193,20 @@ func TestTILookupArgsStatusesAndExit(t *testing.T) {
 	if code != 0 || srv.n() != 4 {
 		t.Errorf("--no-cache run: exit %d, calls %d", code, srv.n())
 	}
+	// --no-cache does not write either: an answer it got is asked again.
+	_, _, code = runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache, "--no-cache", "evil2.example.com")
+	if code != 0 || srv.n() != 5 {
+		t.Errorf("--no-cache run: exit %d, calls %d", code, srv.n())
+	}
+	_, _, code = runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache, "evil2.example.com")
+	if code != 0 || srv.n() != 6 {
+		t.Errorf("the --no-cache run wrote its answer to the cache: exit %d, calls %d", code, srv.n())
+	}
+	// A TTL shorter than the age of the cached answers asks again.
+	_, _, code = runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--cache-dir", cache, "--cache-ttl", "1ns", "evil2.example.com")
+	if code != 0 || srv.n() != 7 {
+		t.Errorf("--cache-ttl 1ns: exit %d, calls %d", code, srv.n())
+	}
 }
 
 func TestTILookupStdinNDJSONStreamsAndNotConfigured(t *testing.T) {
@@ -322,7 +337,9 @@ func TestProgressLine(t *testing.T) {
 	}
 	var b bytes.Buffer
 	p := newProgress(&b, 10, "always")
+	p.mu.Lock()
 	p.start = time.Now().Add(-time.Second)
+	p.mu.Unlock()
 	for range 10 {
 		p.add()
 	}
@@ -332,7 +349,9 @@ func TestProgressLine(t *testing.T) {
 	}
 	b.Reset()
 	p = newProgress(&b, 10, "auto") // a buffer is not a terminal
+	p.mu.Lock()
 	p.start = time.Now().Add(-time.Second)
+	p.mu.Unlock()
 	p.add()
 	p.done()
 	if b.Len() != 0 {
@@ -531,44 +550,22 @@ func TestContextLookupServiceNowFaults(t *testing.T) {
 	}
 }
 
-// gateRelease is closed by TestTILookupPrintsProgressively once the first
-// row has reached stdout; the CLITestGate provider holds "gate.*" lookups
-// until then.
-var gateRelease = make(chan struct{})
-
-type cliGateTI struct{}
-
-func (cliGateTI) SupportedTypes() []string { return []string{"dns"} }
-
-func (cliGateTI) Lookup(ctx context.Context, it lookup.Item) lookup.Result {
-	if strings.HasPrefix(it.Value, "gate.") {
-		select {
-		case <-gateRelease:
-		case <-ctx.Done():
-			return lookup.Result{Status: lookup.StatusTimeout, Message: "held"}
-		}
-	}
-	return lookup.Result{Status: lookup.StatusFound, Found: true, Severity: lookup.SevWarning}
-}
-
-func init() {
-	registry.MustRegister(registry.Registration{Kind: registry.KindTI, Name: "CLITestGate", Description: "test provider",
-		Factory: func(context.Context, registry.FactoryArgs) (any, error) { return cliGateTI{}, nil }})
-}
-
 // TestTILookupPrintsProgressively: with -o ndjson the first row is on
 // stdout while a later lookup is still running (the provider holds it
 // until the test has read that row), so results stream as they arrive.
 func TestTILookupPrintsProgressively(t *testing.T) {
+	release := make(chan struct{})
+	holdRelease.Store(&release)
+	defer holdRelease.Store(nil)
 	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
-	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Gate:\n    Provider: CLITestGate\n    Primary: true\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Hold:\n    Provider: CLITestHold\n    Primary: true\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
-	var errb bytes.Buffer
+	var errb lockedBuffer
 	go func() {
-		code := Run(context.Background(), Env{Args: []string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "first.example.com", "gate.example.com"},
+		code := Run(context.Background(), Env{Args: []string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "first.example.com", "hold.example.com"},
 			Stdin: strings.NewReader(""), Stdout: pw, Stderr: &errb, Getenv: func(k string) string {
 				if k == "HOME" {
 					return cfg + ".home"
@@ -591,13 +588,13 @@ func TestTILookupPrintsProgressively(t *testing.T) {
 		if !strings.Contains(first, `"Ioc":"first.example.com"`) {
 			t.Errorf("first line %s", first)
 		}
-	case <-time.After(10 * time.Second):
-		close(gateRelease)
+	case <-time.After(10 * time.Second): // a fail-safe, not a timing assertion
+		close(release)
 		t.Fatal("no row printed while a later lookup was still running: output is not streamed")
 	}
-	close(gateRelease)
+	close(release)
 	second, ok := <-lines
-	if !ok || !strings.Contains(second, `"Ioc":"gate.example.com"`) {
+	if !ok || !strings.Contains(second, `"Ioc":"hold.example.com"`) {
 		t.Errorf("second line %q", second)
 	}
 	if code := <-done; code != 0 {
@@ -648,5 +645,169 @@ func TestContextLookupProviderType(t *testing.T) {
 	rows = jsonRows(t, out)
 	if code != ExitPartial || len(rows) != 2 || rows[0]["StatusName"] != "found" || rows[1]["StatusName"] != "invalid input" {
 		t.Errorf("type column: exit %d rows %v %s", code, rows, stderr)
+	}
+}
+
+// holdRelease, when set, holds the CLITestHold provider's "hold.*" lookups
+// until it is closed.
+var holdRelease atomic.Pointer[chan struct{}]
+
+type cliHoldTI struct{}
+
+func (cliHoldTI) SupportedTypes() []string { return []string{"dns"} }
+
+func (cliHoldTI) Lookup(ctx context.Context, it lookup.Item) lookup.Result {
+	if ch := holdRelease.Load(); ch != nil && strings.HasPrefix(it.Value, "hold.") {
+		select {
+		case <-*ch:
+		case <-ctx.Done():
+			return lookup.Result{Status: lookup.StatusTimeout, Message: "held"}
+		}
+	}
+	return lookup.Result{Status: lookup.StatusNotFound}
+}
+
+func init() {
+	registry.MustRegister(registry.Registration{Kind: registry.KindTI, Name: "CLITestHold", Description: "test provider",
+		Factory: func(context.Context, registry.FactoryArgs) (any, error) { return cliHoldTI{}, nil }})
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while the CLI writes to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestTILookupProgressWhileWaiting: the first lookup is held while the
+// others finish. The progress bar (--progress always) must appear on stderr
+// while nothing new arrives, and count the rows that finished out of order
+// (2 of 3), not only those whose turn to print has come (none yet); the
+// rows printed so far (none: the first one is held) are not affected, and
+// the line is cleared at the end.
+func TestTILookupProgressWhileWaiting(t *testing.T) {
+	release := make(chan struct{})
+	holdRelease.Store(&release)
+	defer holdRelease.Store(nil)
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	if err := os.WriteFile(cfg, []byte("TIProviders:\n  Hold:\n    Provider: CLITestHold\n    Primary: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(context.Background(), Env{Args: []string{"--config", cfg, "-o", "ndjson", "ti", "lookup", "--no-cache", "--progress", "always",
+			"hold.example.com", "b.example.com", "c.example.com"},
+			Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+				if k == "HOME" {
+					return cfg + ".home"
+				}
+				return ""
+			}})
+	}()
+	deadline := time.Now().Add(10 * time.Second) // a fail-safe, not a timing assertion
+	for !strings.Contains(stderr.String(), " 2/3 lookups") {
+		if time.Now().After(deadline) {
+			close(release)
+			<-done
+			t.Fatalf("no progress line counting the 2 finished rows while the first was held; stderr %q", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out := stdout.String(); out != "" {
+		t.Errorf("a row was printed before the first one: %q", out)
+	}
+	close(release)
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.HasSuffix(stderr.String(), "\r\033[K") {
+		t.Errorf("progress line not cleared at the end: %q", stderr.String())
+	}
+	if rows := ndjsonRows(t, stdout.String()); len(rows) != 3 || rows[0]["Ioc"] != "hold.example.com" {
+		t.Errorf("rows %v", rows)
+	}
+}
+
+// TestTIProvidersBuiltinLimits: a built-in's declared limits (VirusTotal's
+// public API: 4/min, 500/day) are the entry's limits, and an entry's Args
+// override them (a premium key).
+func TestTIProvidersBuiltinLimits(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "msticpyconfig.yaml")
+	body := `TIProviders:
+  VirusTotal:
+    Args:
+      AuthKey: {EnvironmentVar: MAIN_KEY}
+    Primary: true
+  VTPremium:
+    Provider: VirusTotal
+    Args:
+      AuthKey: {EnvironmentVar: MAIN_KEY}
+      RateLimit: 1000/min
+      DailyQuota: 100000
+      Concurrency: 8
+      Timeout: 10
+      Retries: 0
+`
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "ti", "providers")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := jsonRows(t, out)
+	want := map[string]string{
+		"VirusTotal": "4/min burst 4, 4 parallel, 500/day, timeout 30s, 2 retries",
+		"VTPremium":  "1000/min burst 4, 8 parallel, 100000/day, timeout 10s, 0 retries",
+	}
+	if len(rows) != 2 {
+		t.Fatalf("rows %v", rows)
+	}
+	for _, r := range rows {
+		if r["limits"] != want[fmt.Sprint(r["name"])] || r["status"] != "ready" {
+			t.Errorf("%v: limits %q status %q, want %q", r["name"], r["limits"], r["status"], want[fmt.Sprint(r["name"])])
+		}
+	}
+	if strings.Contains(out+stderr, cliTestKey) {
+		t.Error("key in listing")
+	}
+}
+
+// TestTILookupFeedsCSVMissingColumn: a CSV feed whose mapped column is
+// missing is reported on stderr (file, column, the columns there) and the
+// other feeds of the entry still answer: exit 0.
+func TestTILookupFeedsCSVMissingColumn(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ips.txt"), []byte("45.146.164.110\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.csv"), []byte("ioc,kind\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "msticpyconfig.yaml")
+	body := "TIProviders:\n  Offline:\n    Provider: Feeds\n    Primary: true\n    Args:\n" +
+		"      Files: ips.txt\n      Feed1: bad.csv\n      Feed1Columns: value=ioc,severity=sev\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runTI(t, "", "--config", cfg, "-o", "json", "ti", "lookup", "--no-cache", "45.146.164.110")
+	want := `bad.csv: CSV column \"sev\" (mapped to severity) not in the header (columns: ioc, kind)`
+	if code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want 0 and %q", code, stderr, want)
+	}
+	if rows := jsonRows(t, out); len(rows) != 1 || rows[0]["StatusName"] != "found" {
+		t.Errorf("rows %v", rows)
 	}
 }

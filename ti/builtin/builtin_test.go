@@ -174,7 +174,7 @@ var cases = []providerCase{
 	{provider: "MalwareBazaar", name: "miss", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 200, fixture: "miss.json", want: lookup.StatusNotFound},
 	{provider: "MalwareBazaar", name: "error", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 401, body: echoKey, want: lookup.StatusProviderError},
 	{provider: "MalwareBazaar", name: "error-in-body", ioc: "zz", typ: "md5_hash", status: 200, body: `{"query_status": "illegal_hash"}`, want: lookup.StatusProviderError},
-	{provider: "MalwareBazaar", name: "malformed", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 200, fixture: "malformed.json", want: lookup.StatusNotFound},
+	{provider: "MalwareBazaar", name: "malformed", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 200, fixture: "malformed.json", want: lookup.StatusUnexpected},
 	{provider: "MalwareBazaar", name: "malformed-html", ioc: "d41d8cd98f00b204e9800998ecf8427e", typ: "md5_hash", status: 200, body: "<html>oops</html>", want: lookup.StatusUnexpected},
 
 	{provider: "RiskIQ", name: "hit", ioc: "203.0.113.10", typ: "ipv4", status: 200, fixture: "hit.json", want: lookup.StatusFound, sev: lookup.SevHigh,
@@ -212,7 +212,7 @@ var cases = []providerCase{
 		sev: lookup.SevWarning, detail: "LastStatus=2026-12-02"},
 	{provider: "Tor", name: "miss", ioc: "203.0.113.11", typ: "ipv4", status: 200, fixture: "exit-addresses.txt", want: lookup.StatusNotFound},
 	{provider: "Tor", name: "error", ioc: "203.0.113.10", typ: "ipv4", status: 500, body: echoKey, want: lookup.StatusProviderError},
-	{provider: "Tor", name: "malformed", ioc: "203.0.113.10", typ: "ipv4", status: 200, fixture: "malformed.txt", want: lookup.StatusProviderError},
+	{provider: "Tor", name: "malformed", ioc: "203.0.113.10", typ: "ipv4", status: 200, fixture: "malformed.txt", want: lookup.StatusUnexpected},
 }
 
 // recorded is what the test server saw.
@@ -554,6 +554,72 @@ func TestKeyNeverLeaks(t *testing.T) {
 					noSecret(t, fmt.Sprintf("%#v", res), "result of "+ty)
 				}
 				noSecret(t, logs.String(), "logs")
+			})
+		}
+	}
+}
+
+// TestEveryBuiltinRejectsMalformedBodies serves bodies that are not any
+// provider's documented JSON to every built-in HTTP provider: each gives
+// "unexpected response" with a short excerpt, and the same provider then
+// answers the next item normally (a 404 miss).
+func TestEveryBuiltinRejectsMalformedBodies(t *testing.T) {
+	bodies := map[string]string{
+		"empty list":  `[]`,
+		"null":        `null`,
+		"json string": `"Service temporarily unavailable"`,
+		"html":        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+		"truncated":   `{"data": {"attributes": `,
+		"number":      `42`,
+	}
+	ds, err := Definitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Mode != "http" {
+			continue
+		}
+		typ, ioc := "", ""
+		for _, ty := range d.SupportedTypes() {
+			if v, ok := d.ExampleIoC[ty]; ok && !strings.Contains(ty, "-") {
+				typ, ioc = ty, v
+				break
+			}
+		}
+		if typ == "" {
+			t.Errorf("%s: no example indicator for a supported type", d.Name)
+			continue
+		}
+		for name, body := range bodies {
+			t.Run(d.Name+"/"+name, func(t *testing.T) {
+				var mu sync.Mutex
+				serve := body
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					b := serve
+					mu.Unlock()
+					if b == "" {
+						w.WriteHeader(http.StatusNotFound)
+						return
+					}
+					w.Header().Set("Content-Type", "application/json")
+					io.WriteString(w, b)
+				}))
+				defer srv.Close()
+				p := newProvider(t, d.Name, srv.URL, io.Discard)
+				it := lookup.Item{Ioc: ioc, Type: typ, Value: ioc}
+				res := p.Lookup(context.Background(), it)
+				ex, _ := res.RawResult.(string)
+				if res.Status != lookup.StatusUnexpected || ex == "" || utf8.RuneCountInString(ex) > 200 || res.Found {
+					t.Errorf("%s %s: %v %q (excerpt %q); want unexpected response with an excerpt", typ, ioc, res.Status, res.Message, ex)
+				}
+				mu.Lock()
+				serve = ""
+				mu.Unlock()
+				if res := p.Lookup(context.Background(), it); res.Status != lookup.StatusNotFound {
+					t.Errorf("next item: %v %q; want not found", res.Status, res.Message)
+				}
 			})
 		}
 	}

@@ -193,14 +193,19 @@ func TestBadInput(t *testing.T) {
 	write(t, dir, "bad.json", "{\"type\": \"bundle\", \"objects\": [\n{,}\n]}")
 	write(t, dir, "nocol.csv", "a,b\n1,2\n")
 	write(t, dir, "wl.json", `{"name":"re","type":"regex","list":["/x/"],"description":"d","version":1}`)
+	write(t, dir, "wlx.json", `{"name":"Odd","type":"blocklist","list":["9.9.9.9"],"description":"d","version":1}`)
+	write(t, dir, "wlok.json", `{"name":"Quad9","type":"cidr","list":["9.9.9.9/32"],"description":"d","version":1}`)
 	p := newProv(t, map[string]string{
 		"Files":        "good.txt;bad.json;missing.txt",
 		"Feed1":        "nocol.csv",
 		"Feed1Columns": "value=ioc",
-		"Warninglists": "wl.json",
+		"Warninglists": "wl.json;wlx.json;wlok.json",
 	}, dir)
 	if r := look(p, "ipv4", "1.2.3.4"); !r.Found {
 		t.Error("good feed not loaded beside bad ones")
+	}
+	if r := look(p, "ipv4", "9.9.9.9"); r.Found || !strings.Contains(fmt.Sprint(r.Details), "known benign: Quad9") || strings.Contains(fmt.Sprint(r.Details), "Odd") {
+		t.Errorf("good warninglist beside one of an unknown type: %+v", r)
 	}
 	errs := map[string]string{}
 	for _, st := range p.SourceStats() {
@@ -211,13 +216,16 @@ func TestBadInput(t *testing.T) {
 		"nocol.csv":   `CSV column "ioc" (mapped to value) not in the header`,
 		"missing.txt": "no such file",
 		"wl.json":     `type "regex", which msticgo does not evaluate`,
+		"wlx.json":    `warninglist "Odd" has type "blocklist", which msticgo does not evaluate (supported: cidr, hostname, string, substring)`,
 	} {
 		if !strings.Contains(errs[f], want) {
 			t.Errorf("%s: error %q, want it to contain %q", f, errs[f], want)
 		}
 	}
-	if errs["good.txt"] != "" {
-		t.Errorf("good.txt: %s", errs["good.txt"])
+	for _, f := range []string{"good.txt", "wlok.json"} {
+		if e, ok := errs[f]; !ok || e != "" {
+			t.Errorf("%s: listed %v, error %q", f, ok, e)
+		}
 	}
 }
 
@@ -600,6 +608,12 @@ func TestMISPShapes(t *testing.T) {
 		{"composite and deleted", event("6", "1", `"Attribute":[{"id":"61","type":"filename|sha1","value":"a.exe|7768fd2812ceff05db8f969a7bed1de5615bfc5a"},{"id":"62","type":"domain|ip","value":"evil.example.com|198.51.100.9"},{"id":"63","type":"ip-dst|port","value":"192.0.2.44|443"},{"id":"64","type":"ip-dst","value":"192.0.2.45","deleted":true},{"id":"65","type":"domain|ip","value":"only-one-part.example.com"},{"id":"66","type":"ip-src","value":"999.1.1.1"}]`),
 			[][2]string{{"sha1_hash", "7768fd2812ceff05db8f969a7bed1de5615bfc5a"}, {"dns", "evil.example.com"}, {"ipv4", "198.51.100.9"}, {"ipv4", "192.0.2.44"}}, lookup.SevHigh,
 			[][2]string{{"ipv4", "192.0.2.45"}}, 2},
+		// Other tools write ids as numbers and deleted as 0/1; an attribute
+		// that cannot be read (a list as value) is skipped and counted, not
+		// the whole file.
+		{"numbers and odd attributes", `{"Event":{"id":7,"info":"Event 7","threat_level_id":1,"Attribute":[{"id":71,"type":"ip-dst","value":"203.0.113.71","deleted":0},` +
+			`{"id":72,"type":"ip-dst","value":["203.0.113.72"]},{"id":73,"type":"ip-dst","value":"203.0.113.73","deleted":"1"},{"id":74,"type":"domain","value":"odd.example.com","deleted":"maybe"}]}}`,
+			[][2]string{{"ipv4", "203.0.113.71"}}, lookup.SevHigh, [][2]string{{"ipv4", "203.0.113.72"}, {"ipv4", "203.0.113.73"}, {"dns", "odd.example.com"}}, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -643,5 +657,147 @@ func TestMISPShapes(t *testing.T) {
 		if strings.HasSuffix(st.Source, "a.json") && !strings.Contains(st.Error, "response") {
 			t.Errorf("a.json error %q", st.Error)
 		}
+	}
+	// A problem names the event, the attribute and its line; a wrongly
+	// shaped event names its line.
+	write(t, dir, "c.json", "{\"Event\": {\"id\": \"8\",\n \"Attribute\": [\n  {\"id\": \"81\", \"type\": \"ip-dst\", \"value\": {\"x\": 1}}]}}")
+	write(t, dir, "d.json", "{\"response\": [\n {\"Event\": {\"id\": \"9\"}},\n {\"Event\": \"not an event\"}]}")
+	p = newProv(t, map[string]string{"Feed1": "c.json", "Feed1Format": "misp", "Feed2": "d.json", "Feed2Format": "misp"}, dir)
+	for _, st := range p.SourceStats() {
+		probs := strings.Join(st.Problems, "\n")
+		switch filepath.Base(st.Source) {
+		case "c.json":
+			if st.Skipped != 1 || !strings.Contains(probs, "event 8 attribute 81 (line 3): not read: value: want text, got a JSON object") {
+				t.Errorf("c.json: %+v", st)
+			}
+		case "d.json":
+			if !strings.Contains(st.Error, "line 3: unexpected JSON") {
+				t.Errorf("d.json: %+v", st)
+			}
+		}
+	}
+}
+
+// TestSTIX20Bundle: a STIX 2.0 bundle (spec_version on the bundle,
+// "labels", no pattern_type) loads like a 2.1 one: = comparisons joined by
+// OR inside and across observations, hash keys in both spellings, every
+// indicator type; a revoked indicator is skipped and counted.
+func TestSTIX20Bundle(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "sharing-group.json", `{"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "spec_version": "2.0",
+ "objects": [
+  {"type": "indicator", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created": "2016-04-06T20:03:48.000Z",
+   "modified": "2016-04-06T20:03:48.000Z", "labels": ["malicious-activity"], "name": "Poison Ivy C2",
+   "pattern": "[ipv4-addr:value = '198.51.100.3' OR ipv6-addr:value = '2001:0db8::0003'] OR [domain-name:value = 'C2.Example.ORG']",
+   "valid_from": "2016-01-01T00:00:00Z"},
+  {"type": "indicator", "id": "indicator--a932fcc6-e032-476c-826f-cb970a5a1ade", "created": "2016-04-06T20:03:48.000Z",
+   "modified": "2016-04-06T20:03:48.000Z", "labels": ["malicious-activity"],
+   "pattern": "[file:hashes.'SHA-256' = 'AEC070645FE53EE3B3763059376134F058CC337247C978ADD178B6CCDFB0019F'] OR [file:hashes.MD5 = '3773a88f65a5e780c8dff9cdc3a056f3'] OR [url:value = 'http://evil.example.net/drop.exe'] OR [email-addr:value = 'phish@evil.example.net']",
+   "valid_from": "2016-01-01T00:00:00Z"},
+  {"type": "indicator", "id": "indicator--revoked", "labels": ["benign"], "revoked": true,
+   "pattern": "[ipv4-addr:value = '198.51.100.99']", "valid_from": "2016-01-01T00:00:00Z"}
+ ]}`)
+	p := newProv(t, map[string]string{"Files": "sharing-group.json"}, dir)
+	st := p.SourceStats()
+	if len(st) != 1 || st[0].Format != "stix" || st[0].Total != 7 || st[0].Skipped != 1 || st[0].Error != "" {
+		t.Fatalf("stats %+v", st)
+	}
+	tests := []struct {
+		typ, v string
+		found  bool
+		info   string
+	}{
+		{"ipv4", "198.51.100.3", true, "Poison Ivy C2"},
+		{"ipv6", "2001:db8::3", true, "Poison Ivy C2"},
+		{"dns", "c2.example.org", true, "Poison Ivy C2"},
+		{"sha256_hash", "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f", true, "malicious-activity"},
+		{"md5_hash", "3773A88F65A5E780C8DFF9CDC3A056F3", true, "malicious-activity"},
+		{"url", "http://evil.example.net/drop.exe", true, "indicator--a932fcc6"},
+		{"email", "phish@evil.example.net", true, "indicator--a932fcc6"},
+		{"ipv4", "198.51.100.99", false, ""},
+	}
+	for _, tt := range tests {
+		r := look(p, tt.typ, tt.v)
+		if r.Found != tt.found || !strings.Contains(fmt.Sprint(r.Details), tt.info) {
+			t.Errorf("%s %s: found %v details %v; want %v with %q", tt.typ, tt.v, r.Found, r.Details, tt.found, tt.info)
+		}
+	}
+	if !strings.Contains(strings.Join(st[0].Problems, "\n"), "indicator--revoked: revoked") {
+		t.Errorf("problems %v", st[0].Problems)
+	}
+}
+
+// TestCSVQuotes: stray quotes in a CSV feed are read leniently, and a quote
+// that is never closed (which makes one field of the rest of the file) is
+// reported with its line and the lines it swallowed are counted, not lost
+// silently.
+func TestCSVQuotes(t *testing.T) {
+	tests := []struct {
+		name, body string
+		found      []string
+		missing    []string
+		skipped    int
+		problem    string
+	}{
+		{"stray quotes in a comment", "ioc,comment\nevil.example.com,Known \"bad\" host\n198.51.100.1,ok\n",
+			[]string{"evil.example.com", "198.51.100.1"}, nil, 0, ""},
+		{"quoted commas", "ioc,comment\n\"evil.example.com\",\"c2, stage 2\"\n", []string{"evil.example.com"}, nil, 0, ""},
+		{"unclosed quote", "ioc,comment\n45.146.164.1,ok\n45.146.164.2,\"broken\n45.146.164.3,x\n45.146.164.4,y\n",
+			[]string{"45.146.164.1", "45.146.164.2"}, []string{"45.146.164.3", "45.146.164.4"}, 2,
+			"line 3: a quoted field runs over the next 2 line(s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, "f.csv", tt.body)
+			p := newProv(t, map[string]string{"Files": "f.csv"}, dir)
+			st := p.SourceStats()
+			if len(st) != 1 || st[0].Error != "" || st[0].Skipped != tt.skipped {
+				t.Fatalf("stats %+v", st)
+			}
+			if probs := strings.Join(st[0].Problems, "\n"); tt.problem != "" && !strings.Contains(probs, tt.problem) || tt.problem == "" && probs != "" {
+				t.Errorf("problems %q, want %q", probs, tt.problem)
+			}
+			for _, v := range tt.found {
+				typ := "ipv4"
+				if strings.Contains(v, "example") {
+					typ = "dns"
+				}
+				if !look(p, typ, v).Found {
+					t.Errorf("%s not loaded", v)
+				}
+			}
+			for _, v := range tt.missing {
+				if look(p, "ipv4", v).Found {
+					t.Errorf("%s loaded", v)
+				}
+			}
+		})
+	}
+}
+
+// TestSTIXObjectNotRead: an indicator object of the wrong shape is skipped
+// and counted, the problem naming its id and line; objects of other types
+// are ignored whatever their shape; the rest of the bundle loads.
+func TestSTIXObjectNotRead(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "b.json", "{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": [\n"+
+		" {\"type\": \"indicator\", \"id\": \"indicator--num\", \"pattern\": 42},\n"+
+		" {\"type\": \"malware\", \"id\": \"malware--1\", \"name\": [\"odd\"]},\n"+
+		" {\"type\": \"indicator\", \"pattern\": [\"x\"]},\n"+
+		" {\"type\": \"indicator\", \"id\": \"indicator--ok\", \"pattern\": \"[ipv4-addr:value = '203.0.113.90']\", \"pattern_type\": \"stix\"}\n]}")
+	p := newProv(t, map[string]string{"Files": "b.json"}, dir)
+	st := p.SourceStats()
+	if len(st) != 1 || st[0].Error != "" || st[0].Total != 1 || st[0].Skipped != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+	probs := strings.Join(st[0].Problems, "\n")
+	for _, want := range []string{"indicator--num (line 2): not read: pattern is a JSON number", "object 3 (line 4): not read: pattern is a JSON array"} {
+		if !strings.Contains(probs, want) {
+			t.Errorf("problems %q lack %q", probs, want)
+		}
+	}
+	if !look(p, "ipv4", "203.0.113.90").Found {
+		t.Error("the good indicator did not load")
 	}
 }

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,28 +10,106 @@ import (
 )
 
 type mispAttribute struct {
-	ID       string `json:"id"`
-	UUID     string `json:"uuid"`
-	Type     string `json:"type"`
-	Category string `json:"category"`
-	Value    string `json:"value"`
-	Comment  string `json:"comment"`
-	Deleted  bool   `json:"deleted"`
+	ID       flexString `json:"id"`
+	UUID     flexString `json:"uuid"`
+	Type     flexString `json:"type"`
+	Category flexString `json:"category"`
+	Value    flexString `json:"value"`
+	Comment  flexString `json:"comment"`
+	Deleted  flexBool   `json:"deleted"`
 }
 
 type mispObject struct {
-	ID        string          `json:"id"`
-	Name      string          `json:"name"`
-	Attribute []mispAttribute `json:"Attribute"`
+	ID        flexString        `json:"id"`
+	Name      flexString        `json:"name"`
+	Attribute []json.RawMessage `json:"Attribute"`
 }
 
 type mispEvent struct {
-	ID          string          `json:"id"`
-	UUID        string          `json:"uuid"`
-	Info        string          `json:"info"`
-	ThreatLevel json.RawMessage `json:"threat_level_id"`
-	Attribute   []mispAttribute `json:"Attribute"`
-	Object      []mispObject    `json:"Object"`
+	ID          flexString        `json:"id"`
+	UUID        flexString        `json:"uuid"`
+	Info        flexString        `json:"info"`
+	ThreatLevel json.RawMessage   `json:"threat_level_id"`
+	Attribute   []json.RawMessage `json:"Attribute"`
+	Object      []mispObject      `json:"Object"`
+}
+
+// decodeAttribute reads one attribute; an error names the key whose value
+// cannot be read.
+func decodeAttribute(raw json.RawMessage) (mispAttribute, error) {
+	var a mispAttribute
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return a, fmt.Errorf("an attribute must be a JSON object, not %s", te.Value)
+		}
+		return a, err
+	}
+	// in this order, so an error after the ids still has them for its message
+	for _, f := range []struct {
+		key string
+		dst *flexString
+	}{{"id", &a.ID}, {"uuid", &a.UUID}, {"type", &a.Type}, {"category", &a.Category}, {"value", &a.Value}, {"comment", &a.Comment}} {
+		if v, ok := m[f.key]; ok {
+			if err := f.dst.UnmarshalJSON(v); err != nil {
+				return a, fmt.Errorf("%s: %w", f.key, err)
+			}
+		}
+	}
+	if v, ok := m["deleted"]; ok {
+		if err := a.Deleted.UnmarshalJSON(v); err != nil {
+			return a, fmt.Errorf("deleted: %w", err)
+		}
+	}
+	return a, nil
+}
+
+// flexString reads a JSON string, number, boolean or null as text: MISP
+// exports from other tools write ids and even values as numbers.
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case nil:
+		*f = ""
+	case string:
+		*f = flexString(x)
+	case float64, bool:
+		*f = flexString(strings.TrimSpace(string(b)))
+	default:
+		return fmt.Errorf("want text, got a JSON %s", jsonKind(v))
+	}
+	return nil
+}
+
+// flexBool reads true/false, 0/1 or "0"/"1" (MISP writes all three).
+type flexBool bool
+
+func (f *flexBool) UnmarshalJSON(b []byte) error {
+	switch strings.Trim(strings.TrimSpace(string(b)), `"`) {
+	case "true", "1":
+		*f = true
+	case "false", "0", "", "null":
+		*f = false
+	default:
+		return fmt.Errorf("want true or false, got %s", clip(string(b)))
+	}
+	return nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 type mispWrap struct {
@@ -81,7 +160,7 @@ func parseMISP(data []byte, opt fileOptions) (*parsed, error) {
 		if err := json.Unmarshal(top.Response, &list); err != nil {
 			var one mispWrap
 			if err2 := json.Unmarshal(top.Response, &one); err2 != nil || one.Event == nil {
-				return nil, fmt.Errorf("response: %w", err)
+				return nil, jsonErrAt(data, top.Response, fmt.Errorf("response: %w", err))
 			}
 			list = []mispWrap{one}
 		}
@@ -99,30 +178,39 @@ func parseMISP(data []byte, opt fileOptions) (*parsed, error) {
 	}
 	for _, ev := range events {
 		sev := mispSeverity(ev.ThreatLevel, opt.Severity)
-		add := func(a mispAttribute, where string) {
-			ref := "attribute " + a.ID
-			if a.ID == "" {
-				ref = "attribute " + a.UUID
+		add := func(raw json.RawMessage, pos int, where string) {
+			a, err := decodeAttribute(raw)
+			ref := "attribute " + string(a.ID)
+			switch {
+			case a.ID != "":
+			case a.UUID != "":
+				ref = "attribute " + string(a.UUID)
+			default:
+				ref = fmt.Sprintf("attribute %d", pos+1)
 			}
 			if where != "" {
 				ref = where + " " + ref
 			}
-			ref = "event " + ev.ID + " " + ref
+			ref = "event " + string(ev.ID) + " " + ref
+			if err != nil {
+				p.skip("%s (line %d): not read: %v", ref, lineAt(data, raw), err)
+				return
+			}
 			if a.Deleted {
 				return
 			}
-			types := strings.Split(strings.ToLower(a.Type), "|")
-			values := []string{a.Value}
+			types := strings.Split(strings.ToLower(string(a.Type)), "|")
+			values := []string{string(a.Value)}
 			if len(types) > 1 {
-				values = strings.SplitN(a.Value, "|", len(types))
+				values = strings.SplitN(string(a.Value), "|", len(types))
 				if len(values) != len(types) {
-					p.skip("%s: composite %s value %q has %d parts", ref, a.Type, clip(a.Value), len(values))
+					p.skip("%s: composite %s value %q has %d parts", ref, a.Type, clip(string(a.Value)), len(values))
 					return
 				}
 			}
-			info := ev.Info
+			info := string(ev.Info)
 			if a.Comment != "" {
-				info += ": " + a.Comment
+				info += ": " + string(a.Comment)
 			}
 			for i, t := range types {
 				it, ok := mispTypes[t]
@@ -142,12 +230,12 @@ func parseMISP(data []byte, opt fileOptions) (*parsed, error) {
 				p.Indicators = append(p.Indicators, Indicator{Value: n, Severity: sev, Suffix: opt.Suffix, Ref: ref, Info: info})
 			}
 		}
-		for _, a := range ev.Attribute {
-			add(a, "")
+		for i, a := range ev.Attribute {
+			add(a, i, "")
 		}
 		for _, o := range ev.Object {
-			for _, a := range o.Attribute {
-				add(a, "object "+o.ID+" ("+o.Name+")")
+			for i, a := range o.Attribute {
+				add(a, i, "object "+string(o.ID)+" ("+string(o.Name)+")")
 			}
 		}
 	}

@@ -23,8 +23,11 @@ type parsed struct {
 	Format     string
 }
 
-func (p *parsed) skip(format string, a ...any) {
-	p.Skipped++
+func (p *parsed) skip(format string, a ...any) { p.skipN(1, format, a...) }
+
+// skipN counts n skipped entries under one problem.
+func (p *parsed) skipN(n int, format string, a ...any) {
+	p.Skipped += n
 	if len(p.Problems) < maxProblems {
 		p.Problems = append(p.Problems, fmt.Sprintf(format, a...))
 	}
@@ -184,6 +187,16 @@ func parseCSV(r io.Reader, opt fileOptions) (*parsed, error) {
 		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, csvErr(err)
+		}
+		// Quotes are read leniently (stray quotes in comments are common),
+		// so a quote that is never closed makes one field of the lines that
+		// follow: say so, naming the line, instead of losing them silently.
+		for i, f := range rec {
+			if n := strings.Count(strings.TrimRight(f, "\r\n"), "\n"); n > 0 {
+				fl, _ := cr.FieldPos(i)
+				p.skipN(n, "line %d: a quoted field runs over the next %d line(s) (a missing or stray \"?); they were read as text, not as indicators", fl, n)
+				break
+			}
 		}
 		v := get(rec, "value")
 		if v == "" {

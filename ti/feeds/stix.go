@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -253,7 +254,23 @@ func parseSTIX(data []byte, opt fileOptions) (*parsed, error) {
 	for i, raw := range objs {
 		var ind stixIndicator
 		if err := json.Unmarshal(raw, &ind); err != nil {
-			p.skip("object %d: %v", i, err)
+			var head struct {
+				Type any `json:"type"`
+				ID   any `json:"id"`
+			}
+			_ = json.Unmarshal(raw, &head)
+			if head.Type != nil && head.Type != "indicator" {
+				continue // not an indicator: its shape does not matter
+			}
+			name := fmt.Sprintf("object %d", i+1)
+			if id, ok := head.ID.(string); ok && id != "" {
+				name = id
+			}
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && te.Field != "" {
+				err = fmt.Errorf("%s is a JSON %s", te.Field, te.Value)
+			}
+			p.skip("%s (line %d): not read: %v", name, lineAt(data, raw), err)
 			continue
 		}
 		if ind.Type != "indicator" {
@@ -301,8 +318,42 @@ func parseSTIX(data []byte, opt fileOptions) (*parsed, error) {
 func jsonErr(data []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line := 1 + strings.Count(string(data[:min(int(se.Offset), len(data))]), "\n")
-		return fmt.Errorf("line %d: invalid JSON: %w", line, err)
+		return fmt.Errorf("line %d: invalid JSON: %w", lineOf(data, se.Offset), err)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("line %d: unexpected JSON: %w", lineOf(data, te.Offset), err)
 	}
 	return fmt.Errorf("invalid JSON: %w", err)
+}
+
+// jsonErrAt is jsonErr for an error found while decoding part, a piece of
+// data (a json.RawMessage copied out of it): the line is counted in data.
+func jsonErrAt(data, part []byte, err error) error {
+	base := bytes.Index(data, part)
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case base < 0:
+	case errors.As(err, &se):
+		return fmt.Errorf("line %d: invalid JSON: %w", lineOf(data, int64(base)+se.Offset), err)
+	case errors.As(err, &te):
+		return fmt.Errorf("line %d: unexpected JSON: %w", lineOf(data, int64(base)+te.Offset), err)
+	}
+	return fmt.Errorf("invalid JSON: %w", err)
+}
+
+// lineOf is the 1-based line of a byte offset in data.
+func lineOf(data []byte, off int64) int {
+	return 1 + bytes.Count(data[:min(max(int(off), 0), len(data))], []byte("\n"))
+}
+
+// lineAt is the line where part (a json.RawMessage copied out of data)
+// starts, or 0 when it cannot be found.
+func lineAt(data, part []byte) int {
+	i := bytes.Index(data, part)
+	if i < 0 {
+		return 0
+	}
+	return lineOf(data, int64(i))
 }

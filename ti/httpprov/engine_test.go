@@ -509,6 +509,75 @@ result:
 	}
 }
 
+// TestListModeFailures: a list source that answers 2xx with something that
+// is not a list (a maintenance page, an empty body) gives every item
+// "unexpected response" with a short excerpt; HTTP errors and unreachable
+// sources give "provider error". The first failing source is the one
+// reported, and a failed download is not repeated for every item.
+func TestListModeFailures(t *testing.T) {
+	const def = `kind: ti
+provider_name: ListFail
+mode: list
+base_url: https://list.example
+types: [ipv4]
+list:
+  key: ip
+  sources:
+    - {path: /primary, format: stanzas, start: ExitNode, emit: ExitAddress}
+    - {path: /fallback, format: lines}
+result:
+  severity: '"warning"'
+`
+	page := "<html><head><title>Maintenance</title></head><body>" + strings.Repeat("Back soon. ", 60) + "</body></html>"
+	tests := []struct {
+		name              string
+		primary, fallback func(w http.ResponseWriter)
+		want              lookup.Status
+		msg               string
+	}{
+		{"html page", func(w http.ResponseWriter) { io.WriteString(w, page) }, func(w http.ResponseWriter) { w.WriteHeader(503) },
+			lookup.StatusUnexpected, "unexpected response (the list has no entries): <html><head><title>Maintenance"},
+		{"empty body", func(w http.ResponseWriter) {}, func(w http.ResponseWriter) { io.WriteString(w, "# nothing\nnot-an-ip\n") },
+			lookup.StatusUnexpected, "unexpected response (empty body)"},
+		{"no usable line", func(w http.ResponseWriter) { io.WriteString(w, "# nothing\nnot-an-ip\n") }, func(w http.ResponseWriter) {},
+			lookup.StatusUnexpected, "unexpected response (the list has no entries): # nothing not-an-ip"},
+		{"http errors", func(w http.ResponseWriter) { w.WriteHeader(500) }, func(w http.ResponseWriter) { io.WriteString(w, page) },
+			lookup.StatusProviderError, "cannot load its list: HTTP 500"},
+		{"fallback saves", func(w http.ResponseWriter) { io.WriteString(w, page) }, func(w http.ResponseWriter) { io.WriteString(w, "203.0.113.1\n") },
+			lookup.StatusFound, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/primary" {
+					tt.primary(w)
+				} else {
+					tt.fallback(w)
+				}
+			})
+			p := mustProvider(t, mustDef(t, def), map[string]string{"BaseURL": ts.URL}, nil)
+			for range 3 {
+				r := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.1", Type: "ipv4"})
+				if r.Status != tt.want || !strings.Contains(r.Message, tt.msg) {
+					t.Fatalf("%v %q; want %v containing %q", r.Status, r.Message, tt.want, tt.msg)
+				}
+				if r.Status == lookup.StatusUnexpected && tt.name != "empty body" {
+					ex, _ := r.RawResult.(string)
+					if ex == "" || utf8.RuneCountInString(ex) > 200 || !strings.HasPrefix(r.Reference, ts.URL+"/primary") {
+						t.Errorf("excerpt %q (%d chars), reference %q", ex, utf8.RuneCountInString(ex), r.Reference)
+					}
+				}
+			}
+			ts.mu.Lock()
+			n := len(ts.hits)
+			ts.mu.Unlock()
+			if n != 2 && tt.want != lookup.StatusFound {
+				t.Errorf("%d downloads for 3 lookups, want 2 (each source once)", n)
+			}
+		})
+	}
+}
+
 func TestDefinitionErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
@@ -636,7 +705,6 @@ func TestEngineHonoursRetryAfterBothForms(t *testing.T) {
 		lookup.Options{Prepare: lookup.IOCPreparer, BackoffBase: time.Millisecond})
 	defer e.Close()
 	var done sync.Map
-	start := time.Now()
 	e.Stream(context.Background(), []lookup.Input{{Value: "1.1.1.1"}, {Value: "8.8.4.4"}, {Value: "9.9.9.9"}},
 		func(r lookup.Row) { done.Store(r.Item.Value, r) })
 	for _, v := range []string{"1.1.1.1", "8.8.4.4", "9.9.9.9"} {
@@ -658,7 +726,106 @@ func TestEngineHonoursRetryAfterBothForms(t *testing.T) {
 			t.Errorf("%s: retried after %v, before the Retry-After of at least %v", v, gap, min)
 		}
 	}
-	if len(calls["9.9.9.9"]) != 1 || calls["9.9.9.9"][0].Sub(start) > 900*time.Millisecond {
-		t.Errorf("the unthrottled item waited or was asked twice: %v", calls["9.9.9.9"])
+	// The unthrottled item is asked once. (When it is sent is not checked:
+	// a 429 pauses the whole provider, so on a busy machine it may
+	// legitimately wait behind the pause.)
+	if len(calls["9.9.9.9"]) != 1 {
+		t.Errorf("the unthrottled item was asked %d times, want 1", len(calls["9.9.9.9"]))
+	}
+}
+
+// TestFaultBulkDeclarative sends issue 4's bad-input bulk through a
+// declarative provider and the lookup engine: a hit, a 404 miss,
+// zz-not-a-hash, a malformed URL, a private IP, an IDN domain in its
+// Unicode and punycode forms, the hit again in another letter case, a
+// defanged URL and an HTML answer. One row each, in order, with the right
+// status; one call per distinct valid value and none for the others; the
+// key in no row.
+func TestFaultBulkDeclarative(t *testing.T) {
+	const def = `kind: ti
+provider_name: Bulk
+base_url: https://bulk.example
+settings:
+  - {name: AuthKey, required: true, secret: true}
+headers: {X-Key: "{AuthKey}"}
+limits: {concurrency: 4, timeout: 5s, retries: 1}
+queries:
+  ipv4: {path: "/ip/{observable}"}
+  dns: {path: "/domain/{observable}"}
+  url: {path: "/url/{observable|b64url}"}
+  file_hash: {path: "/file/{observable}"}
+type_aliases: {md5_hash: file_hash, sha1_hash: file_hash, sha256_hash: file_hash}
+result:
+  expect: 'type(response) == "map" && response.score != nil'
+  found: 'response.score > 0'
+  severity: 'severity_of(response.score, 40, 80)'
+  details: '{"score": response.score}'
+`
+	hashPath := "/file/44d88612fea8a8f36de82e1278abb02f"
+	urlPath := "/url/" + base64.RawURLEncoding.EncodeToString([]byte("https://evil.example.com/x"))
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case hashPath:
+			jsonReply(200, `{"score": 90}`)(w, r)
+		case urlPath:
+			jsonReply(200, `{"score": 50}`)(w, r)
+		case "/domain/xn--bcher-kva.de":
+			jsonReply(200, `{"score": 0}`)(w, r)
+		case "/ip/8.8.4.4":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html><body>Service temporarily unavailable "+r.Header.Get("X-Key")+"</body></html>")
+		default:
+			jsonReply(404, `{"error": "unknown"}`)(w, r)
+		}
+	})
+	p := mustProvider(t, mustDef(t, def), map[string]string{"AuthKey": testKey, "BaseURL": ts.URL}, nil)
+	e := lookup.NewEngine([]lookup.ProviderSpec{{Name: "Bulk", Provider: p, Primary: true}}, lookup.Options{Prepare: lookup.IOCPreparer})
+	defer e.Close()
+	tests := []struct {
+		in, typ string
+		want    lookup.Status
+		sev     lookup.Severity
+		msg     string
+	}{
+		{"44D88612FEA8A8F36DE82E1278ABB02F", "", lookup.StatusFound, lookup.SevHigh, ""},
+		{"1.1.1.1", "", lookup.StatusNotFound, lookup.SevInformation, ""},
+		{"zz-not-a-hash", "md5_hash", lookup.StatusInvalid, lookup.SevUnknown, "md5_hash"},
+		{"http://[::1", "url", lookup.StatusInvalid, lookup.SevUnknown, ""},
+		{"10.1.2.3", "", lookup.StatusNotRoutable, lookup.SevUnknown, "not routable: private"},
+		{"bücher.de", "", lookup.StatusNotFound, lookup.SevInformation, ""},
+		{"xn--bcher-kva.de", "", lookup.StatusNotFound, lookup.SevInformation, ""},
+		{"44d88612fea8a8f36de82e1278abb02f", "", lookup.StatusFound, lookup.SevHigh, ""},
+		{"hxxps://evil[.]example[.]com/x", "", lookup.StatusFound, lookup.SevWarning, ""},
+		{"8.8.4.4", "", lookup.StatusUnexpected, lookup.SevUnknown, "Service temporarily unavailable"},
+	}
+	in := make([]lookup.Input, len(tests))
+	for i, tt := range tests {
+		in[i] = lookup.Input{Value: tt.in, Type: tt.typ}
+	}
+	rows, sum, err := e.Rows(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(tests) {
+		t.Fatalf("%d rows for %d inputs", len(rows), len(tests))
+	}
+	for i, tt := range tests {
+		r := rows[i]
+		if r.Index != i || r.Item.Ioc != tt.in || r.Result.Status != tt.want || r.Result.Severity != tt.sev || !strings.Contains(r.Result.Message, tt.msg) {
+			t.Errorf("row %d (%q): %v %v %q; want %v %v %q", i, r.Item.Ioc, r.Result.Status, r.Result.Severity, r.Result.Message, tt.want, tt.sev, tt.msg)
+		}
+		if s := fmt.Sprintf("%#v", r); strings.Contains(s, testKey) {
+			t.Errorf("row %d holds the key: %s", i, s)
+		}
+	}
+	ts.mu.Lock()
+	paths := map[string]int{}
+	for _, h := range ts.hits {
+		paths[h.path]++
+	}
+	ts.mu.Unlock()
+	want := map[string]int{hashPath: 1, "/ip/1.1.1.1": 1, "/domain/xn--bcher-kva.de": 1, urlPath: 1, "/ip/8.8.4.4": 1}
+	if fmt.Sprint(paths) != fmt.Sprint(want) || sum.Calls != 5 {
+		t.Errorf("calls %v (engine %d), want %v", paths, sum.Calls, want)
 	}
 }

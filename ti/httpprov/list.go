@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -30,6 +31,14 @@ func (p *Provider) lookupList(ctx context.Context, item lookup.Item, obs string)
 		return lookup.Result{Status: lookup.StatusUnsupported, Severity: lookup.SevUnknown, Details: msg, Message: msg}
 	}
 	entries, ref, err := p.listEntries(ctx)
+	var empty *emptyListError
+	if errors.As(err, &empty) {
+		why := "the list has no entries"
+		if empty.excerpt == "" {
+			why = "empty body"
+		}
+		return p.unexpected(lookup.Result{Reference: ref}, why, []byte(empty.excerpt))
+	}
 	if err != nil {
 		r := p.transportError(ctx, err)
 		if r.Status == lookup.StatusProviderError {
@@ -94,13 +103,10 @@ func (p *Provider) listEntries(ctx context.Context) (map[string]map[string]any, 
 		}
 		ref := p.redact(stripQuery(u))
 		entries, err := p.download(ctx, u, src)
-		if err == nil && len(entries) > 0 {
+		if err == nil {
 			c.entries, c.loaded, c.source, c.lastErr = entries, now, ref, nil
 			p.log.Info("list loaded", "source", ref, "entries", len(entries))
 			return entries, ref, nil
-		}
-		if err == nil {
-			err = fmt.Errorf("%s gave no entries", ref)
 		}
 		p.log.Warn("list source failed", "source", ref, "error", p.redact(err.Error()))
 		if firstErr == nil {
@@ -148,7 +154,20 @@ func (p *Provider) download(ctx context.Context, u string, src ListSource) (map[
 	if tooBig {
 		return nil, fmt.Errorf("list larger than %d bytes", p.maxSize)
 	}
-	return parseList(body, src, p.def.List.Key), nil
+	entries := parseList(body, src, p.def.List.Key)
+	if len(entries) == 0 {
+		// A 2xx answer that is not the list (a maintenance page, an empty
+		// body): the items get "unexpected response" with an excerpt.
+		return nil, &emptyListError{excerpt: p.excerpt(body)}
+	}
+	return entries, nil
+}
+
+// emptyListError is a list source that answered 2xx with nothing usable.
+type emptyListError struct{ excerpt string }
+
+func (e *emptyListError) Error() string {
+	return "the answer holds no list entries: " + e.excerpt
 }
 
 // parseList reads a list body. lines: the first token of each non-empty,
