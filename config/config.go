@@ -147,6 +147,12 @@ type ProviderEntry struct {
 	// Status is "" when the entry is usable, else why it is not, e.g.
 	// "not configured: HUNT_VT_KEY not set".
 	Status string
+	// HTTPTimeout (seconds, 0 = not set) and Proxies (scheme → proxy URL)
+	// are the config's msticpy.http_timeout and msticpy.Proxies, carried by
+	// every TIProviders and ContextProviders entry (MSTICPy applies them to
+	// all its HTTP providers).
+	HTTPTimeout float64
+	Proxies     map[string]string
 }
 
 // Configured reports whether every secret the entry refers to resolved.

@@ -314,6 +314,14 @@ func (p *parser) parseRoot(root *yaml.Node) {
 	if c.Msticpy.HTTPTimeout == 0 && timeoutTop != nil {
 		p.timeout("http_timeout", timeoutTop)
 	}
+	// MSTICPy's http_timeout and Proxies apply to every HTTP provider:
+	// each TI and context entry carries them to its factory.
+	for _, sec := range [][]ProviderEntry{c.TIProviders, c.ContextProviders} {
+		for i := range sec {
+			sec[i].HTTPTimeout = c.Msticpy.HTTPTimeout
+			sec[i].Proxies = c.Msticpy.Proxies
+		}
+	}
 }
 
 // msticpySections are top-level sections of MSTICPy configs that msticgo

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/msticgo/msticgo/config"
 	"github.com/msticgo/msticgo/registry"
@@ -74,6 +75,8 @@ func Build(ctx context.Context, reg *registry.Registry, kind registry.Kind, spec
 			Logger: logger.With("provider", s.Name), Settings: map[string]string{}, Secrets: map[string]bool{}}
 		if entry != nil {
 			args.Settings, args.Secrets = entry.Settings()
+			args.Proxies = entry.Proxies
+			args.HTTPTimeout = time.Duration(entry.HTTPTimeout * float64(time.Second))
 		}
 		inst, err := r.Factory(ctx, args)
 		if err != nil {

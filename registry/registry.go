@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Kind is the kind of a provider.
@@ -83,6 +84,13 @@ type FactoryArgs struct {
 	BaseDir string
 	// Logger is the logger the provider should use; never nil.
 	Logger *slog.Logger
+	// Proxies maps a URL scheme ("http", "https") to the proxy URL an HTTP
+	// provider must use (MSTICPy's msticpy.Proxies); empty means the
+	// environment's HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
+	Proxies map[string]string
+	// HTTPTimeout is the time limit of one HTTP call when the provider's own
+	// settings give none (MSTICPy's msticpy.http_timeout); 0 = not set.
+	HTTPTimeout time.Duration
 }
 
 // Factory creates a provider instance. What it returns must satisfy the

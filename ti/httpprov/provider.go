@@ -241,6 +241,8 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 			return nil, fmt.Errorf("%s: setting timeout %q: %w (want seconds or a duration such as 30s)", name, t, ErrBadSetting)
 		}
 		p.timeout = to
+	} else if args.HTTPTimeout > 0 {
+		p.timeout = args.HTTPTimeout // msticpy.http_timeout
 	}
 	if p.timeout <= 0 {
 		p.timeout = DefaultTimeout
@@ -265,7 +267,22 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read when the provider is built
 	// (http.ProxyFromEnvironment reads them once per process).
-	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	// msticpy.Proxies, when the config has them, replace the environment.
+	proxyCfg := httpproxy.FromEnvironment()
+	if len(args.Proxies) > 0 {
+		proxyCfg = &httpproxy.Config{}
+		for scheme, u := range args.Proxies {
+			switch strings.TrimSuffix(strings.ToLower(scheme), "://") {
+			case "https":
+				proxyCfg.HTTPSProxy = u
+			case "http":
+				proxyCfg.HTTPProxy = u
+			case "all":
+				proxyCfg.HTTPProxy, proxyCfg.HTTPSProxy = u, u
+			}
+		}
+	}
+	proxy := proxyCfg.ProxyFunc()
 	tr.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	// Keep enough idle connections for the concurrency a config override
 	// may raise: a closed connection per call costs more than the call.
