@@ -1,6 +1,7 @@
 package querystore
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -264,5 +265,56 @@ func TestParseCache(t *testing.T) {
 	}
 	if s := load(); len(s.List("", "")) != len(plain.List("", "")) {
 		t.Error("corrupt cache lost queries")
+	}
+}
+
+// TestRejectedQuerySaysWhy: asking for a query whose source was rejected
+// when its file loaded names the file, line and fault, not only "not found".
+func TestRejectedQuerySaysWhy(t *testing.T) {
+	bad := dupA + `  q2:
+    description: two
+    args:
+      query: 'T | where y == "{y}"'
+    parameters:
+      x: {description: the x, type: str}
+  q3:
+    description: three
+    args:
+      query: 'T | take {n}'
+    parameters:
+      n: {description: how many, type: integer}
+`
+	s := New()
+	s.LoadBytes("bad.yaml", []byte(bad))
+	tests := []struct {
+		name     string
+		query    string
+		want     []string
+		dontWant string
+	}{
+		{"undeclared placeholder", "Fam.q2", []string{"rejected when its file loaded", `bad.yaml:16: query "q2": args.query: template uses undeclared parameters "y"`}, "did you mean"},
+		{"unknown type", "fam.Q3", []string{`bad.yaml:24: query "q3": parameters.n.type: unknown type "integer"`}, "did you mean"},
+		{"typo of a loaded query", "Fam.q", []string{`did you mean "Fam.q1"`}, "rejected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, env := range []string{"MSSentinel", ""} {
+				_, err := s.Get(env, tt.query)
+				if !errors.Is(err, ErrNotFound) {
+					t.Fatalf("Get(%q, %q) = %v, want ErrNotFound", env, tt.query, err)
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("Get(%q, %q): %q lacks %q", env, tt.query, err, w)
+					}
+				}
+				if strings.Contains(err.Error(), tt.dontWant) {
+					t.Errorf("Get(%q, %q): %q should not say %q", env, tt.query, err, tt.dontWant)
+				}
+			}
+		})
+	}
+	if _, err := s.Get("MSSentinel", "Fam.q1"); err != nil {
+		t.Errorf("the good query of the file was lost: %v", err)
 	}
 }

@@ -244,5 +244,13 @@ func TestQueryPaths(t *testing.T) {
 	if code != 0 || out != "from custom\n" {
 		t.Errorf("first definition must win: %d %q", code, out)
 	}
+	// a query rejected when its file loaded: exit 2 saying why, with or without --env
+	for _, envArgs := range [][]string{{"--env", "MSSentinel"}, nil} {
+		args := append([]string{"--query-path", filepath.Join(dir, "p1"), "query", "render"}, envArgs...)
+		_, errOut, code = runQueryCLI(t, nil, append(args, "BadType.q")...)
+		if code != 2 || !strings.Contains(errOut, "msticgo: query not found: BadType.q") || !strings.Contains(errOut, "rejected when its file loaded: "+filepath.Join(dir, "p1", "badtype.yaml")+`:9: query "q": parameters.x.type: unknown type "number"`) {
+			t.Errorf("rejected query %v: exit %d, stderr %s", envArgs, code, errOut)
+		}
+	}
 	// (the embedded packs: cmd/msticgo's TestSampleWithNoConfig, where they are linked)
 }
