@@ -178,6 +178,8 @@ func TestDuplicateKeepsFirst(t *testing.T) {
 func TestBadInputMessages(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
 		{"syntax", "metadata: [\n  x: :\n", "invalid YAML"},
+		{"syntax: the line once, after the file", "metadata:\n  version: 1\n  data_environments: [x\nsources: {}\n", "invalid YAML: did not find expected ',' or ']'"},
+		{"tab indentation", "metadata:\n\tversion: 1\n", "f.yaml:2: invalid YAML: found character that cannot start any token"},
 		{"undeclared", strings.Replace(dupA, `"{x}"`, `"{y}"`, 1), `undeclared parameters "y"`},
 		{"badtype", strings.Replace(dupA, "type: str", "type: number", 1), `unknown type "number"`},
 		{"noquery", strings.Replace(dupA, "query: 'T | where x == \"{x}\"'", "uri: x", 1), "args.query"},
@@ -189,6 +191,9 @@ func TestBadInputMessages(t *testing.T) {
 			_, probs := ParseFile("f.yaml", []byte(c.yaml))
 			if len(probs) == 0 || !strings.Contains(probs[0].Error(), c.want) || !strings.HasPrefix(probs[0].Error(), "f.yaml:") {
 				t.Errorf("got %v, want %q", probs, c.want)
+			}
+			if len(probs) > 0 && strings.Contains(probs[0].Error(), "line ") {
+				t.Errorf("%q repeats the line in the message (it belongs after the file name)", probs[0])
 			}
 		})
 	}
