@@ -781,3 +781,45 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 		t.Error("self-referencing alias accepted")
 	}
 }
+
+// TestSecretsIncludeConnectionStringPasswords: the password inside a secret
+// connection string is itself a secret, so an error or a log line showing
+// it alone is redacted too.
+func TestSecretsIncludeConnectionStringPasswords(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        []string
+		notWant     []string
+	}{
+		{"URL", "postgres://hunter:pw-in-url-1@db.example:5432/hunt?sslmode=disable", []string{"pw-in-url-1"}, []string{"hunter", "5432/hunt"}},
+		{"URL percent-encoded", "postgres://hunter:p%40ss%2Fw0rd@db.example/hunt", []string{"p@ss/w0rd", "p%40ss%2Fw0rd"}, nil},
+		{"URL not parseable", "postgres://hunter:bad%zz-pw@db.example/hunt", []string{"bad%zz-pw"}, nil},
+		{"URL without password", "postgres://hunter@db.example/hunt", nil, []string{"hunter"}},
+		{"key=value", "host=db.example user=hunter password=kv-pw-2 dbname=hunt", []string{"kv-pw-2"}, []string{"hunter", "db.example"}},
+		{"key=value quoted", `host=db.example password='kv pw \'3' dbname=hunt`, []string{`kv pw '3`}, nil},
+		{"key=value spaced, any case", "host=db.example PASSWORD = kv-pw-4", []string{"kv-pw-4"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := "DataProviders:\n  PostgreSQL:\n    Args:\n      ConnectionString: \"" + strings.ReplaceAll(tt.value, `\`, `\\`) + "\"\n"
+			c := mustParse(t, text, nil)
+			got := map[string]bool{}
+			for _, s := range c.Secrets() {
+				got[s] = true
+			}
+			if !got[tt.value] {
+				t.Errorf("Secrets() lacks the connection string itself: %q", c.Secrets())
+			}
+			for _, w := range tt.want {
+				if !got[w] {
+					t.Errorf("Secrets() lacks %q: %q", w, c.Secrets())
+				}
+			}
+			for _, nw := range tt.notWant {
+				if got[nw] {
+					t.Errorf("Secrets() holds %q, which is not a password", nw)
+				}
+			}
+		})
+	}
+}
