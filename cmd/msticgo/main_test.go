@@ -147,6 +147,22 @@ func TestLocalDataConfig(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "host_logons.pkl") || !strings.Contains(errOut, "not found") {
 		t.Fatalf("missing data file: exit %d %s", code, errOut)
 	}
+	// Two entries for LocalData: --env LocalData is ambiguous (exit 2,
+	// both named); each entry name selects its own settings.
+	cfg = filepath.Join(dir, "two.yaml")
+	writeFile(t, cfg, "DataProviders:\n  Empty:\n    Provider: LocalData\n    Args:\n      data_paths: "+empty+"\n  Logs:\n    Provider: LocalData\n    Args:\n      data_paths: "+logs+"\n")
+	_, errOut, code = run(t, nil, "--config", cfg, "--query-path", qdir, "query", "run", "--env", "LocalData", "WindowsSecurity.list_host_logons")
+	if code != 2 || !strings.Contains(errOut, "DataProviders entries Empty, Logs all configure the LocalData driver") {
+		t.Errorf("ambiguous entries: exit %d %s", code, errOut)
+	}
+	out, errOut, code := run(t, nil, "--config", cfg, "--query-path", qdir, "query", "run", "--env", "Logs", "WindowsSecurity.list_host_logons", "-o", "csv")
+	if code != 0 || strings.Count(out, "\n") < 10 {
+		t.Errorf("--env Logs: exit %d %s", code, errOut)
+	}
+	out, errOut, code = run(t, nil, "--config", cfg, "--query-path", qdir, "query", "list", "--env", "Logs", "-o", "csv")
+	if code != 0 || !strings.Contains(out, "\nWindowsSecurity.list_host_logons,") {
+		t.Errorf("query list --env Logs: exit %d %s %s", code, out, errOut)
+	}
 }
 
 // pgSettings reads MSTICGO_TEST_PG_DSN (skip without it unless

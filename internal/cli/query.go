@@ -13,9 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
-	"github.com/msticgo/msticgo/config"
 	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/querystore"
@@ -145,30 +143,53 @@ type target struct {
 	reg *registry.Registration
 }
 
-// findQuery finds name for env ("" = the environment of the only query of
-// that name, preferring one with a registered driver).
-func findQuery(a *App, store *querystore.Store, env, name string) (*target, error) {
+// lookupEnv finds the driver for env: registered under that name or
+// alias, or the Provider of the DataProviders entry named env. name is
+// the driver name to pick queries with. r is nil when neither applies.
+func lookupEnv(a *App, reg *registry.Registry, env string) (r *registry.Registration, name string) {
+	if r, err := reg.Lookup(registry.KindData, env); err == nil {
+		return r, env
+	}
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, env
+	}
+	for _, e := range cfg.DataProviders {
+		if strings.EqualFold(e.Name, strings.TrimSpace(env)) {
+			if r, err := reg.Lookup(registry.KindData, e.Provider); err == nil {
+				return r, e.Provider
+			}
+		}
+	}
+	return nil, env
+}
+
+// findQuery finds qname for env ("" = the environment of the only query
+// of that name, preferring one with a registered driver). env may be a
+// driver name or alias, a DataProviders entry name, or an environment
+// named by query files.
+func findQuery(a *App, store *querystore.Store, env, qname string) (*target, error) {
 	reg, _ := a.Registry()
 	if reg == nil {
 		reg = registry.New()
 	}
 	if env != "" {
 		qenv := env
-		r, err := reg.Lookup(registry.KindData, env)
-		if err == nil {
-			qenv = data.QueryEnvironment(r, env)
+		r, name := lookupEnv(a, reg, env)
+		if r != nil {
+			qenv = data.QueryEnvironment(r, name)
 		} else if _, ok := dataenv.Lookup(env); !ok && !hasEnv(store, env) {
 			return nil, unknownEnv(reg, store, env)
 		}
-		q, err := store.Get(qenv, name)
+		q, err := store.Get(qenv, qname)
 		if err != nil {
 			return nil, UsageError(err)
 		}
 		return &target{q: q, env: env, reg: r}, nil
 	}
-	cands := store.Find(name)
+	cands := store.Find(qname)
 	if len(cands) == 0 {
-		_, err := store.Get("", name) // for the did-you-mean message
+		_, err := store.Get("", qname) // for the did-you-mean message
 		return nil, UsageError(err)
 	}
 	// Prefer queries whose environment has a registered driver; among
@@ -204,7 +225,7 @@ func findQuery(a *App, store *querystore.Store, env, name string) (*target, erro
 		}
 	}
 	sort.Strings(envs)
-	return nil, UsageErrorf("query %s exists for several data environments (%s): choose one with --env", name, strings.Join(envs, ", "))
+	return nil, UsageErrorf("query %s exists for several data environments (%s): choose one with --env", qname, strings.Join(envs, ", "))
 }
 
 // defaultEnvironment is the environment of msticgo's embedded sample pack,
@@ -292,7 +313,10 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		return nil, regErr
 	}
 	opts := data.ProviderOptions{Registry: reg, Store: store, Now: a.Now, Logger: a.Logger(), BaseDir: cfg.Dir()}
-	e, name, ok := data.ConfigEntry(reg, cfg.DataProviders, env)
+	e, name, ok, err := data.ConfigEntry(reg, cfg.DataProviders, env)
+	if err != nil {
+		return nil, UsageError(err)
+	}
 	if ok {
 		if !e.Configured() {
 			return nil, UsageErrorf("DataProviders.%s: %s", e.Name, e.Status)
@@ -301,9 +325,7 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		opts.Settings, opts.Secrets = e.Settings()
 	}
 	if r, err := reg.Lookup(registry.KindData, name); err == nil {
-		if sec, ok := r.Meta["config_section"].(string); ok {
-			opts.Settings = withSectionSettings(opts.Settings, cfg, sec)
-		}
+		opts.Settings = data.SectionSettings(opts.Settings, cfg, r)
 	}
 	p, err := data.NewQueryProvider(a.Context(), name, opts)
 	if err != nil {
@@ -313,40 +335,6 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		return nil, err
 	}
 	return p, nil
-}
-
-// withSectionSettings adds the settings of a top-level config section
-// that a driver declares (registry Meta "config_section"; LocalData reads
-// MSTICPy's top-level LocalData.data_paths) for keys its DataProviders
-// entry does not set. A list becomes one value joined by ";".
-func withSectionSettings(settings map[string]string, cfg *config.Config, section string) map[string]string {
-	n, ok := cfg.Unknown[section]
-	if !ok || n == nil || n.Kind != yaml.MappingNode {
-		return settings
-	}
-	out := make(map[string]string, len(settings)+len(n.Content)/2)
-	for k, v := range settings {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i].Value, n.Content[i+1]
-		if _, set := out[k]; set {
-			continue
-		}
-		switch v.Kind {
-		case yaml.ScalarNode:
-			out[k] = v.Value
-		case yaml.SequenceNode:
-			var items []string
-			for _, it := range v.Content {
-				if it.Kind == yaml.ScalarNode {
-					items = append(items, it.Value)
-				}
-			}
-			out[k] = strings.Join(items, ";")
-		}
-	}
-	return out
 }
 
 func queryListCmd(a *App) *cobra.Command {
@@ -365,7 +353,7 @@ func queryListCmd(a *App) *cobra.Command {
 				if reg == nil {
 					reg = registry.New()
 				}
-				if _, err := reg.Lookup(registry.KindData, env); err != nil {
+				if r, _ := lookupEnv(a, reg, env); r == nil {
 					if _, ok := dataenv.Lookup(env); !ok && !hasEnv(store, env) {
 						return unknownEnv(reg, store, env)
 					}
@@ -373,8 +361,8 @@ func queryListCmd(a *App) *cobra.Command {
 			}
 			qenv := env
 			if reg, _ := a.Registry(); reg != nil && env != "" {
-				if r, err := reg.Lookup(registry.KindData, env); err == nil {
-					qenv = data.QueryEnvironment(r, env)
+				if r, name := lookupEnv(a, reg, env); r != nil {
+					qenv = data.QueryEnvironment(r, name)
 				}
 			}
 			f := table.NewStrings("query", "environments", "parameters", "description", "file")
