@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -821,5 +822,84 @@ func TestSecretsIncludeConnectionStringPasswords(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDuplicateKeys: a key written twice in one mapping is an error naming
+// both lines, and the later value is used (as MSTICPy's YAML reader does);
+// a key overriding one brought in by a merge key (<<) is not a duplicate.
+func TestDuplicateKeys(t *testing.T) {
+	tests := []struct {
+		name      string
+		text      string
+		wantPath  string
+		wantLines [2]int // first, later
+		check     func(t *testing.T, c *Config)
+	}{
+		{
+			name:     "section twice",
+			text:     "TIProviders:\n  OTX:\n    Args: {AuthKey: first-1111}\nTIProviders:\n  VirusTotal:\n    Args: {AuthKey: later-2222}\n",
+			wantPath: "TIProviders", wantLines: [2]int{1, 4},
+			check: func(t *testing.T, c *Config) {
+				if len(c.TIProviders) != 1 || c.TIProviders[0].Name != "VirusTotal" {
+					t.Errorf("entries %+v, want the later section's VirusTotal only", c.TIProviders)
+				}
+			},
+		},
+		{
+			name:     "entry twice",
+			text:     "TIProviders:\n  OTX:\n    Args: {AuthKey: first-1111}\n  OTX:\n    Args: {AuthKey: later-2222}\n",
+			wantPath: "TIProviders.OTX", wantLines: [2]int{2, 4},
+			check: func(t *testing.T, c *Config) {
+				if len(c.TIProviders) != 1 {
+					t.Fatalf("entries %+v, want one", c.TIProviders)
+				}
+				if v, _ := c.TIProviders[0].Settings(); v["AuthKey"] != "later-2222" {
+					t.Errorf("AuthKey %q, want the later one", v["AuthKey"])
+				}
+			},
+		},
+		{
+			name:     "setting twice",
+			text:     "DataProviders:\n  LocalData:\n    Args:\n      data_paths: a\n      data_paths: b\n",
+			wantPath: "DataProviders.LocalData.Args.data_paths", wantLines: [2]int{4, 5},
+			check: func(t *testing.T, c *Config) {
+				if v, _ := c.DataProviders[0].Settings(); v["data_paths"] != "b" {
+					t.Errorf("data_paths %q, want b", v["data_paths"])
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustParse(t, tt.text, nil)
+			var found []Problem
+			for _, p := range c.Problems {
+				if strings.Contains(p.Message, "written twice") {
+					found = append(found, p)
+				}
+				if strings.Contains(p.String(), "first-1111") || strings.Contains(p.String(), "later-2222") {
+					t.Errorf("problem echoes a value: %s", p)
+				}
+			}
+			if len(found) != 1 {
+				t.Fatalf("want one duplicate problem, got:\n%s", problemsText(c.Problems))
+			}
+			p := found[0]
+			if p.Severity != SevError || p.Path != tt.wantPath || p.Line != tt.wantLines[1] || !strings.Contains(p.Message, fmt.Sprintf("first at line %d", tt.wantLines[0])) {
+				t.Errorf("problem %+v, want an error at %s line %d naming line %d", p, tt.wantPath, tt.wantLines[1], tt.wantLines[0])
+			}
+			tt.check(t, c)
+		})
+	}
+	// overriding a merged key is what merge keys are for
+	c := mustParse(t, "base: &b {Args: {AuthKey: base-key}}\nTIProviders:\n  OTX:\n    <<: *b\n    Primary: true\n    Args: {AuthKey: own-key}\n", nil)
+	for _, p := range c.Problems {
+		if strings.Contains(p.Message, "written twice") {
+			t.Errorf("merge override reported as a duplicate: %s", p)
+		}
+	}
+	if v, _ := c.TIProviders[0].Settings(); v["AuthKey"] != "own-key" {
+		t.Errorf("AuthKey %q, want own-key", v["AuthKey"])
 	}
 }
