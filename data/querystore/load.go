@@ -116,6 +116,7 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 	if root.Kind != yaml.MappingNode {
 		return fileErr(root.Line, "", "top level must be a mapping with metadata and sources")
 	}
+	probs = duplicateKeys(name, root, nil, probs)
 	meta := mapGet(root, "metadata")
 	sources := mapGet(root, "sources")
 	defaults := mapGet(root, "defaults")
@@ -161,7 +162,14 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 		}
 	}
 	var out []*Query
+	last := map[string]int{} // a source written twice: the later one is used
 	for i := 0; i+1 < len(sources.Content); i += 2 {
+		last[sources.Content[i].Value] = i
+	}
+	for i := 0; i+1 < len(sources.Content); i += 2 {
+		if last[sources.Content[i].Value] != i {
+			continue
+		}
 		kn := deref(sources.Content[i])
 		qname := ""
 		if kn != nil && kn.Kind == yaml.ScalarNode && kn.Tag != "!!null" {
@@ -415,17 +423,60 @@ func cloneMap(m map[string]any) map[string]any {
 	return out
 }
 
+// mapGet returns the value of key in a mapping; of a key written twice,
+// the later value (as MSTICPy's YAML reader keeps it).
 func mapGet(n *yaml.Node, key string) *yaml.Node {
 	n = deref(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := len(n.Content) - 2; i >= 0; i -= 2 {
 		if n.Content[i].Value == key {
 			return deref(n.Content[i+1])
 		}
 	}
 	return nil
+}
+
+// duplicateKeys adds a warning for every key written twice in one mapping
+// under n (the YAML spec forbids it; MSTICPy's reader keeps the later
+// value, and so does msticgo). A duplicate inside sources.<name> names
+// that query. Aliases are not followed.
+func duplicateKeys(file string, n *yaml.Node, path []string, probs []Problem) []Problem {
+	if n == nil || len(path) > 50 {
+		return probs
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		first := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			kp := append(append([]string(nil), path...), k.Value)
+			if k.Kind == yaml.ScalarNode {
+				if l, ok := first[k.Value]; ok {
+					q, field := "", strings.Join(kp, ".")
+					if len(kp) >= 2 && kp[0] == "sources" {
+						q = kp[1]
+						if len(kp) > 2 {
+							field = strings.Join(kp[2:], ".")
+						} else {
+							field = ""
+						}
+					}
+					probs = append(probs, Problem{File: file, Line: k.Line, Query: q, Field: field, Warning: true,
+						Message: fmt.Sprintf("key written twice (first at line %d); the later one is used, as MSTICPy does", l)})
+				} else {
+					first[k.Value] = k.Line
+				}
+			}
+			probs = duplicateKeys(file, n.Content[i+1], kp, probs)
+		}
+	case yaml.SequenceNode:
+		for _, it := range n.Content {
+			probs = duplicateKeys(file, it, path, probs)
+		}
+	}
+	return probs
 }
 
 func deref(n *yaml.Node) *yaml.Node {

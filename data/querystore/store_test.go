@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/msticgo/msticgo/data/render"
 	"github.com/msticgo/msticgo/internal/testcorpus"
 )
 
@@ -321,5 +322,46 @@ func TestRejectedQuerySaysWhy(t *testing.T) {
 	}
 	if _, err := s.Get("MSSentinel", "Fam.q1"); err != nil {
 		t.Errorf("the good query of the file was lost: %v", err)
+	}
+}
+
+// TestDuplicateKeysInAFile: a key written twice in a query file is a
+// warning naming both lines, and the later one is used, as MSTICPy's YAML
+// reader does (a source, a parameter, a top-level section).
+func TestDuplicateKeysInAFile(t *testing.T) {
+	tests := []struct {
+		name      string
+		yaml      string
+		wantProb  string
+		wantQuery string // Family.name rendered with x=v
+		wantText  string
+	}{
+		{"source twice", dupA + "  q1:\n    description: later\n    args:\n      query: 'U {x}'\n    parameters:\n      x: {description: the x, type: str}\n",
+			`query "q1": key written twice (first at line 7); the later one is used`, "Fam.q1", "U v"},
+		{"parameter twice", strings.Replace(dupA, "      x: {description: the x, type: str}\n", "      x: {description: the x, type: int}\n      x: {description: the x, type: str}\n", 1),
+			`query "q1": parameters.x: key written twice (first at line 12)`, "Fam.q1", `T | where x == "v"`},
+		{"section twice", dupA + "sources:\n  q2:\n    description: two\n    args:\n      query: 'V {x}'\n    parameters:\n      x: {description: the x, type: str}\n",
+			`sources: key written twice (first at line 6)`, "Fam.q2", "V v"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			s.LoadBytes("f.yaml", []byte(tt.yaml))
+			var msgs []string
+			for _, p := range s.Problems() {
+				msgs = append(msgs, p.Error())
+			}
+			if len(s.Errors()) != 0 || !strings.Contains(strings.Join(msgs, "\n"), "f.yaml:13: warning: "+tt.wantProb) {
+				t.Fatalf("problems:\n%s\nwant a warning at line 13: %q", strings.Join(msgs, "\n"), tt.wantProb)
+			}
+			q, err := s.Get("MSSentinel", tt.wantQuery)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := q.Prepared.Render(map[string]any{"x": "v"}, render.Options{})
+			if err != nil || r.Text != tt.wantText {
+				t.Errorf("rendered %q (%v), want %q: the later definition", r.Text, err, tt.wantText)
+			}
+		})
 	}
 }
