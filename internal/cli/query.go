@@ -782,25 +782,28 @@ errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var files []string
+			// A path that cannot be read is one more problem: the other
+			// paths are still checked.
+			var probs []querystore.Problem
 			for _, arg := range args {
 				st, err := os.Stat(arg)
 				if err != nil {
-					return UsageErrorf("query validate %s: %s", arg, pathError(err))
+					probs = append(probs, querystore.Problem{File: arg, Message: "cannot read: " + pathError(err)})
+					continue
 				}
 				if !st.IsDir() {
 					files = append(files, arg)
 					continue
 				}
-				fs, err := querystore.QueryFiles(os.DirFS(arg), ".")
+				found, err := querystore.QueryFiles(os.DirFS(arg), ".")
 				if err != nil {
-					return UsageErrorf("%s: %v", arg, err)
+					probs = append(probs, querystore.Problem{File: arg, Message: "cannot read the folder: " + pathError(err)})
 				}
-				for _, f := range fs {
+				for _, f := range found {
 					files = append(files, filepath.Join(arg, filepath.FromSlash(f)))
 				}
 			}
 			store := querystore.New()
-			var probs []querystore.Problem
 			for _, f := range files {
 				if strict {
 					probs = append(probs, querystore.ValidateFile(f)...)

@@ -132,6 +132,13 @@ func TestQueryValidate(t *testing.T) {
 	if code != 0 {
 		t.Errorf("corpus must validate: %d", code)
 	}
+	// a path that does not exist is one problem among the others: every
+	// other file is still checked
+	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	out, errOut, code = runQueryCLI(t, nil, "query", "validate", missing, filepath.Join(fx, "data_q_source_fail_param.yaml"), filepath.Join(fx, "queries", "valid"), "-o", "csv")
+	if code != 2 || !strings.Contains(out, missing+",0,,,error,cannot read: no such file or folder") || !strings.Contains(out, `""foo""`) || !strings.Contains(errOut, "3 files") {
+		t.Errorf("missing path: %d\n%s\n%s", code, out, errOut)
+	}
 }
 
 func TestQueryRunExec(t *testing.T) {
