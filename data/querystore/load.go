@@ -441,42 +441,64 @@ func mapGet(n *yaml.Node, key string) *yaml.Node {
 // duplicateKeys adds a warning for every key written twice in one mapping
 // under n (the YAML spec forbids it; MSTICPy's reader keeps the later
 // value, and so does msticgo). A duplicate inside sources.<name> names
-// that query. Aliases are not followed.
+// that query. Aliases are not followed. It runs on every file loaded, so
+// it allocates only when it finds something.
 func duplicateKeys(file string, n *yaml.Node, path []string, probs []Problem) []Problem {
 	if n == nil || len(path) > 50 {
 		return probs
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		first := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			kp := append(append([]string(nil), path...), k.Value)
+		c := n.Content
+		var seen map[string]int // only for big mappings; small ones are scanned
+		if len(c) > 64 {
+			seen = make(map[string]int, len(c)/2)
+		}
+		for i := 0; i+1 < len(c); i += 2 {
+			k := c[i]
 			if k.Kind == yaml.ScalarNode {
-				if l, ok := first[k.Value]; ok {
-					q, field := "", strings.Join(kp, ".")
-					if len(kp) >= 2 && kp[0] == "sources" {
-						q = kp[1]
-						if len(kp) > 2 {
-							field = strings.Join(kp[2:], ".")
-						} else {
-							field = ""
+				first := -1
+				if seen != nil {
+					if l, ok := seen[k.Value]; ok {
+						first = l
+					} else {
+						seen[k.Value] = k.Line
+					}
+				} else {
+					for j := 0; j < i; j += 2 {
+						if c[j].Kind == yaml.ScalarNode && c[j].Value == k.Value {
+							first = c[j].Line
+							break
 						}
 					}
-					probs = append(probs, Problem{File: file, Line: k.Line, Query: q, Field: field, Warning: true,
-						Message: fmt.Sprintf("key written twice (first at line %d); the later one is used, as MSTICPy does", l)})
-				} else {
-					first[k.Value] = k.Line
+				}
+				if first >= 0 {
+					probs = append(probs, dupProblem(file, append(path, k.Value), k.Line, first))
 				}
 			}
-			probs = duplicateKeys(file, n.Content[i+1], kp, probs)
+			if v := c[i+1]; v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode {
+				// path is only read below this call, so its backing
+				// array can be shared
+				probs = duplicateKeys(file, v, append(path, k.Value), probs)
+			}
 		}
 	case yaml.SequenceNode:
 		for _, it := range n.Content {
-			probs = duplicateKeys(file, it, path, probs)
+			if it.Kind == yaml.MappingNode || it.Kind == yaml.SequenceNode {
+				probs = duplicateKeys(file, it, path, probs)
+			}
 		}
 	}
 	return probs
+}
+
+func dupProblem(file string, kp []string, line, first int) Problem {
+	q, field := "", strings.Join(kp, ".")
+	if len(kp) >= 2 && kp[0] == "sources" {
+		q, field = kp[1], strings.Join(kp[2:], ".")
+	}
+	return Problem{File: file, Line: line, Query: q, Field: field, Warning: true,
+		Message: fmt.Sprintf("key written twice (first at line %d); the later one is used, as MSTICPy does", first)}
 }
 
 func deref(n *yaml.Node) *yaml.Node {
