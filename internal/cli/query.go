@@ -41,8 +41,100 @@ number of days from now (-2), or an offset (-36h, -30m, -1w, -1mon, -1y,
 rounded with @unit: -1d@d). MSTICGO_NOW pins "now".`,
 		}
 		cmd.AddCommand(queryListCmd(a), queryShowCmd(a), queryRenderCmd(a), queryRunCmd(a), queryExecCmd(a), queryValidateCmd(a))
+		for _, sub := range cmd.Commands() {
+			if sub.Flags().Lookup("env") != nil {
+				_ = sub.RegisterFlagCompletionFunc("env", completeEnvs(a))
+			}
+			switch sub.Name() {
+			case "show":
+				sub.ValidArgsFunction = completeQuery(a, false)
+			case "render", "run":
+				sub.ValidArgsFunction = completeQuery(a, true)
+			}
+		}
 		return cmd
 	})
+}
+
+// completeEnvs completes --env: registered data drivers (names and
+// aliases), DataProviders entry names and the environments of the loaded
+// query files.
+func completeEnvs(a *App) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		if reg, _ := a.Registry(); reg != nil {
+			out = append(out, reg.Names(registry.KindData)...)
+		}
+		if cfg, err := a.Config(); err == nil {
+			for _, e := range cfg.DataProviders {
+				out = append(out, e.Name)
+			}
+		}
+		if store, err := queryStore(a); err == nil {
+			out = append(out, store.Environments()...)
+		}
+		return completeFrom(out, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeQuery completes the query name (Family.name, of the --env
+// environment when given) and, with params, then its parameters as
+// "name=".
+func completeQuery(a *App, params bool) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		store, err := queryStore(a)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		env, _ := cmd.Flags().GetString("env")
+		if len(args) == 0 {
+			qenv := env
+			if reg, _ := a.Registry(); reg != nil && env != "" {
+				if r, name := lookupEnv(a, reg, env); r != nil {
+					qenv = data.QueryEnvironment(r, name)
+				}
+			}
+			var names []string
+			for _, q := range store.List(qenv, "") {
+				names = append(names, q.FullName())
+			}
+			return completeFrom(names, toComplete), cobra.ShellCompDirectiveNoFileComp
+		}
+		if !params {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		t, err := findQuery(a, store, env, args[0])
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		given := map[string]bool{}
+		for _, arg := range args[1:] {
+			k, _, _ := strings.Cut(arg, "=")
+			given[strings.TrimSpace(k)] = true
+		}
+		var names []string
+		for _, p := range t.q.Params {
+			if !given[p.Name] {
+				names = append(names, p.Name+"=")
+			}
+		}
+		return completeFrom(names, toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+}
+
+// completeFrom keeps the distinct candidates starting with prefix
+// (ignoring case), sorted.
+func completeFrom(cands []string, prefix string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range cands {
+		if !seen[c] && strings.HasPrefix(strings.ToLower(c), strings.ToLower(prefix)) {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // queryStore loads every query source of this run. Missing --query-path

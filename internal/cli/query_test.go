@@ -261,3 +261,45 @@ func TestQueryPaths(t *testing.T) {
 	}
 	// (the embedded packs: cmd/msticgo's TestSampleWithNoConfig, where they are linked)
 }
+
+// TestQueryCompletion: shell completion offers query names (of --env when
+// given), the parameters not given yet, and --env values: drivers,
+// DataProviders entry names and environments of the query files.
+func TestQueryCompletion(t *testing.T) {
+	qp := testcorpus.Path(t, "queries-msticpy")
+	cfg := writeConfig(t, "DataProviders:\n  PG-Prod:\n    Provider: PostgreSQL\n    Args: {Host: db.example}\n")
+	tests := []struct {
+		name    string
+		args    []string
+		want    []string
+		notWant []string
+	}{
+		{"query names", []string{"query", "show", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_l"},
+			[]string{"WindowsSecurity.list_host_logons\n", "WindowsSecurity.list_host_logon_failures\n"}, []string{"SecurityAlert."}},
+		{"query names of another environment", []string{"query", "run", "--query-path", qp, "--env", "Splunk", "WindowsSecurity.list_host_l"},
+			nil, []string{"WindowsSecurity.list_host_logons"}},
+		{"parameters not given yet", []string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=x", ""},
+			[]string{"start=\n", "end=\n", ":6\n"}, []string{"host_name="}},
+		{"--env values", []string{"--config", cfg, "query", "run", "--query-path", qp, "--env", ""},
+			[]string{"PG-Prod\n", "LocalData\n", "MSSentinel\n", "Splunk\n"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"__complete"}, tt.args...)
+			out, errOut, code := runQueryCLI(t, nil, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("completion lacks %q:\n%s", w, out)
+				}
+			}
+			for _, nw := range tt.notWant {
+				if strings.Contains(out, nw) {
+					t.Errorf("completion offers %q:\n%s", nw, out)
+				}
+			}
+		})
+	}
+}
