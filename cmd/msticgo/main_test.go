@@ -300,3 +300,44 @@ QueryDefinitions:
 		}
 	}
 }
+
+// TestConfigValidateDriverSettings: config validate reports, all at once,
+// the DataProviders settings a built-in driver refuses (as running a query
+// would, exit 2), naming the entry; accepted settings give no problem.
+func TestConfigValidateDriverSettings(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		text string
+		code int
+		want []string
+	}{
+		{"accepted", "DataProviders:\n  DuckDB:\n    Args: {ReadOnly: 'false', MemoryLimit: 1GB}\n  PostgreSQL:\n    Args: {Host: db.example, Port: '5432'}\nLocalData:\n  data_paths: [logs]\n", 0,
+			[]string{"no problems found"}},
+		{"every refusal at once", "DataProviders:\n  DuckDB:\n    Args: {Bogus: '1'}\n  PG-Prod:\n    Provider: PostgreSQL\n    Args: {Port: abc}\n  LocalData:\n    Args: {paths: x}\n", 2,
+			[]string{
+				`error,` + filepath.Join(dir, "every refusal at once.yaml") + `,2,DataProviders.DuckDB.Args,"data provider DuckDB: bad driver settings: unknown DuckDB setting ""Bogus""`,
+				`,4,DataProviders.PG-Prod.Args,"data provider PG-Prod: bad driver settings: PostgreSQL setting Port: ""abc"" is not a port number"`,
+				`,7,DataProviders.LocalData.Args,"data provider LocalData: bad driver settings: unknown LocalData setting ""paths""`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := filepath.Join(dir, tt.name+".yaml")
+			writeFile(t, cfg, tt.text)
+			format := "csv"
+			if tt.code == 0 {
+				format = "table"
+			}
+			out, errOut, code := run(t, nil, "--config", cfg, "-o", format, "config", "validate")
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
