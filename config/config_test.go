@@ -903,3 +903,25 @@ func TestDuplicateKeys(t *testing.T) {
 		t.Errorf("AuthKey %q, want own-key", v["AuthKey"])
 	}
 }
+
+// TestMSTICPySectionsAreNotTypos: top-level sections of MSTICPy configs
+// that are read elsewhere or by nothing raise no "unknown section"
+// warning, and are kept for whoever reads them.
+func TestMSTICPySectionsAreNotTypos(t *testing.T) {
+	for _, text := range []string{
+		"LocalData:\n  data_paths: [logs]\n",
+		"AzureCLI:\n  Args: {clientId: x}\n",
+		"Plugins:\n  - a\n",
+	} {
+		c := mustParse(t, text, nil)
+		if len(c.Problems) != 0 {
+			t.Errorf("%q: %s", text, problemsText(c.Problems))
+		}
+		if len(c.Unknown) != 1 {
+			t.Errorf("%q: section not kept: %v", text, c.Unknown)
+		}
+	}
+	if c := mustParse(t, "TIProvider: {}\n", nil); len(c.Problems) != 1 {
+		t.Errorf("a typo must still be reported: %s", problemsText(c.Problems))
+	}
+}

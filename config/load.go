@@ -350,11 +350,13 @@ func (p *parser) parseRoot(root *yaml.Node) {
 	}
 }
 
-// msticpySections are top-level sections of MSTICPy configs that msticgo
-// does not read but that are not mistakes: AzureCLI (deprecated, now
-// DataProviders.AzureCLI), Plugins (read by nothing in MSTICPy) and
-// definitions (the anchors of MSTICPy's settings schema).
-var msticpySections = []string{"AzureCLI", "Plugins", "definitions"}
+// msticpySections are top-level sections of MSTICPy configs that this
+// package does not read but that are not mistakes: AzureCLI (deprecated,
+// now DataProviders.AzureCLI), Plugins (read by nothing in MSTICPy),
+// definitions (the anchors of MSTICPy's settings schema) and LocalData
+// (MSTICPy's place for LocalData.data_paths, which the LocalData driver
+// reads from Config.Unknown).
+var msticpySections = []string{"AzureCLI", "Plugins", "definitions", "LocalData"}
 
 // unknownSection warns about a top-level key that is neither a section
 // msticgo reads nor one of MSTICPy's: most likely a typo (TIProvider).
