@@ -172,13 +172,19 @@ func QueryProvider(ctx context.Context, env string, opts Options) (*data.QueryPr
 		log.Warn("query files: " + p.Error())
 	}
 	po := data.ProviderOptions{Registry: reg, Store: store, Logger: log, BaseDir: cfg.Dir()}
-	e, name, ok := data.ConfigEntry(reg, cfg.DataProviders, env)
+	e, name, ok, err := data.ConfigEntry(reg, cfg.DataProviders, env)
+	if err != nil {
+		return nil, fmt.Errorf("msticgo: %w", err)
+	}
 	if ok {
 		if !e.Configured() {
 			return nil, fmt.Errorf("msticgo: DataProviders.%s: %s", e.Name, e.Status)
 		}
 		po.Entry = e.Name
 		po.Settings, po.Secrets = e.Settings()
+	}
+	if r, err := reg.Lookup(registry.KindData, name); err == nil {
+		po.Settings = data.SectionSettings(po.Settings, cfg, r)
 	}
 	qp, err := data.NewQueryProvider(ctx, name, po)
 	if err != nil {

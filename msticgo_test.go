@@ -78,6 +78,11 @@ func TestLoadPluginsFromConfig(t *testing.T) {
 	if _, err := msticgo.QueryProvider(ctx, "Unset", msticgo.Options{}); err == nil || !strings.Contains(err.Error(), "ROOT_TEST_UNSET_VAR not set") {
 		t.Errorf("unset secret: %v", err)
 	}
+	// Asked by the driver's name, the two entries for it are ambiguous:
+	// an error naming both, not a silent pick of the first.
+	if _, err := msticgo.QueryProvider(ctx, env, msticgo.Options{}); !errors.Is(err, data.ErrSettings) || !strings.Contains(err.Error(), "DataProviders entries MyEnv, Unset all configure") {
+		t.Errorf("ambiguous entries: %v", err)
+	}
 	// An unknown environment is an error with the registered names.
 	if _, err := msticgo.QueryProvider(ctx, "NoSuchEnv", msticgo.Options{}); !errors.Is(err, data.ErrUnknownEnvironment) {
 		t.Errorf("unknown environment: %v", err)
@@ -133,6 +138,39 @@ func TestEntryPointErrors(t *testing.T) {
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error %v does not wrap %v", err, tt.is)
+			}
+		})
+	}
+}
+
+// TestQueryProviderLocalDataTopLevelPaths: the Go API reads MSTICPy's
+// top-level LocalData.data_paths as the CLI does.
+func TestQueryProviderLocalDataTopLevelPaths(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "data", "Logons.csv"), "Account,Count\nalice,3\n")
+	tests := []struct {
+		name, text string
+	}{
+		{"top-level section only", "LocalData:\n  data_paths: [data]\n"},
+		{"with an empty DataProviders entry", "DataProviders:\n  LocalData: {}\nLocalData:\n  data_paths:\n    - " + filepath.Join(dir, "data") + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Parse([]byte(tt.text), filepath.Join(dir, "msticpyconfig.yaml"), func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			qp, err := msticgo.QueryProvider(context.Background(), "LocalData", msticgo.Options{Config: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer qp.Close()
+			res, err := qp.Exec(context.Background(), "logons.csv", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Frame.Len() != 1 || res.Frame.Rows[0][0] != "alice" {
+				t.Errorf("rows %v", res.Frame.Rows)
 			}
 		})
 	}

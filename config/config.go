@@ -51,6 +51,8 @@ package config
 
 import (
 	"fmt"
+	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -394,13 +396,21 @@ func (c *Config) Secrets() []string {
 		seen[v] = true
 		out = append(out, v)
 	}
+	addSecret := func(v string) {
+		add(v)
+		// a connection string also hides the password inside it, which
+		// an error or a log line may show on its own
+		for _, pw := range embeddedPasswords(v) {
+			add(pw)
+		}
+	}
 	addSettings := func(ss []Setting) {
 		for _, s := range ss {
 			if s.Secret {
-				add(s.Value)
-				add(s.Raw)
+				addSecret(s.Value)
+				addSecret(s.Raw)
 				for _, v := range s.Values {
-					add(v)
+					addSecret(v)
 				}
 			}
 		}
@@ -493,4 +503,35 @@ func LooksSecret(key string) bool {
 		}
 	}
 	return k == "key" || strings.HasSuffix(k, "key")
+}
+
+// kvPasswordRE finds password=VALUE in a key=value connection string
+// (libpq form), VALUE plain or single-quoted.
+var kvPasswordRE = regexp.MustCompile(`(?i)(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']+)`)
+
+// embeddedPasswords returns the passwords held inside a connection string:
+// the user-info password of a URL (as written and decoded) and the value
+// of password=... in a key=value string.
+func embeddedPasswords(v string) []string {
+	var out []string
+	if strings.Contains(v, "://") {
+		if u, err := url.Parse(v); err == nil {
+			if pw, ok := u.User.Password(); ok && pw != "" {
+				out = append(out, pw)
+				if raw := proxyPassword(v); raw != "" && raw != pw {
+					out = append(out, raw) // as written (percent-encoded)
+				}
+			}
+		} else if pw := proxyPassword(v); pw != "" {
+			out = append(out, pw)
+		}
+	}
+	for _, m := range kvPasswordRE.FindAllStringSubmatch(v, -1) {
+		pw := m[1]
+		if strings.HasPrefix(pw, "'") {
+			pw = strings.NewReplacer(`\\`, `\`, `\'`, `'`).Replace(strings.TrimSuffix(strings.TrimPrefix(pw, "'"), "'"))
+		}
+		out = append(out, pw)
+	}
+	return out
 }

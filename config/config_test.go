@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -779,5 +780,148 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 	}
 	if _, err := Parse([]byte("a: &a [*a]\n"), "cycle.yaml", nil); err == nil {
 		t.Error("self-referencing alias accepted")
+	}
+}
+
+// TestSecretsIncludeConnectionStringPasswords: the password inside a secret
+// connection string is itself a secret, so an error or a log line showing
+// it alone is redacted too.
+func TestSecretsIncludeConnectionStringPasswords(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        []string
+		notWant     []string
+	}{
+		{"URL", "postgres://hunter:pw-in-url-1@db.example:5432/hunt?sslmode=disable", []string{"pw-in-url-1"}, []string{"hunter", "5432/hunt"}},
+		{"URL percent-encoded", "postgres://hunter:p%40ss%2Fw0rd@db.example/hunt", []string{"p@ss/w0rd", "p%40ss%2Fw0rd"}, nil},
+		{"URL not parseable", "postgres://hunter:bad%zz-pw@db.example/hunt", []string{"bad%zz-pw"}, nil},
+		{"URL without password", "postgres://hunter@db.example/hunt", nil, []string{"hunter"}},
+		{"key=value", "host=db.example user=hunter password=kv-pw-2 dbname=hunt", []string{"kv-pw-2"}, []string{"hunter", "db.example"}},
+		{"key=value quoted", `host=db.example password='kv pw \'3' dbname=hunt`, []string{`kv pw '3`}, nil},
+		{"key=value spaced, any case", "host=db.example PASSWORD = kv-pw-4", []string{"kv-pw-4"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := "DataProviders:\n  PostgreSQL:\n    Args:\n      ConnectionString: \"" + strings.ReplaceAll(tt.value, `\`, `\\`) + "\"\n"
+			c := mustParse(t, text, nil)
+			got := map[string]bool{}
+			for _, s := range c.Secrets() {
+				got[s] = true
+			}
+			if !got[tt.value] {
+				t.Errorf("Secrets() lacks the connection string itself: %q", c.Secrets())
+			}
+			for _, w := range tt.want {
+				if !got[w] {
+					t.Errorf("Secrets() lacks %q: %q", w, c.Secrets())
+				}
+			}
+			for _, nw := range tt.notWant {
+				if got[nw] {
+					t.Errorf("Secrets() holds %q, which is not a password", nw)
+				}
+			}
+		})
+	}
+}
+
+// TestDuplicateKeys: a key written twice in one mapping is an error naming
+// both lines, and the later value is used (as MSTICPy's YAML reader does);
+// a key overriding one brought in by a merge key (<<) is not a duplicate.
+func TestDuplicateKeys(t *testing.T) {
+	tests := []struct {
+		name      string
+		text      string
+		wantPath  string
+		wantLines [2]int // first, later
+		check     func(t *testing.T, c *Config)
+	}{
+		{
+			name:     "section twice",
+			text:     "TIProviders:\n  OTX:\n    Args: {AuthKey: first-1111}\nTIProviders:\n  VirusTotal:\n    Args: {AuthKey: later-2222}\n",
+			wantPath: "TIProviders", wantLines: [2]int{1, 4},
+			check: func(t *testing.T, c *Config) {
+				if len(c.TIProviders) != 1 || c.TIProviders[0].Name != "VirusTotal" {
+					t.Errorf("entries %+v, want the later section's VirusTotal only", c.TIProviders)
+				}
+			},
+		},
+		{
+			name:     "entry twice",
+			text:     "TIProviders:\n  OTX:\n    Args: {AuthKey: first-1111}\n  OTX:\n    Args: {AuthKey: later-2222}\n",
+			wantPath: "TIProviders.OTX", wantLines: [2]int{2, 4},
+			check: func(t *testing.T, c *Config) {
+				if len(c.TIProviders) != 1 {
+					t.Fatalf("entries %+v, want one", c.TIProviders)
+				}
+				if v, _ := c.TIProviders[0].Settings(); v["AuthKey"] != "later-2222" {
+					t.Errorf("AuthKey %q, want the later one", v["AuthKey"])
+				}
+			},
+		},
+		{
+			name:     "setting twice",
+			text:     "DataProviders:\n  LocalData:\n    Args:\n      data_paths: a\n      data_paths: b\n",
+			wantPath: "DataProviders.LocalData.Args.data_paths", wantLines: [2]int{4, 5},
+			check: func(t *testing.T, c *Config) {
+				if v, _ := c.DataProviders[0].Settings(); v["data_paths"] != "b" {
+					t.Errorf("data_paths %q, want b", v["data_paths"])
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustParse(t, tt.text, nil)
+			var found []Problem
+			for _, p := range c.Problems {
+				if strings.Contains(p.Message, "written twice") {
+					found = append(found, p)
+				}
+				if strings.Contains(p.String(), "first-1111") || strings.Contains(p.String(), "later-2222") {
+					t.Errorf("problem echoes a value: %s", p)
+				}
+			}
+			if len(found) != 1 {
+				t.Fatalf("want one duplicate problem, got:\n%s", problemsText(c.Problems))
+			}
+			p := found[0]
+			if p.Severity != SevError || p.Path != tt.wantPath || p.Line != tt.wantLines[1] || !strings.Contains(p.Message, fmt.Sprintf("first at line %d", tt.wantLines[0])) {
+				t.Errorf("problem %+v, want an error at %s line %d naming line %d", p, tt.wantPath, tt.wantLines[1], tt.wantLines[0])
+			}
+			tt.check(t, c)
+		})
+	}
+	// overriding a merged key is what merge keys are for
+	c := mustParse(t, "base: &b {Args: {AuthKey: base-key}}\nTIProviders:\n  OTX:\n    <<: *b\n    Primary: true\n    Args: {AuthKey: own-key}\n", nil)
+	for _, p := range c.Problems {
+		if strings.Contains(p.Message, "written twice") {
+			t.Errorf("merge override reported as a duplicate: %s", p)
+		}
+	}
+	if v, _ := c.TIProviders[0].Settings(); v["AuthKey"] != "own-key" {
+		t.Errorf("AuthKey %q, want own-key", v["AuthKey"])
+	}
+}
+
+// TestMSTICPySectionsAreNotTypos: top-level sections of MSTICPy configs
+// that are read elsewhere or by nothing raise no "unknown section"
+// warning, and are kept for whoever reads them.
+func TestMSTICPySectionsAreNotTypos(t *testing.T) {
+	for _, text := range []string{
+		"LocalData:\n  data_paths: [logs]\n",
+		"AzureCLI:\n  Args: {clientId: x}\n",
+		"Plugins:\n  - a\n",
+	} {
+		c := mustParse(t, text, nil)
+		if len(c.Problems) != 0 {
+			t.Errorf("%q: %s", text, problemsText(c.Problems))
+		}
+		if len(c.Unknown) != 1 {
+			t.Errorf("%q: section not kept: %v", text, c.Unknown)
+		}
+	}
+	if c := mustParse(t, "TIProvider: {}\n", nil); len(c.Problems) != 1 {
+		t.Errorf("a typo must still be reported: %s", problemsText(c.Problems))
 	}
 }

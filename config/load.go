@@ -217,8 +217,42 @@ func Parse(data []byte, path string, getenv func(string) string) (*Config, error
 		return c, nil
 	}
 	c.root = root
+	p.duplicates(root, "", 0)
 	p.parseRoot(root)
 	return c, nil
+}
+
+// duplicates reports every key written twice in one mapping (the YAML
+// spec forbids it; MSTICPy's reader silently keeps the later one, which
+// is what msticgo uses too, see pairs). It does not follow aliases, so a
+// shared anchor is reported once, where it is written.
+func (p *parser) duplicates(n *yaml.Node, path string, depth int) {
+	if n == nil || depth > 100 {
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		first := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			kp := k.Value
+			if path != "" {
+				kp = path + "." + k.Value
+			}
+			if k.Kind == yaml.ScalarNode && k.Value != "<<" {
+				if f, ok := first[k.Value]; ok {
+					p.problem(SevError, kp, k, fmt.Sprintf("key written twice (first at line %d); only this later one is used, as MSTICPy does", f.Line))
+				} else {
+					first[k.Value] = k
+				}
+			}
+			p.duplicates(v, kp, depth+1)
+		}
+	case yaml.SequenceNode:
+		for i, it := range n.Content {
+			p.duplicates(it, fmt.Sprintf("%s[%d]", path, i), depth+1)
+		}
+	}
 }
 
 // maxExpanded bounds the size of a document with its aliases expanded, so
@@ -324,11 +358,13 @@ func (p *parser) parseRoot(root *yaml.Node) {
 	}
 }
 
-// msticpySections are top-level sections of MSTICPy configs that msticgo
-// does not read but that are not mistakes: AzureCLI (deprecated, now
-// DataProviders.AzureCLI), Plugins (read by nothing in MSTICPy) and
-// definitions (the anchors of MSTICPy's settings schema).
-var msticpySections = []string{"AzureCLI", "Plugins", "definitions"}
+// msticpySections are top-level sections of MSTICPy configs that this
+// package does not read but that are not mistakes: AzureCLI (deprecated,
+// now DataProviders.AzureCLI), Plugins (read by nothing in MSTICPy),
+// definitions (the anchors of MSTICPy's settings schema) and LocalData
+// (MSTICPy's place for LocalData.data_paths, which the LocalData driver
+// reads from Config.Unknown).
+var msticpySections = []string{"AzureCLI", "Plugins", "definitions", "LocalData"}
 
 // unknownSection warns about a top-level key that is neither a section
 // msticgo reads nor one of MSTICPy's: most likely a typo (TIProvider).
@@ -912,6 +948,17 @@ func pairsDepth(n *yaml.Node, depth int) [][2]*yaml.Node {
 			}
 			for _, src := range srcs {
 				merged = append(merged, pairsDepth(src, depth+1)...)
+			}
+			continue
+		}
+		if seen[k.Value] {
+			// a key written twice: the later value wins, in the place of
+			// the first (a Python dict's update), as MSTICPy reads it
+			for j := range own {
+				if own[j][0].Value == k.Value {
+					own[j] = [2]*yaml.Node{k, v}
+					break
+				}
 			}
 			continue
 		}

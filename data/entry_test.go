@@ -2,6 +2,8 @@ package data_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/msticgo/msticgo/config"
@@ -35,14 +37,29 @@ func TestConfigEntry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, name, ok := data.ConfigEntry(reg, entries, tt.env)
+			e, name, ok, err := data.ConfigEntry(reg, entries, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if ok != tt.ok || e.Name != tt.wantEntry || name != tt.wantName {
 				t.Errorf("ConfigEntry(%q) = %q, %q, %v; want %q, %q, %v", tt.env, e.Name, name, ok, tt.wantEntry, tt.wantName, tt.ok)
 			}
 		})
 	}
 	// Without a registry entry for the driver, only the entry name matches.
-	if _, _, ok := data.ConfigEntry(registry.New(), entries, "SQLTestProvider"); ok {
-		t.Error("matched an entry through an unregistered driver")
+	if _, _, ok, err := data.ConfigEntry(registry.New(), entries, "SQLTestProvider"); ok || err != nil {
+		t.Errorf("matched an entry through an unregistered driver (%v)", err)
+	}
+	// Two entries for one driver, neither named as asked: an error naming
+	// both (nothing picked silently); each is still reachable by its name.
+	two := append(entries, config.ProviderEntry{Section: "DataProviders", Name: "Test", Provider: "SQLTestProvider"})
+	_, _, ok, err := data.ConfigEntry(reg, two, "sqltestprovider")
+	if ok || !errors.Is(err, data.ErrSettings) || !strings.Contains(err.Error(), "DataProviders entries Prod, Test all configure the SQLTestProvider driver") {
+		t.Errorf("ambiguous entries: ok %v, err %v", ok, err)
+	}
+	for _, n := range []string{"Prod", "test"} {
+		if e, _, ok, err := data.ConfigEntry(reg, two, n); !ok || err != nil || !strings.EqualFold(e.Name, n) {
+			t.Errorf("entry %s: %q %v %v", n, e.Name, ok, err)
+		}
 	}
 }

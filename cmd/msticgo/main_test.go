@@ -147,6 +147,22 @@ func TestLocalDataConfig(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "host_logons.pkl") || !strings.Contains(errOut, "not found") {
 		t.Fatalf("missing data file: exit %d %s", code, errOut)
 	}
+	// Two entries for LocalData: --env LocalData is ambiguous (exit 2,
+	// both named); each entry name selects its own settings.
+	cfg = filepath.Join(dir, "two.yaml")
+	writeFile(t, cfg, "DataProviders:\n  Empty:\n    Provider: LocalData\n    Args:\n      data_paths: "+empty+"\n  Logs:\n    Provider: LocalData\n    Args:\n      data_paths: "+logs+"\n")
+	_, errOut, code = run(t, nil, "--config", cfg, "--query-path", qdir, "query", "run", "--env", "LocalData", "WindowsSecurity.list_host_logons")
+	if code != 2 || !strings.Contains(errOut, "DataProviders entries Empty, Logs all configure the LocalData driver") {
+		t.Errorf("ambiguous entries: exit %d %s", code, errOut)
+	}
+	out, errOut, code := run(t, nil, "--config", cfg, "--query-path", qdir, "query", "run", "--env", "Logs", "WindowsSecurity.list_host_logons", "-o", "csv")
+	if code != 0 || strings.Count(out, "\n") < 10 {
+		t.Errorf("--env Logs: exit %d %s", code, errOut)
+	}
+	out, errOut, code = run(t, nil, "--config", cfg, "--query-path", qdir, "query", "list", "--env", "Logs", "-o", "csv")
+	if code != 0 || !strings.Contains(out, "\nWindowsSecurity.list_host_logons,") {
+		t.Errorf("query list --env Logs: exit %d %s %s", code, out, errOut)
+	}
 }
 
 // pgSettings reads MSTICGO_TEST_PG_DSN (skip without it unless
@@ -282,5 +298,46 @@ QueryDefinitions:
 		if code != 1 || !strings.Contains(errOut, "cannot connect to back end") || !strings.Contains(errOut, closed) || strings.Contains(errOut, pw) {
 			t.Errorf("%v: exit %d %s", args[3:5], code, errOut)
 		}
+	}
+}
+
+// TestConfigValidateDriverSettings: config validate reports, all at once,
+// the DataProviders settings a built-in driver refuses (as running a query
+// would, exit 2), naming the entry; accepted settings give no problem.
+func TestConfigValidateDriverSettings(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		text string
+		code int
+		want []string
+	}{
+		{"accepted", "DataProviders:\n  DuckDB:\n    Args: {ReadOnly: 'false', MemoryLimit: 1GB}\n  PostgreSQL:\n    Args: {Host: db.example, Port: '5432'}\nLocalData:\n  data_paths: [logs]\n", 0,
+			[]string{"no problems found"}},
+		{"every refusal at once", "DataProviders:\n  DuckDB:\n    Args: {Bogus: '1'}\n  PG-Prod:\n    Provider: PostgreSQL\n    Args: {Port: abc}\n  LocalData:\n    Args: {paths: x}\n", 2,
+			[]string{
+				`error,` + filepath.Join(dir, "every refusal at once.yaml") + `,2,DataProviders.DuckDB.Args,"data provider DuckDB: bad driver settings: unknown DuckDB setting ""Bogus""`,
+				`,4,DataProviders.PG-Prod.Args,"data provider PG-Prod: bad driver settings: PostgreSQL setting Port: ""abc"" is not a port number"`,
+				`,7,DataProviders.LocalData.Args,"data provider LocalData: bad driver settings: unknown LocalData setting ""paths""`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := filepath.Join(dir, tt.name+".yaml")
+			writeFile(t, cfg, tt.text)
+			format := "csv"
+			if tt.code == 0 {
+				format = "table"
+			}
+			out, errOut, code := run(t, nil, "--config", cfg, "-o", format, "config", "validate")
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
 	}
 }

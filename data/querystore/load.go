@@ -116,6 +116,7 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 	if root.Kind != yaml.MappingNode {
 		return fileErr(root.Line, "", "top level must be a mapping with metadata and sources")
 	}
+	probs = duplicateKeys(name, root, nil, probs)
 	meta := mapGet(root, "metadata")
 	sources := mapGet(root, "sources")
 	defaults := mapGet(root, "defaults")
@@ -161,7 +162,14 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 		}
 	}
 	var out []*Query
+	last := map[string]int{} // a source written twice: the later one is used
 	for i := 0; i+1 < len(sources.Content); i += 2 {
+		last[sources.Content[i].Value] = i
+	}
+	for i := 0; i+1 < len(sources.Content); i += 2 {
+		if last[sources.Content[i].Value] != i {
+			continue
+		}
 		kn := deref(sources.Content[i])
 		qname := ""
 		if kn != nil && kn.Kind == yaml.ScalarNode && kn.Tag != "!!null" {
@@ -415,17 +423,82 @@ func cloneMap(m map[string]any) map[string]any {
 	return out
 }
 
+// mapGet returns the value of key in a mapping; of a key written twice,
+// the later value (as MSTICPy's YAML reader keeps it).
 func mapGet(n *yaml.Node, key string) *yaml.Node {
 	n = deref(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := len(n.Content) - 2; i >= 0; i -= 2 {
 		if n.Content[i].Value == key {
 			return deref(n.Content[i+1])
 		}
 	}
 	return nil
+}
+
+// duplicateKeys adds a warning for every key written twice in one mapping
+// under n (the YAML spec forbids it; MSTICPy's reader keeps the later
+// value, and so does msticgo). A duplicate inside sources.<name> names
+// that query. Aliases are not followed. It runs on every file loaded, so
+// it allocates only when it finds something.
+func duplicateKeys(file string, n *yaml.Node, path []string, probs []Problem) []Problem {
+	if n == nil || len(path) > 50 {
+		return probs
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		c := n.Content
+		var seen map[string]int // only for big mappings; small ones are scanned
+		if len(c) > 64 {
+			seen = make(map[string]int, len(c)/2)
+		}
+		for i := 0; i+1 < len(c); i += 2 {
+			k := c[i]
+			if k.Kind == yaml.ScalarNode {
+				first := -1
+				if seen != nil {
+					if l, ok := seen[k.Value]; ok {
+						first = l
+					} else {
+						seen[k.Value] = k.Line
+					}
+				} else {
+					for j := 0; j < i; j += 2 {
+						if c[j].Kind == yaml.ScalarNode && c[j].Value == k.Value {
+							first = c[j].Line
+							break
+						}
+					}
+				}
+				if first >= 0 {
+					probs = append(probs, dupProblem(file, append(path, k.Value), k.Line, first))
+				}
+			}
+			if v := c[i+1]; v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode {
+				// path is only read below this call, so its backing
+				// array can be shared
+				probs = duplicateKeys(file, v, append(path, k.Value), probs)
+			}
+		}
+	case yaml.SequenceNode:
+		for _, it := range n.Content {
+			if it.Kind == yaml.MappingNode || it.Kind == yaml.SequenceNode {
+				probs = duplicateKeys(file, it, path, probs)
+			}
+		}
+	}
+	return probs
+}
+
+func dupProblem(file string, kp []string, line, first int) Problem {
+	q, field := "", strings.Join(kp, ".")
+	if len(kp) >= 2 && kp[0] == "sources" {
+		q, field = kp[1], strings.Join(kp[2:], ".")
+	}
+	return Problem{File: file, Line: line, Query: q, Field: field, Warning: true,
+		Message: fmt.Sprintf("key written twice (first at line %d); the later one is used, as MSTICPy does", first)}
 }
 
 func deref(n *yaml.Node) *yaml.Node {

@@ -358,8 +358,30 @@ func (s *Store) Get(env, name string) (*Query, error) {
 	if !strings.Contains(name, ".") {
 		msg += " (query names are Family.name)"
 	}
-	if sug := registry.Suggest(name, names); sug != "" {
+	if rej := s.rejected(name); len(rej) > 0 {
+		msg += "; a source of that name was rejected when its file loaded: " + strings.Join(rej, "; ")
+	} else if sug := registry.Suggest(name, names); sug != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", sug)
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNotFound, msg)
+}
+
+// rejected lists the load errors of sources named like the last segment
+// of Family.name, so asking for a query that failed validation says why
+// it is missing instead of only "not found".
+func (s *Store) rejected(name string) []string {
+	src := strings.TrimSpace(name)
+	if i := strings.LastIndexByte(src, '.'); i >= 0 {
+		src = src[i+1:]
+	}
+	if src == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range s.Problems() {
+		if !p.Warning && strings.EqualFold(p.Query, src) {
+			out = append(out, p.Error())
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package querystore
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/msticgo/msticgo/data/render"
 	"github.com/msticgo/msticgo/internal/testcorpus"
 )
 
@@ -177,6 +179,8 @@ func TestDuplicateKeepsFirst(t *testing.T) {
 func TestBadInputMessages(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
 		{"syntax", "metadata: [\n  x: :\n", "invalid YAML"},
+		{"syntax: the line once, after the file", "metadata:\n  version: 1\n  data_environments: [x\nsources: {}\n", "invalid YAML: did not find expected ',' or ']'"},
+		{"tab indentation", "metadata:\n\tversion: 1\n", "f.yaml:2: invalid YAML: found character that cannot start any token"},
 		{"undeclared", strings.Replace(dupA, `"{x}"`, `"{y}"`, 1), `undeclared parameters "y"`},
 		{"badtype", strings.Replace(dupA, "type: str", "type: number", 1), `unknown type "number"`},
 		{"noquery", strings.Replace(dupA, "query: 'T | where x == \"{x}\"'", "uri: x", 1), "args.query"},
@@ -188,6 +192,9 @@ func TestBadInputMessages(t *testing.T) {
 			_, probs := ParseFile("f.yaml", []byte(c.yaml))
 			if len(probs) == 0 || !strings.Contains(probs[0].Error(), c.want) || !strings.HasPrefix(probs[0].Error(), "f.yaml:") {
 				t.Errorf("got %v, want %q", probs, c.want)
+			}
+			if len(probs) > 0 && strings.Contains(probs[0].Error(), "line ") {
+				t.Errorf("%q repeats the line in the message (it belongs after the file name)", probs[0])
 			}
 		})
 	}
@@ -264,5 +271,103 @@ func TestParseCache(t *testing.T) {
 	}
 	if s := load(); len(s.List("", "")) != len(plain.List("", "")) {
 		t.Error("corrupt cache lost queries")
+	}
+}
+
+// TestRejectedQuerySaysWhy: asking for a query whose source was rejected
+// when its file loaded names the file, line and fault, not only "not found".
+func TestRejectedQuerySaysWhy(t *testing.T) {
+	bad := dupA + `  q2:
+    description: two
+    args:
+      query: 'T | where y == "{y}"'
+    parameters:
+      x: {description: the x, type: str}
+  q3:
+    description: three
+    args:
+      query: 'T | take {n}'
+    parameters:
+      n: {description: how many, type: integer}
+`
+	s := New()
+	s.LoadBytes("bad.yaml", []byte(bad))
+	tests := []struct {
+		name     string
+		query    string
+		want     []string
+		dontWant string
+	}{
+		{"undeclared placeholder", "Fam.q2", []string{"rejected when its file loaded", `bad.yaml:16: query "q2": args.query: template uses undeclared parameters "y"`}, "did you mean"},
+		{"unknown type", "fam.Q3", []string{`bad.yaml:24: query "q3": parameters.n.type: unknown type "integer"`}, "did you mean"},
+		{"typo of a loaded query", "Fam.q", []string{`did you mean "Fam.q1"`}, "rejected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, env := range []string{"MSSentinel", ""} {
+				_, err := s.Get(env, tt.query)
+				if !errors.Is(err, ErrNotFound) {
+					t.Fatalf("Get(%q, %q) = %v, want ErrNotFound", env, tt.query, err)
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("Get(%q, %q): %q lacks %q", env, tt.query, err, w)
+					}
+				}
+				if strings.Contains(err.Error(), tt.dontWant) {
+					t.Errorf("Get(%q, %q): %q should not say %q", env, tt.query, err, tt.dontWant)
+				}
+			}
+		})
+	}
+	if _, err := s.Get("MSSentinel", "Fam.q1"); err != nil {
+		t.Errorf("the good query of the file was lost: %v", err)
+	}
+}
+
+// TestDuplicateKeysInAFile: a key written twice in a query file is a
+// warning naming both lines, and the later one is used, as MSTICPy's YAML
+// reader does (a source, a parameter, a top-level section).
+func TestDuplicateKeysInAFile(t *testing.T) {
+	tests := []struct {
+		name, yaml, wantProb, wantQuery, wantText string // wantQuery: Family.name rendered with x=v
+	}{
+		{"source twice", dupA + "  q1:\n    description: later\n    args:\n      query: 'U {x}'\n    parameters:\n      x: {description: the x, type: str}\n",
+			`f.yaml:13: warning: query "q1": key written twice (first at line 7); the later one is used`, "Fam.q1", "U v"},
+		{"parameter twice", strings.Replace(dupA, "      x: {description: the x, type: str}\n", "      x: {description: the x, type: int}\n      x: {description: the x, type: str}\n", 1),
+			`f.yaml:13: warning: query "q1": parameters.x: key written twice (first at line 12)`, "Fam.q1", `T | where x == "v"`},
+		{"section twice", dupA + "sources:\n  q2:\n    description: two\n    args:\n      query: 'V {x}'\n    parameters:\n      x: {description: the x, type: str}\n",
+			`f.yaml:13: warning: sources: key written twice (first at line 6)`, "Fam.q2", "V v"},
+	}
+	// a big mapping (looked up through a map rather than scanned)
+	var many strings.Builder
+	many.WriteString(dupA)
+	for i := range 70 {
+		fmt.Fprintf(&many, "      p%d: {description: a p, type: str, default: d}\n", i)
+	}
+	many.WriteString("      p5: {description: a p, type: str, default: d}\n")
+	tests = append(tests, struct {
+		name, yaml, wantProb, wantQuery, wantText string
+	}{"in a big mapping", many.String(), `f.yaml:83: warning: query "q1": parameters.p5: key written twice (first at line 18)`, "Fam.q1", `T | where x == "v"`})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			s.LoadBytes("f.yaml", []byte(tt.yaml))
+			var msgs []string
+			for _, p := range s.Problems() {
+				msgs = append(msgs, p.Error())
+			}
+			if len(s.Errors()) != 0 || !strings.Contains(strings.Join(msgs, "\n"), tt.wantProb) {
+				t.Fatalf("problems:\n%s\nwant %q", strings.Join(msgs, "\n"), tt.wantProb)
+			}
+			q, err := s.Get("MSSentinel", tt.wantQuery)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := q.Prepared.Render(map[string]any{"x": "v"}, render.Options{})
+			if err != nil || r.Text != tt.wantText {
+				t.Errorf("rendered %q (%v), want %q: the later definition", r.Text, err, tt.wantText)
+			}
+		})
 	}
 }

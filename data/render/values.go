@@ -31,9 +31,7 @@ func pyFloat(f float64) string {
 	mant, expS, _ := strings.Cut(e, "e")
 	exp, _ := strconv.Atoi(expS)
 	if exp < -4 || exp >= 16 {
-		if !strings.Contains(mant, ".") {
-			// Python: 1e+20
-		}
+		// Python: 1e+20, 1.5e-05
 		sign := "+"
 		if exp < 0 {
 			sign = "-"
@@ -71,11 +69,7 @@ func pyStr(v any) string {
 	case []any, []string, map[string]any:
 		return pyRepr(v)
 	}
-	if f, ok := toFloat(v); ok {
-		_ = f
-		return fmt.Sprint(v)
-	}
-	return fmt.Sprint(v)
+	return fmt.Sprint(v) // integers and anything else
 }
 
 // pyRepr is Python's repr() of a value.

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/msticgo/msticgo/config"
+	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/table"
@@ -111,9 +114,10 @@ func init() {
 			Long: `Check the configuration and list every problem found, all at once: wrong
 shapes (with YAML path and line), Provider types that neither the built-ins
 nor the loaded plugins have, unset environment variables, missing required
-settings, invalid workspace GUIDs, and (as warnings, with "did you mean")
-unknown sections and entry keys. Exit code 2 when any problem is an error
-(with --strict, when there is any problem at all).`,
+settings, invalid workspace GUIDs, settings a built-in data driver refuses
+(an unknown key, a value of the wrong form), and (as warnings, with "did you
+mean") unknown sections and entry keys. Exit code 2 when any problem is an
+error (with --strict, when there is any problem at all).`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				a.configReport = true // every problem is in the table, once
@@ -122,6 +126,7 @@ unknown sections and entry keys. Exit code 2 when any problem is an error
 					return err
 				}
 				probs := append(cfg.Validate(), a.providerTypeProblems(cfg)...)
+				probs = append(probs, driverSettingProblems(a, cfg)...)
 				src := cfg.Path
 				if src == "" {
 					src = "built-in defaults"
@@ -179,4 +184,34 @@ unknown sections and entry keys. Exit code 2 when any problem is an error
 		})
 		return cmd
 	})
+}
+
+// driverSettingProblems asks each built-in data driver that a
+// DataProviders entry configures whether it accepts the entry's settings,
+// as it does when a query runs (its factory reads settings and opens
+// nothing). Entries that are not configured (a secret unset) are already
+// reported; plugin drivers are not created here, since creating one may
+// start a process.
+func driverSettingProblems(a *App, cfg *config.Config) []config.Problem {
+	reg, _ := a.Registry()
+	if reg == nil {
+		return nil
+	}
+	var out []config.Problem
+	for _, e := range cfg.DataProviders {
+		r, err := reg.Lookup(registry.KindData, e.Provider)
+		if err != nil || r.Source.Type != registry.Builtin.Type || !e.Configured() {
+			continue
+		}
+		settings, secrets := e.Settings()
+		inst, err := r.Factory(a.Context(), registry.FactoryArgs{LoadedAs: e.Provider, Entry: e.Name,
+			Settings: data.SectionSettings(settings, cfg, r), Secrets: secrets, BaseDir: cfg.Dir(), Logger: a.Logger()})
+		if c, ok := inst.(io.Closer); ok {
+			_ = c.Close()
+		}
+		if errors.Is(err, data.ErrSettings) {
+			out = append(out, config.Problem{File: cfg.Path, Path: e.Section + "." + e.Name + ".Args", Line: e.Line, Severity: config.SevError, Message: err.Error()})
+		}
+	}
+	return out
 }

@@ -13,9 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
-	"github.com/msticgo/msticgo/config"
 	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/querystore"
@@ -43,8 +41,100 @@ number of days from now (-2), or an offset (-36h, -30m, -1w, -1mon, -1y,
 rounded with @unit: -1d@d). MSTICGO_NOW pins "now".`,
 		}
 		cmd.AddCommand(queryListCmd(a), queryShowCmd(a), queryRenderCmd(a), queryRunCmd(a), queryExecCmd(a), queryValidateCmd(a))
+		for _, sub := range cmd.Commands() {
+			if sub.Flags().Lookup("env") != nil {
+				_ = sub.RegisterFlagCompletionFunc("env", completeEnvs(a))
+			}
+			switch sub.Name() {
+			case "show":
+				sub.ValidArgsFunction = completeQuery(a, false)
+			case "render", "run":
+				sub.ValidArgsFunction = completeQuery(a, true)
+			}
+		}
 		return cmd
 	})
+}
+
+// completeEnvs completes --env: registered data drivers (names and
+// aliases), DataProviders entry names and the environments of the loaded
+// query files.
+func completeEnvs(a *App) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		if reg, _ := a.Registry(); reg != nil {
+			out = append(out, reg.Names(registry.KindData)...)
+		}
+		if cfg, err := a.Config(); err == nil {
+			for _, e := range cfg.DataProviders {
+				out = append(out, e.Name)
+			}
+		}
+		if store, err := queryStore(a); err == nil {
+			out = append(out, store.Environments()...)
+		}
+		return completeFrom(out, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeQuery completes the query name (Family.name, of the --env
+// environment when given) and, with params, then its parameters as
+// "name=".
+func completeQuery(a *App, params bool) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		store, err := queryStore(a)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		env, _ := cmd.Flags().GetString("env")
+		if len(args) == 0 {
+			qenv := env
+			if reg, _ := a.Registry(); reg != nil && env != "" {
+				if r, name := lookupEnv(a, reg, env); r != nil {
+					qenv = data.QueryEnvironment(r, name)
+				}
+			}
+			var names []string
+			for _, q := range store.List(qenv, "") {
+				names = append(names, q.FullName())
+			}
+			return completeFrom(names, toComplete), cobra.ShellCompDirectiveNoFileComp
+		}
+		if !params {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		t, err := findQuery(a, store, env, args[0])
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		given := map[string]bool{}
+		for _, arg := range args[1:] {
+			k, _, _ := strings.Cut(arg, "=")
+			given[strings.TrimSpace(k)] = true
+		}
+		var names []string
+		for _, p := range t.q.Params {
+			if !given[p.Name] {
+				names = append(names, p.Name+"=")
+			}
+		}
+		return completeFrom(names, toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+}
+
+// completeFrom keeps the distinct candidates starting with prefix
+// (ignoring case), sorted.
+func completeFrom(cands []string, prefix string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range cands {
+		if !seen[c] && strings.HasPrefix(strings.ToLower(c), strings.ToLower(prefix)) {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // queryStore loads every query source of this run. Missing --query-path
@@ -145,30 +235,53 @@ type target struct {
 	reg *registry.Registration
 }
 
-// findQuery finds name for env ("" = the environment of the only query of
-// that name, preferring one with a registered driver).
-func findQuery(a *App, store *querystore.Store, env, name string) (*target, error) {
+// lookupEnv finds the driver for env: registered under that name or
+// alias, or the Provider of the DataProviders entry named env. name is
+// the driver name to pick queries with. r is nil when neither applies.
+func lookupEnv(a *App, reg *registry.Registry, env string) (r *registry.Registration, name string) {
+	if r, err := reg.Lookup(registry.KindData, env); err == nil {
+		return r, env
+	}
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, env
+	}
+	for _, e := range cfg.DataProviders {
+		if strings.EqualFold(e.Name, strings.TrimSpace(env)) {
+			if r, err := reg.Lookup(registry.KindData, e.Provider); err == nil {
+				return r, e.Provider
+			}
+		}
+	}
+	return nil, env
+}
+
+// findQuery finds qname for env ("" = the environment of the only query
+// of that name, preferring one with a registered driver). env may be a
+// driver name or alias, a DataProviders entry name, or an environment
+// named by query files.
+func findQuery(a *App, store *querystore.Store, env, qname string) (*target, error) {
 	reg, _ := a.Registry()
 	if reg == nil {
 		reg = registry.New()
 	}
 	if env != "" {
 		qenv := env
-		r, err := reg.Lookup(registry.KindData, env)
-		if err == nil {
-			qenv = data.QueryEnvironment(r, env)
+		r, name := lookupEnv(a, reg, env)
+		if r != nil {
+			qenv = data.QueryEnvironment(r, name)
 		} else if _, ok := dataenv.Lookup(env); !ok && !hasEnv(store, env) {
 			return nil, unknownEnv(reg, store, env)
 		}
-		q, err := store.Get(qenv, name)
+		q, err := store.Get(qenv, qname)
 		if err != nil {
 			return nil, UsageError(err)
 		}
 		return &target{q: q, env: env, reg: r}, nil
 	}
-	cands := store.Find(name)
+	cands := store.Find(qname)
 	if len(cands) == 0 {
-		_, err := store.Get("", name) // for the did-you-mean message
+		_, err := store.Get("", qname) // for the did-you-mean message
 		return nil, UsageError(err)
 	}
 	// Prefer queries whose environment has a registered driver; among
@@ -204,7 +317,7 @@ func findQuery(a *App, store *querystore.Store, env, name string) (*target, erro
 		}
 	}
 	sort.Strings(envs)
-	return nil, UsageErrorf("query %s exists for several data environments (%s): choose one with --env", name, strings.Join(envs, ", "))
+	return nil, UsageErrorf("query %s exists for several data environments (%s): choose one with --env", qname, strings.Join(envs, ", "))
 }
 
 // defaultEnvironment is the environment of msticgo's embedded sample pack,
@@ -292,7 +405,10 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		return nil, regErr
 	}
 	opts := data.ProviderOptions{Registry: reg, Store: store, Now: a.Now, Logger: a.Logger(), BaseDir: cfg.Dir()}
-	e, name, ok := data.ConfigEntry(reg, cfg.DataProviders, env)
+	e, name, ok, err := data.ConfigEntry(reg, cfg.DataProviders, env)
+	if err != nil {
+		return nil, UsageError(err)
+	}
 	if ok {
 		if !e.Configured() {
 			return nil, UsageErrorf("DataProviders.%s: %s", e.Name, e.Status)
@@ -301,9 +417,7 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		opts.Settings, opts.Secrets = e.Settings()
 	}
 	if r, err := reg.Lookup(registry.KindData, name); err == nil {
-		if sec, ok := r.Meta["config_section"].(string); ok {
-			opts.Settings = withSectionSettings(opts.Settings, cfg, sec)
-		}
+		opts.Settings = data.SectionSettings(opts.Settings, cfg, r)
 	}
 	p, err := data.NewQueryProvider(a.Context(), name, opts)
 	if err != nil {
@@ -313,40 +427,6 @@ func newProvider(a *App, store *querystore.Store, env string) (*data.QueryProvid
 		return nil, err
 	}
 	return p, nil
-}
-
-// withSectionSettings adds the settings of a top-level config section
-// that a driver declares (registry Meta "config_section"; LocalData reads
-// MSTICPy's top-level LocalData.data_paths) for keys its DataProviders
-// entry does not set. A list becomes one value joined by ";".
-func withSectionSettings(settings map[string]string, cfg *config.Config, section string) map[string]string {
-	n, ok := cfg.Unknown[section]
-	if !ok || n == nil || n.Kind != yaml.MappingNode {
-		return settings
-	}
-	out := make(map[string]string, len(settings)+len(n.Content)/2)
-	for k, v := range settings {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i].Value, n.Content[i+1]
-		if _, set := out[k]; set {
-			continue
-		}
-		switch v.Kind {
-		case yaml.ScalarNode:
-			out[k] = v.Value
-		case yaml.SequenceNode:
-			var items []string
-			for _, it := range v.Content {
-				if it.Kind == yaml.ScalarNode {
-					items = append(items, it.Value)
-				}
-			}
-			out[k] = strings.Join(items, ";")
-		}
-	}
-	return out
 }
 
 func queryListCmd(a *App) *cobra.Command {
@@ -365,7 +445,7 @@ func queryListCmd(a *App) *cobra.Command {
 				if reg == nil {
 					reg = registry.New()
 				}
-				if _, err := reg.Lookup(registry.KindData, env); err != nil {
+				if r, _ := lookupEnv(a, reg, env); r == nil {
 					if _, ok := dataenv.Lookup(env); !ok && !hasEnv(store, env) {
 						return unknownEnv(reg, store, env)
 					}
@@ -373,8 +453,8 @@ func queryListCmd(a *App) *cobra.Command {
 			}
 			qenv := env
 			if reg, _ := a.Registry(); reg != nil && env != "" {
-				if r, err := reg.Lookup(registry.KindData, env); err == nil {
-					qenv = data.QueryEnvironment(r, env)
+				if r, name := lookupEnv(a, reg, env); r != nil {
+					qenv = data.QueryEnvironment(r, name)
 				}
 			}
 			f := table.NewStrings("query", "environments", "parameters", "description", "file")
@@ -794,25 +874,28 @@ errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var files []string
+			// A path that cannot be read is one more problem: the other
+			// paths are still checked.
+			var probs []querystore.Problem
 			for _, arg := range args {
 				st, err := os.Stat(arg)
 				if err != nil {
-					return UsageErrorf("query validate %s: %s", arg, pathError(err))
+					probs = append(probs, querystore.Problem{File: arg, Message: "cannot read: " + pathError(err)})
+					continue
 				}
 				if !st.IsDir() {
 					files = append(files, arg)
 					continue
 				}
-				fs, err := querystore.QueryFiles(os.DirFS(arg), ".")
+				found, err := querystore.QueryFiles(os.DirFS(arg), ".")
 				if err != nil {
-					return UsageErrorf("%s: %v", arg, err)
+					probs = append(probs, querystore.Problem{File: arg, Message: "cannot read the folder: " + pathError(err)})
 				}
-				for _, f := range fs {
+				for _, f := range found {
 					files = append(files, filepath.Join(arg, filepath.FromSlash(f)))
 				}
 			}
 			store := querystore.New()
-			var probs []querystore.Problem
 			for _, f := range files {
 				if strict {
 					probs = append(probs, querystore.ValidateFile(f)...)

@@ -132,6 +132,13 @@ func TestQueryValidate(t *testing.T) {
 	if code != 0 {
 		t.Errorf("corpus must validate: %d", code)
 	}
+	// a path that does not exist is one problem among the others: every
+	// other file is still checked
+	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	out, errOut, code = runQueryCLI(t, nil, "query", "validate", missing, filepath.Join(fx, "data_q_source_fail_param.yaml"), filepath.Join(fx, "queries", "valid"), "-o", "csv")
+	if code != 2 || !strings.Contains(out, missing+",0,,,error,cannot read: no such file or folder") || !strings.Contains(out, `""foo""`) || !strings.Contains(errOut, "3 files") {
+		t.Errorf("missing path: %d\n%s\n%s", code, out, errOut)
+	}
 }
 
 func TestQueryRunExec(t *testing.T) {
@@ -244,5 +251,55 @@ func TestQueryPaths(t *testing.T) {
 	if code != 0 || out != "from custom\n" {
 		t.Errorf("first definition must win: %d %q", code, out)
 	}
+	// a query rejected when its file loaded: exit 2 saying why, with or without --env
+	for _, envArgs := range [][]string{{"--env", "MSSentinel"}, nil} {
+		args := append([]string{"--query-path", filepath.Join(dir, "p1"), "query", "render"}, envArgs...)
+		_, errOut, code = runQueryCLI(t, nil, append(args, "BadType.q")...)
+		if code != 2 || !strings.Contains(errOut, "msticgo: query not found: BadType.q") || !strings.Contains(errOut, "rejected when its file loaded: "+filepath.Join(dir, "p1", "badtype.yaml")+`:9: query "q": parameters.x.type: unknown type "number"`) {
+			t.Errorf("rejected query %v: exit %d, stderr %s", envArgs, code, errOut)
+		}
+	}
 	// (the embedded packs: cmd/msticgo's TestSampleWithNoConfig, where they are linked)
+}
+
+// TestQueryCompletion: shell completion offers query names (of --env when
+// given), the parameters not given yet, and --env values: drivers,
+// DataProviders entry names and environments of the query files.
+func TestQueryCompletion(t *testing.T) {
+	qp := testcorpus.Path(t, "queries-msticpy")
+	cfg := writeConfig(t, "DataProviders:\n  PG-Prod:\n    Provider: PostgreSQL\n    Args: {Host: db.example}\n")
+	tests := []struct {
+		name    string
+		args    []string
+		want    []string
+		notWant []string
+	}{
+		{"query names", []string{"query", "show", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_l"},
+			[]string{"WindowsSecurity.list_host_logons\n", "WindowsSecurity.list_host_logon_failures\n"}, []string{"SecurityAlert."}},
+		{"query names of another environment", []string{"query", "run", "--query-path", qp, "--env", "Splunk", "WindowsSecurity.list_host_l"},
+			nil, []string{"WindowsSecurity.list_host_logons"}},
+		{"parameters not given yet", []string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name=x", ""},
+			[]string{"start=\n", "end=\n", ":6\n"}, []string{"host_name="}},
+		{"--env values", []string{"--config", cfg, "query", "run", "--query-path", qp, "--env", ""},
+			[]string{"PG-Prod\n", "LocalData\n", "MSSentinel\n", "Splunk\n"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"__complete"}, tt.args...)
+			out, errOut, code := runQueryCLI(t, nil, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("completion lacks %q:\n%s", w, out)
+				}
+			}
+			for _, nw := range tt.notWant {
+				if strings.Contains(out, nw) {
+					t.Errorf("completion offers %q:\n%s", nw, out)
+				}
+			}
+		})
+	}
 }

@@ -111,6 +111,9 @@ var settingKeys = map[string]string{
 	"memorylimit": "MemoryLimit",
 }
 
+// memoryLimitRE is a DuckDB memory size: a number and its unit.
+var memoryLimitRE = regexp.MustCompile(`(?i)^\d+(\.\d+)?\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib)$`)
+
 // ParseSettings reads the provider's settings (DataProviders.<Name>.Args).
 // Keys are matched case-insensitively (underscores ignored); an unknown key
 // is an error naming it. A relative Database path is resolved against
@@ -150,8 +153,16 @@ func ParseSettings(s map[string]string, baseDir string) (Options, error) {
 			}
 			o.Threads = n
 		case "MemoryLimit":
-			o.MemoryLimit = v
+			// it goes into the connection string: only a size, so it
+			// cannot carry other options (access_mode=READ_WRITE)
+			if v != "" && !memoryLimitRE.MatchString(v) {
+				return o, fmt.Errorf("DuckDB setting MemoryLimit: %q is not a size such as 512MB or 2GB", v)
+			}
+			o.MemoryLimit = strings.ReplaceAll(v, " ", "")
 		}
+	}
+	if strings.ContainsRune(o.Database, '?') {
+		return o, fmt.Errorf("DuckDB setting Database: %q: a file name with '?' is not supported (it starts the connection options)", o.Database)
 	}
 	if o.Database != "" && o.Database != ":memory:" && !filepath.IsAbs(o.Database) && baseDir != "" {
 		o.Database = filepath.Join(baseDir, o.Database)

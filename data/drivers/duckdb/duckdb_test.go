@@ -245,6 +245,13 @@ func TestParseSettings(t *testing.T) {
 			Options{Database: "/x/y.db", ReadOnly: true, Threads: 2, MemoryLimit: "1GB"}, ""},
 		{map[string]string{"Threads": "-1"}, Options{}, "Threads"},
 		{map[string]string{"Datbase": "x"}, Options{}, `unknown DuckDB setting "Datbase"`},
+		{map[string]string{"MemoryLimit": "512 MiB"}, Options{MemoryLimit: "512MiB"}, ""},
+		{map[string]string{"MemoryLimit": "1.5gb"}, Options{MemoryLimit: "1.5gb"}, ""},
+		// the value goes into the connection string: no smuggled options
+		{map[string]string{"Database": "/x/y.db", "ReadOnly": "true", "MemoryLimit": "1GB&access_mode=READ_WRITE"}, Options{}, "MemoryLimit"},
+		{map[string]string{"MemoryLimit": "lots"}, Options{}, "is not a size"},
+		{map[string]string{"MemoryLimit": "1024"}, Options{}, "is not a size"}, // DuckDB wants the unit
+		{map[string]string{"Database": "/x/y.db?access_mode=READ_WRITE"}, Options{}, "'?' is not supported"},
 	}
 	for _, tt := range tests {
 		got, err := ParseSettings(tt.in, "")

@@ -35,7 +35,6 @@ package localdata
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -286,9 +285,8 @@ func (d *Driver) Query(ctx context.Context, q data.Query) (*data.Result, error) 
 	}
 	f, err := ReadFile(path)
 	if err != nil {
-		if errors.Is(err, errPickle) {
-			return nil, fmt.Errorf("%w: localdata: %w", data.ErrRejected, err)
-		}
+		// unreadable, malformed or a pickle: the query named a file the
+		// driver cannot serve
 		return nil, fmt.Errorf("%w: localdata: %w", data.ErrRejected, err)
 	}
 	res := &data.Result{Frame: f}

@@ -294,12 +294,35 @@ func (d *Driver) scrub(err error, kind error) error {
 			msg = strings.ReplaceAll(msg, s, "***")
 		}
 	}
-	e := &Error{kind: kind, msg: kind.Error() + ": " + msg}
+	e := &Error{kind: kind, msg: kind.Error() + ": " + oneLine(msg)}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		e.SQLState = pe.Code
 	}
 	return e
+}
+
+// oneLine joins the lines of a multi-line error text (pgx lists every
+// connection attempt on its own tab-indented line) with "; ", so the error
+// reads as one line.
+func oneLine(msg string) string {
+	if !strings.ContainsAny(msg, "\r\n") {
+		return msg
+	}
+	var b strings.Builder
+	for _, l := range strings.FieldsFunc(msg, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			if !strings.HasSuffix(b.String(), ":") {
+				b.WriteByte(';')
+			}
+			b.WriteByte(' ')
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 // classify picks the sentinel for a query error.

@@ -217,6 +217,9 @@ func TestUnreachable(t *testing.T) {
 		{"Host": "127.0.0.1", "Port": fmt.Sprint(port), "User": "hunter", "Password": pw, "Database": "x", "SSLMode": "disable", "ConnectTimeout": "3"},
 		{"ConnectionString": fmt.Sprintf("postgres://hunter:%s@127.0.0.1:%d/x?sslmode=disable&connect_timeout=3", url.QueryEscape(pw), port)},
 		{"ConnectionString": fmt.Sprintf("host=127.0.0.1 port=%d user=hunter password='%s' dbname=x sslmode=disable connect_timeout=3", port, pw)},
+		// no sslmode: pgx tries TLS, then plain text, and reports both
+		// attempts on separate lines
+		{"ConnectionString": fmt.Sprintf("host=127.0.0.1 port=%d user=hunter password='%s' dbname=x connect_timeout=3", port, pw)},
 		{"ConnectionString": "postgres://hunter:" + url.QueryEscape(pw) + "@127.0.0.1:notaport/x"},
 	}
 	for i, s := range cases {
@@ -236,7 +239,10 @@ func TestUnreachable(t *testing.T) {
 			t.Errorf("case %d: secrets are shown as *** everywhere, got %q", i, msg)
 		}
 		t.Logf("case %d: %s", i, msg)
-		if i < 3 && !strings.Contains(msg, fmt.Sprint(port)) {
+		if strings.ContainsAny(msg, "\r\n") {
+			t.Errorf("case %d: error is not one line: %q", i, msg)
+		}
+		if i < 4 && !strings.Contains(msg, fmt.Sprint(port)) {
 			t.Errorf("case %d: error does not name the server: %q", i, msg)
 		}
 	}
