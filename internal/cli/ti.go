@@ -107,7 +107,7 @@ the rows not done say "interrupted ...", keeping the last real error).`,
 	fs := cmd.Flags()
 	fs.StringVarP(&o.file, "file", "f", "", "read indicators from this file instead of arguments or stdin")
 	fs.StringVarP(&o.column, "column", "c", "", "column holding the indicators (input is then a JSON array, NDJSON or CSV)")
-	fs.StringVar(&o.typeColumn, "type-column", "", "column holding each indicator's type (with --column)")
+	fs.StringVar(&o.typeColumn, "type-column", "", "column holding each indicator's type (with --column); --type, if given, is used where that column is empty")
 	fs.StringVarP(&o.typ, "type", "t", "", "type of every indicator (ipv4, ipv6, dns, url, md5_hash, sha1_hash, sha256_hash, email, ...); default: inferred")
 	fs.StringSliceVarP(&o.providers, "providers", "p", nil, "provider entries to use, comma-separated (default: the Primary ones)")
 	fs.BoolVar(&o.noCache, "no-cache", false, "do not read or write cached answers")
