@@ -874,13 +874,18 @@ errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var files []string
-			// A path that cannot be read is one more problem: the other
-			// paths are still checked.
+			// A path that cannot be read is an error line on stderr; the
+			// other paths are still checked, and the exit code is 2.
+			unread := 0
+			cantRead := func(arg string, err error) {
+				unread++
+				fmt.Fprintln(a.Stderr(), a.Redact(fmt.Sprintf("msticgo: query validate %s: %s", arg, pathError(err))))
+			}
 			var probs []querystore.Problem
 			for _, arg := range args {
 				st, err := os.Stat(arg)
 				if err != nil {
-					probs = append(probs, querystore.Problem{File: arg, Message: "cannot read: " + pathError(err)})
+					cantRead(arg, err)
 					continue
 				}
 				if !st.IsDir() {
@@ -889,7 +894,7 @@ errors.`,
 				}
 				found, err := querystore.QueryFiles(os.DirFS(arg), ".")
 				if err != nil {
-					probs = append(probs, querystore.Problem{File: arg, Message: "cannot read the folder: " + pathError(err)})
+					cantRead(arg, err)
 				}
 				for _, f := range found {
 					files = append(files, filepath.Join(arg, filepath.FromSlash(f)))
@@ -944,8 +949,13 @@ errors.`,
 				}
 			}
 			fmt.Fprintf(a.Stderr(), "%d files, %d queries, %d errors, %d warnings\n", len(files), len(store.List("", "")), nerr, nwarn)
-			if nerr > 0 {
+			switch {
+			case nerr > 0 && unread > 0:
+				return UsageErrorf("%d problems in query files; %d path(s) could not be read", nerr, unread)
+			case nerr > 0:
 				return UsageErrorf("%d problems in query files", nerr)
+			case unread > 0:
+				return UsageErrorf("%d path(s) could not be read", unread)
 			}
 			return nil
 		},

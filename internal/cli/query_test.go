@@ -132,11 +132,12 @@ func TestQueryValidate(t *testing.T) {
 	if code != 0 {
 		t.Errorf("corpus must validate: %d", code)
 	}
-	// a path that does not exist is one problem among the others: every
-	// other file is still checked
+	// a path that does not exist is an error line; every other file is
+	// still checked
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
 	out, errOut, code = runQueryCLI(t, nil, "query", "validate", missing, filepath.Join(fx, "data_q_source_fail_param.yaml"), filepath.Join(fx, "queries", "valid"), "-o", "csv")
-	if code != 2 || !strings.Contains(out, missing+",0,,,error,cannot read: no such file or folder") || !strings.Contains(out, `""foo""`) || !strings.Contains(errOut, "3 files") {
+	if code != 2 || !strings.Contains(errOut, "msticgo: query validate "+missing+": no such file or folder\n") || !strings.Contains(out, `""foo""`) ||
+		!strings.Contains(errOut, "3 files") || !strings.Contains(errOut, "msticgo: 1 problems in query files; 1 path(s) could not be read") {
 		t.Errorf("missing path: %d\n%s\n%s", code, out, errOut)
 	}
 }
