@@ -261,6 +261,9 @@ func lookupEnv(a *App, reg *registry.Registry, env string) (r *registry.Registra
 // driver name or alias, a DataProviders entry name, or an environment
 // named by query files.
 func findQuery(a *App, store *querystore.Store, env, qname string) (*target, error) {
+	if strings.TrimSpace(qname) == "" {
+		return nil, UsageErrorf("give a query name (Family.name); see msticgo query list")
+	}
 	reg, _ := a.Registry()
 	if reg == nil {
 		reg = registry.New()

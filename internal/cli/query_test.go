@@ -100,6 +100,7 @@ func TestQueryBadInput(t *testing.T) {
 		{[]string{"query", "list", "--query-path", filepath.Join(qp, "nope")}, "--query-path"},
 		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name"}, "want key=value"},
 		{[]string{"query", "exec", "select 1"}, "needs --env"},
+		{[]string{"query", "run", "--query-path", qp, " "}, "msticgo: give a query name (Family.name); see msticgo query list"},
 	}
 	for _, c := range cases {
 		_, errOut, code := runQueryCLI(t, nil, c.args...)
