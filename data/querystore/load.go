@@ -355,7 +355,10 @@ func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([
 				}
 			case "aliases":
 				var a any
-				_ = v.Decode(&a)
+				if err := v.Decode(&a); err != nil || !aliasShape(a) {
+					probs = append(probs, Problem{File: file, Line: v.Line, Query: qname, Field: pf + ".aliases", Message: "aliases must be one name or a list of names"})
+					continue
+				}
 				p.Aliases = stringList(a)
 			case "format":
 				p.Format = v.Value
@@ -364,6 +367,24 @@ func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([
 		out = append(out, p)
 	}
 	return out, probs
+}
+
+// aliasShape reports whether an aliases value is a name, a list of
+// names (scalars) or empty.
+func aliasShape(a any) bool {
+	switch x := a.(type) {
+	case nil, string:
+		return true
+	case []any:
+		for _, it := range x {
+			switch it.(type) {
+			case []any, map[string]any:
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func validIdent(s string) bool {

@@ -184,6 +184,8 @@ func TestBadInputMessages(t *testing.T) {
 		{"undeclared", strings.Replace(dupA, `"{x}"`, `"{y}"`, 1), `undeclared parameters "y"`},
 		{"badtype", strings.Replace(dupA, "type: str", "type: number", 1), `unknown type "number"`},
 		{"noquery", strings.Replace(dupA, "query: 'T | where x == \"{x}\"'", "uri: x", 1), "args.query"},
+		{"aliases a mapping", strings.Replace(dupA, "type: str}", "type: str, aliases: {a: b}}", 1), `parameters.x.aliases: aliases must be one name or a list of names`},
+		{"aliases holding a list", strings.Replace(dupA, "type: str}", "type: str, aliases: [a, [b]]}", 1), `parameters.x.aliases: aliases must be one name or a list of names`},
 		{"unnamed source", "metadata: {data_environments: [x], data_families: [y]}\nsources:\n  '':\n    args: {query: 'T'}\n", "sources: a source needs a name"},
 		{"null source name", "metadata: {data_environments: [x], data_families: [y]}\nsources:\n  ~:\n    args: {query: 'T'}\n", "sources: a source needs a name"},
 	}
