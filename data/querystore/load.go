@@ -16,6 +16,7 @@ import (
 
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/render"
+	"github.com/msticgo/msticgo/registry"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/msticgo/msticgo/internal/yamlpos"
@@ -270,8 +271,10 @@ func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta 
 		}
 		bad(l, p.Field, p.Message)
 	}
-	if len(probs) > 0 {
-		return nil, probs
+	for _, p := range probs {
+		if !p.Warning { // warnings (type: string, a null default) keep the query
+			return nil, probs
+		}
 	}
 	q.Prepared = prep
 	fams := stringList(q.Metadata["data_families"])
@@ -362,12 +365,23 @@ func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([
 				p.Aliases = stringList(a)
 			case "format":
 				p.Format = v.Value
+			default:
+				// MSTICPy ignores it too, but a typo here (defualt:) silently
+				// changes the query: say so, and go on
+				msg := fmt.Sprintf("unknown key %q ignored (keys: %s)", k, strings.Join(paramKeys, ", "))
+				if sug := registry.Suggest(k, paramKeys); sug != "" {
+					msg = fmt.Sprintf("unknown key %q ignored: did you mean %s?", k, sug)
+				}
+				probs = append(probs, Problem{File: file, Line: pn.Content[j].Line, Query: qname, Field: pf + "." + k, Message: msg, Warning: true})
 			}
 		}
 		out = append(out, p)
 	}
 	return out, probs
 }
+
+// paramKeys are the keys a parameter definition may have.
+var paramKeys = []string{"description", "type", "default", "aliases", "format"}
 
 // aliasShape reports whether an aliases value is a name, a list of
 // names (scalars) or empty.
