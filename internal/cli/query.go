@@ -189,6 +189,9 @@ func queryStore(a *App) (*querystore.Store, error) {
 				pairs = append(pairs, k)
 			}
 			dups[k] = append(dups[k], p.Query)
+		case p.Warning && strings.Contains(p.Message, "did you mean"):
+			// a likely typo silently changes a query: shown like errors
+			a.Logger().Warn(p.Error())
 		case p.Warning:
 			a.Logger().Debug(p.Error())
 		default:

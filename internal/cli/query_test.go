@@ -220,6 +220,7 @@ func TestQueryPaths(t *testing.T) {
 	write("default/d.yaml", queryFile("Default", "T4"))
 	write("default/dup.yaml", queryFile("Dup", "from default"))
 	write("plugins/e.yaml", queryFile("Plugin", "T5"))
+	write("p1/typo.yaml", strings.Replace(queryFile("Typo", "T {x}"), "sources:\n  q:\n", "sources:\n  q:\n    parameters:\n      x: {description: an x, type: str, defualt: v}\n", 1))
 	write("p1/broken.yaml", "metadata:\n  version: 1\n  data_environments: [LogAnalytics\nsources: {}\n")
 	write("p1/badtype.yaml", strings.Replace(queryFile("BadType", "T {x}"), "sources:\n  q:\n", "sources:\n  q:\n    parameters:\n      x: {description: an x, type: number}\n", 1))
 	write("cfg/msticpyconfig.yaml", "QueryDefinitions:\n  Custom: [../custom, ../missing]\n  Default: ../default\nPluginFolders: [../plugins]\n")
@@ -239,6 +240,10 @@ func TestQueryPaths(t *testing.T) {
 	}
 	if !strings.Contains(errOut, filepath.Join(dir, "p1", "badtype.yaml")+":9: query \\\"q\\\": parameters.x.type: unknown type \\\"number\\\"") {
 		t.Errorf("undeclared type not reported: %s", errOut)
+	}
+	// a likely typo in a query file is shown (other warnings are debug lines)
+	if !strings.Contains(errOut, filepath.Join(dir, "p1", "typo.yaml")+`:9: warning: query \"q\": parameters.x.defualt: unknown key \"defualt\" ignored: did you mean default?`) || !strings.Contains(out, "\nTypo.q,") {
+		t.Errorf("typo warning or its query missing: %s\n%s", errOut, out)
 	}
 	if strings.Contains(out, "BadType.q") {
 		t.Error("a query with an unknown parameter type must not load")
