@@ -398,6 +398,22 @@ func TestUnknownParameterKey(t *testing.T) {
 			}
 		})
 	}
+	// the same for a source's keys and the file's (a misspelt parameters:
+	// also leaves the template's placeholders undeclared)
+	for _, c := range []struct{ from, to, want string }{
+		{"    parameters:\n", "    paramters:\n", `f.yaml:11: warning: query "q1": paramters: unknown key "paramters" ignored: did you mean parameters?`},
+		{"sources:\n", "default:\n  parameters: {}\nsources:\n", `f.yaml:6: warning: default: unknown key "default" ignored: did you mean defaults?`},
+	} {
+		s := New()
+		s.LoadBytes("f.yaml", []byte(strings.Replace(dupA, c.from, c.to, 1)))
+		var msgs []string
+		for _, p := range s.Problems() {
+			msgs = append(msgs, p.Error())
+		}
+		if !strings.Contains(strings.Join(msgs, "\n"), c.want) {
+			t.Errorf("problems:\n%s\nwant %q", strings.Join(msgs, "\n"), c.want)
+		}
+	}
 }
 
 // TestSourceWarningsKeepTheQuery: a warning about a query's own parameter
