@@ -48,6 +48,7 @@ type ProviderOptions struct {
 type QueryProvider struct {
 	env      string // environment used to pick queries
 	loadedAs string
+	entry    string // the config entry (DataProviders.<entry>), may equal loadedAs
 	reg      *registry.Registration
 	driver   Driver
 	store    *querystore.Store
@@ -163,7 +164,7 @@ func NewQueryProvider(ctx context.Context, env string, opts ProviderOptions) (*Q
 	if store == nil {
 		store = querystore.New()
 	}
-	p := &QueryProvider{env: QueryEnvironment(reg, env), loadedAs: env, reg: reg, driver: drv, store: store, now: now, logger: logger}
+	p := &QueryProvider{env: QueryEnvironment(reg, env), loadedAs: env, entry: entry, reg: reg, driver: drv, store: store, now: now, logger: logger}
 	p.style = render.StyleFor(p.env)
 	if d, ok := drv.(Dialect); ok {
 		p.style.Dialect = d.Dialect()
@@ -178,6 +179,15 @@ func NewQueryProvider(ctx context.Context, env string, opts ProviderOptions) (*Q
 	p.start = render.DateTime{T: t.Add(-24 * time.Hour)}
 	p.end = render.DateTime{T: t.Add(24 * time.Hour)}
 	return p, nil
+}
+
+// label names the provider in errors: the name it was loaded under, and
+// the config entry when that has another name ("PG-Prod (PostgreSQL)").
+func (p *QueryProvider) label() string {
+	if p.entry != "" && !strings.EqualFold(p.entry, p.loadedAs) {
+		return p.entry + " (" + p.loadedAs + ")"
+	}
+	return p.loadedAs
 }
 
 // Environment is the environment name used to pick queries.
@@ -197,7 +207,7 @@ func (p *QueryProvider) Connect(ctx context.Context, connStr string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.driver.Connect(ctx, connStr); err != nil {
-		return fmt.Errorf("data environment %s: connect: %w", p.loadedAs, err)
+		return fmt.Errorf("data environment %s: connect: %w", p.label(), err)
 	}
 	p.connected = true
 	return nil
@@ -228,10 +238,10 @@ func (p *QueryProvider) Exec(ctx context.Context, text string, limit int) (*Resu
 	}
 	res, err := p.driver.Query(ctx, Query{Text: text, Limit: limit})
 	if err != nil {
-		return nil, fmt.Errorf("data environment %s: %w", p.loadedAs, err)
+		return nil, fmt.Errorf("data environment %s: %w", p.label(), err)
 	}
 	if res == nil || res.Frame == nil {
-		return nil, fmt.Errorf("data environment %s: driver returned no result", p.loadedAs)
+		return nil, fmt.Errorf("data environment %s: driver returned no result", p.label())
 	}
 	return res, nil
 }
@@ -396,10 +406,10 @@ func (p *QueryProvider) Run(ctx context.Context, name string, params map[string]
 	}
 	res, err := p.driver.Query(ctx, Query{Text: r.Text, Args: r.Args, Limit: opt.Limit})
 	if err != nil {
-		return nil, fmt.Errorf("data environment %s: %s: %w", p.loadedAs, q.FullName(), err)
+		return nil, fmt.Errorf("data environment %s: %s: %w", p.label(), q.FullName(), err)
 	}
 	if res == nil || res.Frame == nil {
-		return nil, fmt.Errorf("data environment %s: %s: driver returned no result", p.loadedAs, q.FullName())
+		return nil, fmt.Errorf("data environment %s: %s: driver returned no result", p.label(), q.FullName())
 	}
 	return &RunResult{Query: r.Text, Args: r.Args, Result: res, Rows: res.Frame.Len()}, nil
 }
@@ -517,7 +527,7 @@ func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, parts
 	}
 	out := &RunResult{Query: parts[0].Rendered.Text, Args: parts[0].Rendered.Args, Chunks: status}
 	if len(frames) == 0 {
-		return out, fmt.Errorf("data environment %s: %s: all %d chunks failed: %s", p.loadedAs, q.FullName(), len(parts), strings.Join(errs, "; "))
+		return out, fmt.Errorf("data environment %s: %s: all %d chunks failed: %s", p.label(), q.FullName(), len(parts), strings.Join(errs, "; "))
 	}
 	if len(errs) > 0 {
 		merged.Partial = true

@@ -297,3 +297,30 @@ func TestQueryEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsNameTheEntry: a provider loaded for a config entry with its
+// own name (DataProviders.UT-Prod, Provider: UTEnv) names that entry in its
+// errors, so two entries of one driver can be told apart.
+func TestErrorsNameTheEntry(t *testing.T) {
+	tests := []struct{ entry, want string }{
+		{"", "data environment UTEnv: back end said no"},
+		{"UTEnv", "data environment UTEnv: back end said no"},
+		{"UT-Prod", "data environment UT-Prod (UTEnv): back end said no"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry, func(t *testing.T) {
+			reg := registry.New()
+			drv := &utDriver{failIf: "FAIL"}
+			reg.MustRegister(registry.Registration{Kind: registry.KindData, Name: "UTEnv", Source: registry.Builtin,
+				Factory: func(context.Context, registry.FactoryArgs) (any, error) { return drv, nil }})
+			p, err := data.NewQueryProvider(context.Background(), "UTEnv", data.ProviderOptions{Registry: reg, Entry: tt.entry})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.Exec(context.Background(), "FAIL", 0)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -35,6 +35,9 @@ func DataNames(environments []string, typeName string) []string {
 // Suggest returns the known name closest to name (by edit distance,
 // case-insensitively) when it is close enough to be a likely typo.
 func Suggest(name string, known []string) string {
+	if strings.TrimSpace(name) == "" {
+		return "" // every name starts with "": no suggestion is a likely fix
+	}
 	best, bestD := "", 1<<30
 	ln := strings.ToLower(name)
 	for _, k := range known {

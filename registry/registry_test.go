@@ -327,6 +327,23 @@ func TestNewIsIsolatedAndCloneIndependent(t *testing.T) {
 	}
 }
 
+func TestSuggest(t *testing.T) {
+	known := []string{"VirusTotal", "OTX", "XForce", "GreyNoise"}
+	tests := []struct{ name, want string }{
+		{"VirusTotl", "VirusTotal"},
+		{"otx", "OTX"},
+		{"Grey", "GreyNoise"}, // a prefix
+		{"Shodan", ""},        // nothing close
+		{"", ""},              // every name starts with "": no suggestion
+		{"  ", ""},
+	}
+	for _, tt := range tests {
+		if got := Suggest(tt.name, known); got != tt.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestNotFoundSuggests(t *testing.T) {
 	r := New()
 	if err := r.Register(Registration{Kind: KindTI, Name: "VirusTotal", Factory: factory}); err != nil {

@@ -16,7 +16,7 @@ import (
 
 // cacheVersion changes whenever parsing or the cached shape changes, so
 // old entries are never used.
-const cacheVersion = "msticgo-querystore-5"
+const cacheVersion = "msticgo-querystore-8"
 
 // SetCacheDir makes the store keep parsed files in dir, keyed by a hash
 // of their content: a file read again unchanged skips YAML parsing (the

@@ -10,12 +10,14 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/render"
+	"github.com/msticgo/msticgo/registry"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/msticgo/msticgo/internal/yamlpos"
@@ -117,6 +119,7 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 		return fileErr(root.Line, "", "top level must be a mapping with metadata and sources")
 	}
 	probs = duplicateKeys(name, root, nil, probs)
+	probs = unknownKeys(name, "", "", root, fileKeys, probs)
 	meta := mapGet(root, "metadata")
 	sources := mapGet(root, "sources")
 	defaults := mapGet(root, "defaults")
@@ -196,6 +199,7 @@ func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta 
 		bad(src.Line, "", "a source must be a mapping with description and args")
 		return nil, probs
 	}
+	probs = unknownKeys(file, qname, "", src, sourceKeys, probs)
 	q := &Query{Name: qname, File: file, Line: line, Environments: envs}
 	if n := mapGet(src, "description"); n != nil && n.Kind == yaml.ScalarNode {
 		q.Description = n.Value
@@ -270,8 +274,10 @@ func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta 
 		}
 		bad(l, p.Field, p.Message)
 	}
-	if len(probs) > 0 {
-		return nil, probs
+	for _, p := range probs {
+		if !p.Warning { // warnings (type: string, a null default) keep the query
+			return nil, probs
+		}
 	}
 	q.Prepared = prep
 	fams := stringList(q.Metadata["data_families"])
@@ -355,15 +361,75 @@ func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([
 				}
 			case "aliases":
 				var a any
-				_ = v.Decode(&a)
+				if err := v.Decode(&a); err != nil || !aliasShape(a) {
+					probs = append(probs, Problem{File: file, Line: v.Line, Query: qname, Field: pf + ".aliases", Message: "aliases must be one name or a list of names"})
+					continue
+				}
 				p.Aliases = stringList(a)
 			case "format":
 				p.Format = v.Value
+			default:
+				// MSTICPy ignores it too, but a typo here (defualt:) silently
+				// changes the query: say so, and go on
+				probs = append(probs, unknownKey(file, qname, pf+".", pn.Content[j], paramKeys))
 			}
 		}
 		out = append(out, p)
 	}
 	return out, probs
+}
+
+// The keys MSTICPy's query files use, per level (a few more than its JSON
+// schema allows, as its own files have them).
+var (
+	fileKeys   = []string{"metadata", "defaults", "sources"}
+	sourceKeys = []string{"description", "metadata", "args", "parameters", "query_macros"}
+	paramKeys  = []string{"description", "type", "default", "aliases", "format"}
+)
+
+// unknownKeys adds a warning for each key of mapping n that is not one of
+// keys (field prefixes the key in the problem).
+func unknownKeys(file, qname, field string, n *yaml.Node, keys []string, probs []Problem) []Problem {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return probs
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Value == "<<" || slices.Contains(keys, k.Value) {
+			continue
+		}
+		probs = append(probs, unknownKey(file, qname, field, k, keys))
+	}
+	return probs
+}
+
+// unknownKey is the warning for key k, with a "did you mean" when one of
+// keys is close: MSTICPy ignores such a key silently, but a typo
+// (paramters:, defualt:) changes what the query does.
+func unknownKey(file, qname, field string, k *yaml.Node, keys []string) Problem {
+	msg := fmt.Sprintf("unknown key %q ignored (keys: %s)", k.Value, strings.Join(keys, ", "))
+	if sug := registry.Suggest(k.Value, keys); sug != "" {
+		msg = fmt.Sprintf("unknown key %q ignored: did you mean %s?", k.Value, sug)
+	}
+	return Problem{File: file, Line: k.Line, Query: qname, Field: field + k.Value, Message: msg, Warning: true}
+}
+
+// aliasShape reports whether an aliases value is a name, a list of
+// names (scalars) or empty.
+func aliasShape(a any) bool {
+	switch x := a.(type) {
+	case nil, string:
+		return true
+	case []any:
+		for _, it := range x {
+			switch it.(type) {
+			case []any, map[string]any:
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func validIdent(s string) bool {

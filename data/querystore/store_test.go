@@ -184,6 +184,8 @@ func TestBadInputMessages(t *testing.T) {
 		{"undeclared", strings.Replace(dupA, `"{x}"`, `"{y}"`, 1), `undeclared parameters "y"`},
 		{"badtype", strings.Replace(dupA, "type: str", "type: number", 1), `unknown type "number"`},
 		{"noquery", strings.Replace(dupA, "query: 'T | where x == \"{x}\"'", "uri: x", 1), "args.query"},
+		{"aliases a mapping", strings.Replace(dupA, "type: str}", "type: str, aliases: {a: b}}", 1), `parameters.x.aliases: aliases must be one name or a list of names`},
+		{"aliases holding a list", strings.Replace(dupA, "type: str}", "type: str, aliases: [a, [b]]}", 1), `parameters.x.aliases: aliases must be one name or a list of names`},
 		{"unnamed source", "metadata: {data_environments: [x], data_families: [y]}\nsources:\n  '':\n    args: {query: 'T'}\n", "sources: a source needs a name"},
 		{"null source name", "metadata: {data_environments: [x], data_families: [y]}\nsources:\n  ~:\n    args: {query: 'T'}\n", "sources: a source needs a name"},
 	}
@@ -367,6 +369,75 @@ func TestDuplicateKeysInAFile(t *testing.T) {
 			r, err := q.Prepared.Render(map[string]any{"x": "v"}, render.Options{})
 			if err != nil || r.Text != tt.wantText {
 				t.Errorf("rendered %q (%v), want %q: the later definition", r.Text, err, tt.wantText)
+			}
+		})
+	}
+}
+
+// TestUnknownParameterKey: a key a parameter does not have is a warning
+// (a typo such as defualt silently makes the parameter required); the
+// query still loads, as in MSTICPy.
+func TestUnknownParameterKey(t *testing.T) {
+	tests := []struct{ name, key, want string }{
+		{"typo", "defualt: v", `f.yaml:12: warning: query "q1": parameters.x.defualt: unknown key "defualt" ignored: did you mean default?`},
+		{"no near key", "colour: red", `parameters.x.colour: unknown key "colour" ignored (keys: description, type, default, aliases, format)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			s.LoadBytes("f.yaml", []byte(strings.Replace(dupA, "type: str}", "type: str, "+tt.key+"}", 1)))
+			if len(s.Errors()) != 0 || len(s.Problems()) != 1 || !strings.Contains(s.Problems()[0].Error(), tt.want) {
+				t.Fatalf("problems %v, want one warning %q", s.Problems(), tt.want)
+			}
+			q, err := s.Get("MSSentinel", "Fam.q1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p, _ := q.Param("x"); !p.Required() {
+				t.Errorf("x has a default from an unknown key: %+v", p)
+			}
+		})
+	}
+	// the same for a source's keys and the file's (a misspelt parameters:
+	// also leaves the template's placeholders undeclared)
+	for _, c := range []struct{ from, to, want string }{
+		{"    parameters:\n", "    paramters:\n", `f.yaml:11: warning: query "q1": paramters: unknown key "paramters" ignored: did you mean parameters?`},
+		{"sources:\n", "default:\n  parameters: {}\nsources:\n", `f.yaml:6: warning: default: unknown key "default" ignored: did you mean defaults?`},
+	} {
+		s := New()
+		s.LoadBytes("f.yaml", []byte(strings.Replace(dupA, c.from, c.to, 1)))
+		var msgs []string
+		for _, p := range s.Problems() {
+			msgs = append(msgs, p.Error())
+		}
+		if !strings.Contains(strings.Join(msgs, "\n"), c.want) {
+			t.Errorf("problems:\n%s\nwant %q", strings.Join(msgs, "\n"), c.want)
+		}
+	}
+}
+
+// TestSourceWarningsKeepTheQuery: a warning about a query's own parameter
+// (type: string, a null default, an unknown key) is only a warning: the
+// query loads (it was dropped while reported as a warning).
+func TestSourceWarningsKeepTheQuery(t *testing.T) {
+	tests := []struct{ name, from, to, want string }{
+		{"type string", "type: str}", "type: string}", `parameters.x.type: type "string" is not a MSTICPy type; read as "str"`},
+		{"null default", "type: str}", "type: str, default: ~}", "parameters.x.default: default is empty (null): the parameter is required"},
+		{"unknown key", "type: str}", "type: str, defualt: v}", `parameters.x.defualt: unknown key "defualt" ignored`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			s.LoadBytes("f.yaml", []byte(strings.Replace(dupA, tt.from, tt.to, 1)))
+			if len(s.Errors()) != 0 || len(s.Problems()) != 1 || !s.Problems()[0].Warning || !strings.Contains(s.Problems()[0].Error(), tt.want) {
+				t.Fatalf("problems %v, want one warning %q", s.Problems(), tt.want)
+			}
+			q, err := s.Get("MSSentinel", "Fam.q1")
+			if err != nil {
+				t.Fatalf("the query was dropped: %v", err)
+			}
+			if r, err := q.Prepared.Render(map[string]any{"x": "v"}, render.Options{}); err != nil || r.Text != `T | where x == "v"` {
+				t.Errorf("render %v %v", r, err)
 			}
 		})
 	}

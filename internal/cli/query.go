@@ -189,6 +189,9 @@ func queryStore(a *App) (*querystore.Store, error) {
 				pairs = append(pairs, k)
 			}
 			dups[k] = append(dups[k], p.Query)
+		case p.Warning && strings.Contains(p.Message, "did you mean"):
+			// a likely typo silently changes a query: shown like errors
+			a.Logger().Warn(p.Error())
 		case p.Warning:
 			a.Logger().Debug(p.Error())
 		default:
@@ -261,6 +264,9 @@ func lookupEnv(a *App, reg *registry.Registry, env string) (r *registry.Registra
 // driver name or alias, a DataProviders entry name, or an environment
 // named by query files.
 func findQuery(a *App, store *querystore.Store, env, qname string) (*target, error) {
+	if strings.TrimSpace(qname) == "" {
+		return nil, UsageErrorf("give a query name (Family.name); see msticgo query list")
+	}
 	reg, _ := a.Registry()
 	if reg == nil {
 		reg = registry.New()
@@ -874,13 +880,18 @@ errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var files []string
-			// A path that cannot be read is one more problem: the other
-			// paths are still checked.
+			// A path that cannot be read is an error line on stderr; the
+			// other paths are still checked, and the exit code is 2.
+			unread := 0
+			cantRead := func(arg string, err error) {
+				unread++
+				fmt.Fprintln(a.Stderr(), a.Redact(fmt.Sprintf("msticgo: query validate %s: %s", arg, pathError(err))))
+			}
 			var probs []querystore.Problem
 			for _, arg := range args {
 				st, err := os.Stat(arg)
 				if err != nil {
-					probs = append(probs, querystore.Problem{File: arg, Message: "cannot read: " + pathError(err)})
+					cantRead(arg, err)
 					continue
 				}
 				if !st.IsDir() {
@@ -889,7 +900,7 @@ errors.`,
 				}
 				found, err := querystore.QueryFiles(os.DirFS(arg), ".")
 				if err != nil {
-					probs = append(probs, querystore.Problem{File: arg, Message: "cannot read the folder: " + pathError(err)})
+					cantRead(arg, err)
 				}
 				for _, f := range found {
 					files = append(files, filepath.Join(arg, filepath.FromSlash(f)))
@@ -944,8 +955,13 @@ errors.`,
 				}
 			}
 			fmt.Fprintf(a.Stderr(), "%d files, %d queries, %d errors, %d warnings\n", len(files), len(store.List("", "")), nerr, nwarn)
-			if nerr > 0 {
+			switch {
+			case nerr > 0 && unread > 0:
+				return UsageErrorf("%d problems in query files; %d path(s) could not be read", nerr, unread)
+			case nerr > 0:
 				return UsageErrorf("%d problems in query files", nerr)
+			case unread > 0:
+				return UsageErrorf("%d path(s) could not be read", unread)
 			}
 			return nil
 		},

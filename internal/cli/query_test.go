@@ -100,6 +100,7 @@ func TestQueryBadInput(t *testing.T) {
 		{[]string{"query", "list", "--query-path", filepath.Join(qp, "nope")}, "--query-path"},
 		{[]string{"query", "render", "--query-path", qp, "--env", "MSSentinel", "WindowsSecurity.list_host_logons", "host_name"}, "want key=value"},
 		{[]string{"query", "exec", "select 1"}, "needs --env"},
+		{[]string{"query", "run", "--query-path", qp, " "}, "msticgo: give a query name (Family.name); see msticgo query list"},
 	}
 	for _, c := range cases {
 		_, errOut, code := runQueryCLI(t, nil, c.args...)
@@ -132,11 +133,12 @@ func TestQueryValidate(t *testing.T) {
 	if code != 0 {
 		t.Errorf("corpus must validate: %d", code)
 	}
-	// a path that does not exist is one problem among the others: every
-	// other file is still checked
+	// a path that does not exist is an error line; every other file is
+	// still checked
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
 	out, errOut, code = runQueryCLI(t, nil, "query", "validate", missing, filepath.Join(fx, "data_q_source_fail_param.yaml"), filepath.Join(fx, "queries", "valid"), "-o", "csv")
-	if code != 2 || !strings.Contains(out, missing+",0,,,error,cannot read: no such file or folder") || !strings.Contains(out, `""foo""`) || !strings.Contains(errOut, "3 files") {
+	if code != 2 || !strings.Contains(errOut, "msticgo: query validate "+missing+": no such file or folder\n") || !strings.Contains(out, `""foo""`) ||
+		!strings.Contains(errOut, "3 files") || !strings.Contains(errOut, "msticgo: 1 problems in query files; 1 path(s) could not be read") {
 		t.Errorf("missing path: %d\n%s\n%s", code, out, errOut)
 	}
 }
@@ -218,6 +220,7 @@ func TestQueryPaths(t *testing.T) {
 	write("default/d.yaml", queryFile("Default", "T4"))
 	write("default/dup.yaml", queryFile("Dup", "from default"))
 	write("plugins/e.yaml", queryFile("Plugin", "T5"))
+	write("p1/typo.yaml", strings.Replace(queryFile("Typo", "T {x}"), "sources:\n  q:\n", "sources:\n  q:\n    parameters:\n      x: {description: an x, type: str, defualt: v}\n", 1))
 	write("p1/broken.yaml", "metadata:\n  version: 1\n  data_environments: [LogAnalytics\nsources: {}\n")
 	write("p1/badtype.yaml", strings.Replace(queryFile("BadType", "T {x}"), "sources:\n  q:\n", "sources:\n  q:\n    parameters:\n      x: {description: an x, type: number}\n", 1))
 	write("cfg/msticpyconfig.yaml", "QueryDefinitions:\n  Custom: [../custom, ../missing]\n  Default: ../default\nPluginFolders: [../plugins]\n")
@@ -237,6 +240,10 @@ func TestQueryPaths(t *testing.T) {
 	}
 	if !strings.Contains(errOut, filepath.Join(dir, "p1", "badtype.yaml")+":9: query \\\"q\\\": parameters.x.type: unknown type \\\"number\\\"") {
 		t.Errorf("undeclared type not reported: %s", errOut)
+	}
+	// a likely typo in a query file is shown (other warnings are debug lines)
+	if !strings.Contains(errOut, filepath.Join(dir, "p1", "typo.yaml")+`:9: warning: query \"q\": parameters.x.defualt: unknown key \"defualt\" ignored: did you mean default?`) || !strings.Contains(out, "\nTypo.q,") {
+		t.Errorf("typo warning or its query missing: %s\n%s", errOut, out)
 	}
 	if strings.Contains(out, "BadType.q") {
 		t.Error("a query with an unknown parameter type must not load")
