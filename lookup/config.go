@@ -19,8 +19,10 @@ const NoLoad = "--no-load--"
 // specs without provider instances: name, type, primary flag, the "not
 // configured" reason, limit overrides from Args, the description and the
 // cache and quota identities (see ProviderSpec.CacheID and QuotaID).
-// Entries with Provider "--no-load--" are left out. A bad limit setting is
-// an error naming the entry and the key.
+// Entries with Provider "--no-load--" are left out. A bad limit setting
+// (Timeout: soon) makes that entry not configured, with the reason naming
+// the key: one bad entry never stops the others. The error is reserved for
+// failures that are not about one entry (there are none today).
 func EntrySpecs(entries []config.ProviderEntry) ([]ProviderSpec, error) {
 	var out []ProviderSpec
 	for _, e := range entries {
@@ -30,8 +32,8 @@ func EntrySpecs(entries []config.ProviderEntry) ([]ProviderSpec, error) {
 		vals, secret := e.Settings()
 		nc := strings.TrimPrefix(e.Status, "not configured: ")
 		lim, err := LimitsFromArgs(vals)
-		if err != nil {
-			return nil, fmt.Errorf("%s entry %q: %w", e.Section, e.Name, err)
+		if err != nil && nc == "" {
+			nc = err.Error()
 		}
 		cacheID, quotaID := entryIdentities(e.Name, e.Provider, vals, secret)
 		out = append(out, ProviderSpec{

@@ -225,3 +225,53 @@ func TestNoCacherNeverCached(t *testing.T) {
 		t.Errorf("cache files written: %v", entries)
 	}
 }
+
+// TestBadLimitIsNotConfigured: a bad limit setting makes only that entry
+// not configured, naming the key; the other entries answer (A4).
+func TestBadLimitIsNotConfigured(t *testing.T) {
+	var calls atomic.Int64
+	reg := endpointRegistry(&calls)
+	cfg := parseConfig(t, `
+TIProviders:
+  Slow:
+    Args:
+      Timeout: soon
+    Primary: true
+    Provider: EchoTI
+  Greedy:
+    Args:
+      RateLimit: lots
+    Primary: true
+    Provider: EchoTI
+  Good:
+    Args:
+      BaseURL: http://127.0.0.1:1/
+    Primary: true
+    Provider: EchoTI
+`, nil)
+	specs, err := EntrySpecs(cfg.TIProviders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err = Build(context.Background(), reg, registry.KindTI, specs, cfg.TIProviders, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _, _ := NewEngine(specs, Options{Prepare: simplePrepare}).Rows(context.Background(), inputs("x.example"))
+	want := map[string]string{
+		"Slow":   `not configured: setting Timeout: "soon" is not a positive number`,
+		"Greedy": `not configured: setting RateLimit: "lots"`,
+	}
+	for _, r := range rows {
+		if w, ok := want[r.Provider]; ok {
+			if r.Result.Status != StatusNotConfigured || !strings.HasPrefix(r.Result.Message, w) {
+				t.Errorf("%s: %v %q", r.Provider, r.Result.Status, r.Result.Message)
+			}
+		} else if r.Result.Status != StatusFound {
+			t.Errorf("%s: %+v", r.Provider, r.Result)
+		}
+	}
+	if len(rows) != 3 {
+		t.Errorf("rows %d", len(rows))
+	}
+}
