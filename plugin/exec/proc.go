@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/msticgo/msticgo/internal/redact"
 )
 
 // CrashError reports a plugin process that exited or could not start.
@@ -133,10 +135,9 @@ func (s *scrubber) clean(text string) string {
 	if s == nil {
 		return text
 	}
-	for _, v := range s.secrets {
-		text = strings.ReplaceAll(text, v, "***")
-	}
-	return text
+	// the rule of package redact: secrets of 4 characters or more, where
+	// they stand as a whole token
+	return redact.New(s.secrets...).Replace(text)
 }
 
 type lineMsg struct {

@@ -12,6 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/msticgo/msticgo/data"
+	"github.com/msticgo/msticgo/internal/redact"
 	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/table"
 )
@@ -81,13 +82,10 @@ func (in *instance) scrubValue(v any) any {
 	return v
 }
 
+// scrubText replaces secret values by the rule of package redact: secrets
+// of 4 characters or more, where they stand as a whole token.
 func (in *instance) scrubText(s string) string {
-	for _, v := range in.secrets {
-		if len(v) >= 3 {
-			s = strings.ReplaceAll(s, v, "***")
-		}
-	}
-	return s
+	return redact.New(in.secrets...).Replace(s)
 }
 
 func (in *instance) scrub(err error) error {
@@ -95,17 +93,11 @@ func (in *instance) scrub(err error) error {
 		return err
 	}
 	msg := err.Error()
-	changed := false
-	for _, s := range in.secrets {
-		if len(s) >= 3 && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "***")
-			changed = true
-		}
-	}
-	if !changed {
+	clean := in.scrubText(msg)
+	if clean == msg {
 		return err
 	}
-	return errors.New(msg)
+	return errors.New(clean)
 }
 
 // Provider is a Starlark ti or context provider instance.
