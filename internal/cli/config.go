@@ -157,7 +157,7 @@ error (with --strict, when there is any problem at all).`,
 					}
 					f.Append(string(p.Severity), p.File, line, p.Path, p.Message)
 				}
-				if err := a.Write(f); err != nil {
+				if err := a.writeUncut(cmd, f); err != nil {
 					return err
 				}
 				if nerr > 0 {

@@ -5,9 +5,12 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/msticgo/msticgo/config"
 	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/registry"
+	"github.com/msticgo/msticgo/table"
 )
 
 // entrySettingProblems builds every TIProviders and ContextProviders entry
@@ -115,4 +118,15 @@ func containsWord(text, word string) bool {
 		}
 		i = j + 1
 	}
+}
+
+// writeUncut writes a frame like App.Write, but with no cell cut unless
+// --max-width is given: config validate's messages end with what to do
+// ("did you mean TIProviders?"), which a cut at 60 characters would lose.
+func (a *App) writeUncut(cmd *cobra.Command, f *table.Frame) error {
+	width := -1
+	if fl := cmd.Flag("max-width"); fl != nil && fl.Changed {
+		width = a.maxWidth
+	}
+	return table.Write(a.Stdout(), f, a.Format(), table.Options{MaxWidth: width, Redact: a.Redact})
 }
