@@ -108,7 +108,11 @@ func (t *stderrTail) last() []string {
 }
 
 // scrubber replaces secret values with ***.
-type scrubber struct{ secrets []string }
+type scrubber struct {
+	secrets []string
+	once    sync.Once
+	r       *redact.Replacer
+}
 
 // cleanValue replaces secret values in every string of a decoded JSON
 // value (details, raw), in place.
@@ -137,7 +141,8 @@ func (s *scrubber) clean(text string) string {
 	}
 	// the rule of package redact: secrets of 4 characters or more, where
 	// they stand as a whole token
-	return redact.New(s.secrets...).Replace(text)
+	s.once.Do(func() { s.r = redact.New(s.secrets...) })
+	return s.r.Replace(text)
 }
 
 type lineMsg struct {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -24,6 +25,9 @@ type instance struct {
 	log      *slog.Logger
 	http     *httpConfig
 	secrets  []string
+
+	redactOnce sync.Once
+	redactor   *redact.Replacer
 }
 
 // call runs fn with a fresh thread bounded by the step limit and ctx.
@@ -85,7 +89,8 @@ func (in *instance) scrubValue(v any) any {
 // scrubText replaces secret values by the rule of package redact: secrets
 // of 4 characters or more, where they stand as a whole token.
 func (in *instance) scrubText(s string) string {
-	return redact.New(in.secrets...).Replace(s)
+	in.redactOnce.Do(func() { in.redactor = redact.New(in.secrets...) })
+	return in.redactor.Replace(s)
 }
 
 func (in *instance) scrub(err error) error {
