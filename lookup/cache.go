@@ -14,10 +14,12 @@ import (
 // DefaultCacheTTL is how long a cached answer is reused.
 const DefaultCacheTTL = 24 * time.Hour
 
-// Cache keeps OK answers (found and not found) keyed by provider entry,
-// type, sub-type and normalised value: in memory, and on disk when it has a
-// folder (one JSON file per provider entry, mode 0600), so repeated runs do
-// not spend quota. Errors, timeouts and rate limits are never cached. It is
+// Cache keeps OK answers (found and not found) keyed by the provider
+// entry's cache identity (ProviderSpec.CacheID: entry name, provider type
+// and a fingerprint of its settings), type, sub-type and normalised value:
+// in memory, and on disk when it has a folder (one JSON file per identity,
+// mode 0600), so repeated runs do not spend quota. Providers answering from
+// local data (NoCacher) are never cached. Errors, timeouts and rate limits are never cached. It is
 // safe for concurrent use.
 type Cache struct {
 	mu     sync.Mutex
@@ -49,7 +51,9 @@ type cacheFile struct {
 	Entries  map[string]cacheEntry `json:"entries"`
 }
 
-const cacheVersion = 1
+// cacheVersion 2: files are per cache identity (version 1 files, per entry
+// name only, are ignored).
+const cacheVersion = 2
 
 // NewCache returns a cache. dir "" keeps answers in memory only; ttl <= 0
 // means DefaultCacheTTL; now nil means time.Now.
@@ -103,7 +107,8 @@ func (c *Cache) path(provider string) string {
 	return filepath.Join(c.dir, fileName(provider)+".json")
 }
 
-// Get returns a fresh cached answer.
+// Get returns a fresh cached answer. provider is the entry's cache
+// identity (ProviderSpec.CacheID, else its name).
 func (c *Cache) Get(provider, key string) (Result, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -17,23 +17,28 @@ const NoLoad = "--no-load--"
 
 // EntrySpecs turns config entries (TIProviders or ContextProviders) into
 // specs without provider instances: name, type, primary flag, the "not
-// configured" reason, limit overrides from Args and the description.
-// Entries with Provider "--no-load--" are left out. A bad limit setting is
-// an error naming the entry and the key.
+// configured" reason, limit overrides from Args, the description and the
+// cache and quota identities (see ProviderSpec.CacheID and QuotaID).
+// Entries with Provider "--no-load--" are left out. A bad limit setting
+// (Timeout: soon) makes that entry not configured, with the reason naming
+// the key: one bad entry never stops the others. The error is reserved for
+// failures that are not about one entry (there are none today).
 func EntrySpecs(entries []config.ProviderEntry) ([]ProviderSpec, error) {
 	var out []ProviderSpec
 	for _, e := range entries {
 		if e.Provider == NoLoad {
 			continue
 		}
-		vals, _ := e.Settings()
+		vals, secret := e.Settings()
+		nc := strings.TrimPrefix(e.Status, "not configured: ")
 		lim, err := LimitsFromArgs(vals)
-		if err != nil {
-			return nil, fmt.Errorf("%s entry %q: %w", e.Section, e.Name, err)
+		if err != nil && nc == "" {
+			nc = err.Error()
 		}
+		cacheID, quotaID := entryIdentities(e.Name, e.Provider, vals, secret)
 		out = append(out, ProviderSpec{
 			Name: e.Name, Kind: e.Provider, Primary: e.Primary, Limits: lim, Description: e.Description,
-			NotConfigured: strings.TrimPrefix(e.Status, "not configured: "),
+			NotConfigured: nc, CacheID: cacheID, QuotaID: quotaID,
 		})
 	}
 	return out, nil
@@ -90,6 +95,9 @@ func Build(ctx context.Context, reg *registry.Registry, kind registry.Kind, spec
 			continue
 		}
 		out[i].Provider = p
+		// the provider's code (a plugin file, its version) and the folder
+		// relative paths resolve against also decide its answers
+		out[i].CacheID = refineCacheID(s.CacheID, r.Source.String(), r.Version, baseDir)
 	}
 	return out, nil
 }

@@ -85,6 +85,18 @@ type ProviderSpec struct {
 	Limits Limits
 	// Description is shown by listings.
 	Description string
+	// CacheID is the identity of the entry's answers in the cache (and the
+	// name of its cache file): EntrySpecs and Build set it to the entry
+	// name and a fingerprint of the provider type, its code and every
+	// setting but the limits, so another config, BaseURL, key or feed list
+	// never shares answers. Empty = Name.
+	CacheID string
+	// QuotaID is the identity of the daily quota the entry's calls spend
+	// (and the name of its count file): EntrySpecs sets it to the provider
+	// type and a fingerprint of its BaseURL (or Instance) and secrets, so
+	// entries calling one service with one key share one count, and a test
+	// server never spends the real service's quota. Empty = Name.
+	QuotaID string
 }
 
 // Engine defaults.
@@ -160,8 +172,19 @@ func NewEngine(specs []ProviderSpec, opts Options) *Engine {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{opts: opts}
+	quotas := map[string]*quota{}
 	for _, s := range specs {
-		e.provs = append(e.provs, newProvRun(s, &e.opts))
+		p := newProvRun(s, &e.opts)
+		// entries calling one service with one key spend one daily count
+		if q, ok := quotas[s.quotaID()]; ok && p.quota.limit > 0 {
+			if q.limit <= 0 || p.quota.limit < q.limit {
+				q.limit = p.quota.limit
+			}
+			p.quota = q
+		} else if p.quota.limit > 0 {
+			quotas[s.quotaID()] = p.quota
+		}
+		e.provs = append(e.provs, p)
 	}
 	return e
 }

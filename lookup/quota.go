@@ -10,8 +10,8 @@ import (
 )
 
 // quota counts calls per UTC day against a daily limit. With a folder the
-// count persists across runs (file <folder>/<entry>.quota.json), so repeated
-// runs on one day share the budget.
+// count persists across runs (file <folder>/<quota identity>-<hash>.quota.json,
+// see ProviderSpec.QuotaID), so repeated runs on one day share the budget.
 type quota struct {
 	mu    sync.Mutex
 	limit int
@@ -27,13 +27,13 @@ type quotaFile struct {
 	Count int    `json:"count"`
 }
 
-func newQuota(entry string, limit int, dir string, now func() time.Time) *quota {
+func newQuota(id string, limit int, dir string, now func() time.Time) *quota {
 	q := &quota{limit: limit, now: now}
 	if limit <= 0 {
 		return q
 	}
 	if dir != "" {
-		q.path = filepath.Join(dir, fileName(entry)+".quota.json")
+		q.path = filepath.Join(dir, fileName(id)+".quota.json")
 		if b, err := os.ReadFile(q.path); err == nil {
 			var f quotaFile
 			if json.Unmarshal(b, &f) == nil {

@@ -58,7 +58,7 @@ func newProvRun(spec ProviderSpec, opts *Options) *provRun {
 			p.window = newWindowLimiter(max(int(n), burst), win+win/50)
 		}
 	}
-	p.quota = newQuota(spec.Name, p.lim.DailyQuota, opts.QuotaDir, opts.Now)
+	p.quota = newQuota(spec.quotaID(), p.lim.DailyQuota, opts.QuotaDir, opts.Now)
 	if spec.Provider != nil {
 		if ts, ok := spec.Provider.(TypeSupporter); ok {
 			p.supported = map[string]bool{}
@@ -191,10 +191,14 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 		}
 	}
 	cache := p.opts.Cache
+	if uncached(p.spec.Provider) {
+		cache = nil // answers from local data: never cached
+	}
+	cacheID := p.spec.cacheID()
 	pending := jobs[:0]
 	for _, j := range jobs {
 		if cache != nil {
-			if res, ok := cache.Get(p.spec.Name, j.key); ok {
+			if res, ok := cache.Get(cacheID, j.key); ok {
 				st.cacheHits++
 				for _, i := range j.idx {
 					emit(i, res, true)
@@ -237,7 +241,7 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 				for k, j := range u {
 					res := results[k]
 					if res.Status.OK() && cache != nil {
-						cache.Put(p.spec.Name, j.key, res)
+						cache.Put(cacheID, j.key, res)
 					}
 					for _, i := range j.idx {
 						emit(i, res, false)

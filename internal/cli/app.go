@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/msticgo/msticgo/config"
+	"github.com/msticgo/msticgo/internal/redact"
 	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/table"
 )
@@ -63,7 +64,7 @@ type App struct {
 	reg     *registry.Registry
 	regErr  error
 
-	redactor atomic.Pointer[strings.Replacer]
+	redactor atomic.Pointer[redact.Replacer]
 	secrets  atomic.Pointer[[]string]
 }
 
@@ -224,11 +225,12 @@ func (a *App) Secrets() []string {
 }
 
 // AddSecret registers more values to redact (e.g. a token a provider
-// obtained at run time).
+// obtained at run time). Values shorter than redact.MinLen are not
+// redacted (see Redact).
 func (a *App) AddSecret(values ...string) {
 	cur := a.Secrets()
 	for _, v := range values {
-		if len(strings.TrimSpace(v)) >= 3 {
+		if len(strings.TrimSpace(v)) >= redact.MinLen {
 			cur = append(cur, v)
 		}
 	}
@@ -244,23 +246,16 @@ func (a *App) setSecrets(s []string) {
 		}
 	}
 	a.secrets.Store(&s)
-	if len(s) == 0 {
-		a.redactor.Store(nil)
-		return
-	}
-	pairs := make([]string, 0, 2*len(s))
-	for _, v := range s {
-		pairs = append(pairs, v, "***")
-	}
-	a.redactor.Store(strings.NewReplacer(pairs...))
+	a.redactor.Store(redact.New(s...))
 }
 
-// Redact replaces every known secret value in s with ***.
+// Redact replaces every known secret value in s with ***, by the rule of
+// package redact: a secret of at least 4 characters, wherever it stands as
+// a whole token (not preceded or followed by a letter or digit). Data that
+// merely contains a secret's text (port 443 with a key "443", the host
+// WS-ELM with a key "WS-E") is left as it is.
 func (a *App) Redact(s string) string {
-	if r := a.redactor.Load(); r != nil {
-		return r.Replace(s)
-	}
-	return s
+	return a.redactor.Load().Replace(s)
 }
 
 // Write writes a frame to stdout in the -o format, with secrets redacted.

@@ -115,8 +115,11 @@ func init() {
 shapes (with YAML path and line), Provider types that neither the built-ins
 nor the loaded plugins have, unset environment variables, missing required
 settings, invalid workspace GUIDs, settings a built-in data driver refuses
-(an unknown key, a value of the wrong form), and (as warnings, with "did you
-mean") unknown sections and entry keys. Exit code 2 when any problem is an
+(an unknown key, a value of the wrong form), TI and context entries whose
+settings make them not configured (a bad Timeout or RateLimit, a setting the
+provider does not know or a missing required one; as warnings, since lookups
+then skip only that entry), and (as warnings, with "did you mean") unknown
+sections and entry keys. Exit code 2 when any problem is an
 error (with --strict, when there is any problem at all).`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -127,6 +130,7 @@ error (with --strict, when there is any problem at all).`,
 				}
 				probs := append(cfg.Validate(), a.providerTypeProblems(cfg)...)
 				probs = append(probs, driverSettingProblems(a, cfg)...)
+				probs = append(probs, entrySettingProblems(a, cfg, probs)...)
 				src := cfg.Path
 				if src == "" {
 					src = "built-in defaults"
@@ -153,7 +157,7 @@ error (with --strict, when there is any problem at all).`,
 					}
 					f.Append(string(p.Severity), p.File, line, p.Path, p.Message)
 				}
-				if err := a.Write(f); err != nil {
+				if err := a.writeUncut(cmd, f); err != nil {
 					return err
 				}
 				if nerr > 0 {

@@ -143,7 +143,7 @@ Exit codes: 0 success, 1 runtime failure, 2 bad input/usage/configuration,
 	fs.StringArrayVar(&a.queryPaths, "query-path", nil, "folder of query files to load (repeatable), in addition to QueryDefinitions in the config")
 	fs.StringVarP(&a.output, "output", "o", "table", "output format: table, json, ndjson or csv")
 	fs.StringVar(&a.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
-	fs.IntVar(&a.maxWidth, "max-width", 0, "widest table cell in characters before it is cut with … (0: 60, a single token such as a hash or URL up to 128 kept whole; -1: no limit)")
+	fs.IntVar(&a.maxWidth, "max-width", 0, "widest table cell in characters before it is cut with … (0: 60, a single token such as a hash or URL up to 128 kept whole; -1: no limit; config validate: no limit unless given)")
 	_ = root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"table", "json", "ndjson", "csv"}, cobra.ShellCompDirectiveNoFileComp
 	})

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/msticgo/msticgo/internal/redact"
 )
 
 // CrashError reports a plugin process that exited or could not start.
@@ -106,7 +108,11 @@ func (t *stderrTail) last() []string {
 }
 
 // scrubber replaces secret values with ***.
-type scrubber struct{ secrets []string }
+type scrubber struct {
+	secrets []string
+	once    sync.Once
+	r       *redact.Replacer
+}
 
 // cleanValue replaces secret values in every string of a decoded JSON
 // value (details, raw), in place.
@@ -133,10 +139,10 @@ func (s *scrubber) clean(text string) string {
 	if s == nil {
 		return text
 	}
-	for _, v := range s.secrets {
-		text = strings.ReplaceAll(text, v, "***")
-	}
-	return text
+	// the rule of package redact: secrets of 4 characters or more, where
+	// they stand as a whole token
+	s.once.Do(func() { s.r = redact.New(s.secrets...) })
+	return s.r.Replace(text)
 }
 
 type lineMsg struct {

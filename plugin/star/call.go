@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 
 	"go.starlark.net/starlark"
 
 	"github.com/msticgo/msticgo/data"
+	"github.com/msticgo/msticgo/internal/redact"
 	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/table"
 )
@@ -23,6 +25,9 @@ type instance struct {
 	log      *slog.Logger
 	http     *httpConfig
 	secrets  []string
+
+	redactOnce sync.Once
+	redactor   *redact.Replacer
 }
 
 // call runs fn with a fresh thread bounded by the step limit and ctx.
@@ -81,13 +86,11 @@ func (in *instance) scrubValue(v any) any {
 	return v
 }
 
+// scrubText replaces secret values by the rule of package redact: secrets
+// of 4 characters or more, where they stand as a whole token.
 func (in *instance) scrubText(s string) string {
-	for _, v := range in.secrets {
-		if len(v) >= 3 {
-			s = strings.ReplaceAll(s, v, "***")
-		}
-	}
-	return s
+	in.redactOnce.Do(func() { in.redactor = redact.New(in.secrets...) })
+	return in.redactor.Replace(s)
 }
 
 func (in *instance) scrub(err error) error {
@@ -95,17 +98,11 @@ func (in *instance) scrub(err error) error {
 		return err
 	}
 	msg := err.Error()
-	changed := false
-	for _, s := range in.secrets {
-		if len(s) >= 3 && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "***")
-			changed = true
-		}
-	}
-	if !changed {
+	clean := in.scrubText(msg)
+	if clean == msg {
 		return err
 	}
-	return errors.New(msg)
+	return errors.New(clean)
 }
 
 // Provider is a Starlark ti or context provider instance.

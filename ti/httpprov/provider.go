@@ -23,6 +23,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"golang.org/x/net/http/httpproxy"
 
+	"github.com/msticgo/msticgo/internal/redact"
 	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/registry"
 )
@@ -83,6 +84,7 @@ type Provider struct {
 	name     string // the config entry name (results carry it)
 	vars     map[string]string
 	secrets  []string // non-empty secret values, longest first
+	redactor *redact.Replacer
 	base     string
 	client   *http.Client
 	timeout  time.Duration
@@ -235,6 +237,11 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 		return nil, &MissingSettingError{Provider: name, Settings: missing}
 	}
 	sort.Slice(p.secrets, func(i, j int) bool { return len(p.secrets[i]) > len(p.secrets[j]) })
+	var forms []string
+	for _, sec := range p.secrets {
+		forms = append(forms, sec, url.QueryEscape(sec), url.PathEscape(sec))
+	}
+	p.redactor = redact.New(forms...)
 	if t := p.vars["timeout"]; t != "" {
 		to, err := parseDurationSetting(t)
 		if err != nil || to <= 0 {
@@ -746,16 +753,12 @@ func (p *Provider) containsSecret(b []byte) bool {
 	return false
 }
 
-// redact removes every secret value (and its escaped forms) from s.
+// redact removes every secret value (and its escaped forms) from s, by the
+// rule of package redact: secrets of 4 characters or more, where they stand
+// as a whole token, so data that merely contains a secret's text (a user
+// "u" in "unexpected") is kept.
 func (p *Provider) redact(s string) string {
-	for _, sec := range p.secrets {
-		for _, form := range []string{sec, url.QueryEscape(sec), url.PathEscape(sec)} {
-			if strings.Contains(s, form) {
-				s = strings.ReplaceAll(s, form, "***")
-			}
-		}
-	}
-	return s
+	return p.redactor.Replace(s)
 }
 
 func (p *Provider) redactValue(v any) any {

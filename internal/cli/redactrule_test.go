@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRedactionRuleKeepsData is B1 of the second user review: a secret is
+// replaced only where it stands as a whole token, and only when it has 4
+// characters or more, so ordinary data that merely contains its text is
+// shown as it is (port 443 with VTK=443, the host WS-ELM with VTK=WS-E).
+func TestRedactionRuleKeepsData(t *testing.T) {
+	cfg := writeConfig(t, "TIProviders:\n  VirusTotal:\n    Primary: true\n    Args:\n      AuthKey:\n        EnvironmentVar: VTK\n")
+	tests := []struct {
+		key        string
+		want, gone []string
+	}{
+		{"443", []string{" 443 ", "WS-ELM "}, nil},
+		{"WS-E", []string{" 443 ", "WS-ELM "}, nil},
+		{"WS-ELM", []string{" 443 ", "*** "}, []string{"WS-ELM"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			for _, format := range []string{"table", "csv", "json"} {
+				r := run(t, map[string]string{"VTK": tt.key}, "--config", cfg, "-o", format, "query", "run", "Network.list_public_destinations")
+				if r.code != 0 {
+					t.Fatalf("exit %d: %s", r.code, r.stderr)
+				}
+				out := r.stdout
+				if format != "table" {
+					out = strings.NewReplacer(",", " ", `"`, " ", ":", " ").Replace(out)
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(out, w) {
+						t.Errorf("%s: output lacks %q:\n%s", format, w, r.stdout)
+					}
+				}
+				for _, g := range tt.gone {
+					if strings.Contains(r.stdout+r.stderr, g) {
+						t.Errorf("%s: output shows the secret %q", format, g)
+					}
+				}
+			}
+		})
+	}
+}

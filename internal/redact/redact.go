@@ -1,0 +1,167 @@
+// Package redact hides secret values in text msticgo shows: rows, errors,
+// logs, panics. One rule everywhere: a secret of at least MinLen
+// characters is replaced by Mask wherever it stands as a whole token, that
+// is where it is neither preceded nor followed by a letter or digit.
+// Ordinary data that merely contains a secret's text keeps its value: with
+// a key "443", port 443 stays 443 (too short); with "WS-E", the host
+// "WS-ELM" stays "WS-ELM" (not a whole token); with the user "jdoe",
+// "jdoe@corp.example.com" becomes "***@corp.example.com".
+//
+// An escape before the secret is a boundary too, so escaped text is
+// redacted as the plain text is: %3D (URL), \n and \u0022 (JSON, Go
+// quoting).
+package redact
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MinLen is the shortest secret that is redacted: shorter values (a port,
+// a one-letter user name) would mangle ordinary data and hide nothing.
+const MinLen = 4
+
+// Mask replaces a secret.
+const Mask = "***"
+
+// Replacer redacts a fixed set of secrets. It is safe for concurrent use.
+type Replacer struct {
+	secrets []string // longest first
+}
+
+// New returns a Replacer for the secrets (surrounding white space trimmed;
+// shorter than MinLen and repeated values dropped). It returns nil when no
+// secret is left: a nil Replacer returns text unchanged.
+func New(secrets ...string) *Replacer {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range secrets {
+		s = strings.TrimSpace(s)
+		if utf8.RuneCountInString(s) < MinLen || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// longest first, so a secret containing another is replaced whole
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && len(out[j]) > len(out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return &Replacer{secrets: out}
+}
+
+// Secrets returns the values redacted (longest first).
+func (r *Replacer) Secrets() []string {
+	if r == nil {
+		return nil
+	}
+	return append([]string(nil), r.secrets...)
+}
+
+// Replace returns text with every whole-token secret replaced by Mask.
+func (r *Replacer) Replace(text string) string {
+	if r == nil {
+		return text
+	}
+	for _, s := range r.secrets {
+		if strings.Contains(text, s) {
+			text = replaceTokens(text, s)
+		}
+	}
+	return text
+}
+
+// Contains reports whether text shows a secret as a whole token.
+func (r *Replacer) Contains(text string) bool {
+	return r != nil && r.Replace(text) != text
+}
+
+func replaceTokens(text, secret string) string {
+	var b strings.Builder
+	last, from := 0, 0
+	for {
+		i := strings.Index(text[from:], secret)
+		if i < 0 {
+			break
+		}
+		i += from
+		end := i + len(secret)
+		if leftBoundary(text, i, secret) && rightBoundary(text, end, secret) {
+			if b.Len() == 0 {
+				b.Grow(len(text))
+			}
+			b.WriteString(text[last:i])
+			b.WriteString(Mask)
+			last, from = end, end
+			continue
+		}
+		_, w := utf8.DecodeRuneInString(text[i:])
+		from = i + w
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// leftBoundary: the secret at text[i:] does not continue a word to its left.
+func leftBoundary(text string, i int, secret string) bool {
+	if i == 0 {
+		return true
+	}
+	if first, _ := utf8.DecodeRuneInString(secret); !isAlnum(first) {
+		return true
+	}
+	prev, _ := utf8.DecodeLastRuneInString(text[:i])
+	if !isAlnum(prev) {
+		return true
+	}
+	return afterEscape(text[:i])
+}
+
+// rightBoundary: the secret ending at text[:end] does not continue a word
+// to its right.
+func rightBoundary(text string, end int, secret string) bool {
+	if end == len(text) {
+		return true
+	}
+	if last, _ := utf8.DecodeLastRuneInString(secret); !isAlnum(last) {
+		return true
+	}
+	next, _ := utf8.DecodeRuneInString(text[end:])
+	return !isAlnum(next)
+}
+
+// afterEscape reports whether head ends with an escape sequence: %HH
+// (URL), \uHHHH, \xHH or a one-letter backslash escape (\n, \t...).
+func afterEscape(head string) bool {
+	n := len(head)
+	hex := func(s string) bool {
+		for _, c := range []byte(s) {
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case n >= 3 && head[n-3] == '%' && hex(head[n-2:]):
+		return true
+	case n >= 6 && head[n-6] == '\\' && head[n-5] == 'u' && hex(head[n-4:]):
+		return true
+	case n >= 4 && head[n-4] == '\\' && head[n-3] == 'x' && hex(head[n-2:]):
+		return true
+	case n >= 2 && head[n-2] == '\\':
+		return true
+	}
+	return false
+}

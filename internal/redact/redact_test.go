@@ -1,0 +1,84 @@
+package redact
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestReplace(t *testing.T) {
+	tests := []struct {
+		name    string
+		secrets []string
+		in      string
+		want    string
+	}{
+		// the second user review's cases (B1): ordinary data keeps its value
+		{"short key leaves port 443", []string{"443"}, "SRV-WEB01 91.234.254.144 443 12", "SRV-WEB01 91.234.254.144 443 12"},
+		{"short key in a URL is kept too", []string{"443"}, "https://x.example:443/?key=443", "https://x.example:443/?key=443"},
+		{"key inside a host name", []string{"WS-E"}, "WS-ELM", "WS-ELM"},
+		{"key as a whole host name", []string{"WS-E"}, "host WS-E, WS-ELM", "host ***, WS-ELM"},
+		{"one-letter user", []string{"u"}, "SnowHTML: unexpected response .../cmdb_ci_computer", "SnowHTML: unexpected response .../cmdb_ci_computer"},
+		{"user name in an e-mail", []string{"jdoe"}, `"user_name":"jdoe","email":"jdoe@corp.example.com","sys_created_by":"jdoe2"`,
+			`"user_name":"***","email":"***@corp.example.com","sys_created_by":"jdoe2"`},
+		{"user name inside a longer word", []string{"jdoe"}, "jdoexyz xjdoe", "jdoexyz xjdoe"},
+		// where secrets leak: every form is still redacted
+		{"URL query", []string{"FAKE-VT-KEY-7781"}, "GET https://api.example/v3/x?apikey=FAKE-VT-KEY-7781&q=1", "GET https://api.example/v3/x?apikey=***&q=1"},
+		{"URL path", []string{"FAKE-SECRET-9Q7Z"}, "http://127.0.0.1/nokey/FAKE-SECRET-9Q7Z/evil.example.com", "http://127.0.0.1/nokey/***/evil.example.com"},
+		{"header", []string{"FAKE-VT-KEY-7781"}, "x-apikey: FAKE-VT-KEY-7781\r\n", "x-apikey: ***\r\n"},
+		{"error text", []string{"LiteralSecret-9f8e7d"}, "lookup failed: key LiteralSecret-9f8e7d refused", "lookup failed: key *** refused"},
+		{"quoted", []string{"sekret-abc-123"}, `panic: "sekret-abc-123"`, `panic: "***"`},
+		{"whole text", []string{"snowpass-FAKE-4242"}, "snowpass-FAKE-4242", "***"},
+		{"CSV", []string{"EnvSecret-1a2b3c"}, "a,EnvSecret-1a2b3c,b\n", "a,***,b\n"},
+		{"digits", []string{"0012345"}, "ApiID 0012345 and 00123456 and 10012345", "ApiID *** and 00123456 and 10012345"},
+		{"after a URL escape", []string{"FAKEKEY1"}, "q%3DFAKEKEY1%26x", "q%3D***%26x"},
+		{"after a JSON escape", []string{"FAKEKEY1"}, `"line\nFAKEKEY1\tnext \u0022FAKEKEY1"`, `"line\n***\tnext \u0022***"`},
+		{"secret with edge punctuation", []string{"=abc="}, "x=abc=y", "x***y"},
+		{"longest first", []string{"abcd", "abcd-efgh"}, "abcd-efgh abcd", "*** ***"},
+		{"repeated", []string{"KEY1"}, "KEY1KEY1 KEY1 (KEY1)", "KEY1KEY1 *** (***)"},
+		{"too short is never redacted", []string{"abc"}, "abc", "abc"},
+		{"white space trimmed", []string{"  KEY1 "}, "x KEY1 y", "x *** y"},
+		{"non-ASCII letters are letters", []string{"KEY1"}, "éKEY1 KEY1é", "éKEY1 KEY1é"},
+		{"no secrets", nil, "text", "text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := New(tt.secrets...).Replace(tt.in); got != tt.want {
+				t.Errorf("Replace(%q) with %q = %q, want %q", tt.in, tt.secrets, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestEncodedFormsRedacted: a secret written by the encoders msticgo
+// uses (JSON, %q, URL query) is redacted wherever the plain one would be.
+func TestEncodedFormsRedacted(t *testing.T) {
+	secret := "Key-9f8e7d"
+	r := New(secret)
+	for _, prefix := range []string{"", " ", "\n", "\t", "=", "/", "\"", "x\n", "a b\t"} {
+		for _, text := range []string{
+			func() string { b, _ := json.Marshal(map[string]string{"k": prefix + secret}); return string(b) }(),
+			fmt.Sprintf("%q", prefix+secret),
+			"https://x.example/?q=" + url.QueryEscape(prefix+secret),
+		} {
+			if got := r.Replace(text); strings.Contains(got, secret) {
+				t.Errorf("prefix %q: %q shows the secret", prefix, got)
+			}
+		}
+	}
+}
+
+func TestNilReplacer(t *testing.T) {
+	var r *Replacer
+	if r.Replace("x") != "x" || r.Contains("x") || r.Secrets() != nil {
+		t.Error("nil Replacer changed text")
+	}
+	if New("ab", "") != nil {
+		t.Error("New of short values is not nil")
+	}
+	if !New("KEY1").Contains("a KEY1") || New("KEY1").Contains("aKEY1") {
+		t.Error("Contains")
+	}
+}
