@@ -127,6 +127,7 @@ error (with --strict, when there is any problem at all).`,
 				}
 				probs := append(cfg.Validate(), a.providerTypeProblems(cfg)...)
 				probs = append(probs, driverSettingProblems(a, cfg)...)
+				probs = append(probs, feedPathProblems(cfg)...)
 				src := cfg.Path
 				if src == "" {
 					src = "built-in defaults"
