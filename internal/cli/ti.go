@@ -160,6 +160,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 
 	total := len(inputs) * len(eng.Providers())
 	prog := newProgress(a.Stderr(), total, o.progress)
+	unsup := newUnsupportedInputs(len(eng.Providers()))
 	var sum lookup.Summary
 	if a.Format() == table.FormatNDJSON {
 		// Print each row as soon as it and every row before it are ready.
@@ -177,6 +178,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		})
 		sum = eng.Stream(ctx, inputs, func(r lookup.Row) {
 			prog.add() // counted on arrival, not when its turn to print comes
+			unsup.add(r)
 			inOrder(r)
 		})
 		prog.done()
@@ -188,6 +190,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		inOrder := lookup.InOrder(len(eng.Providers()), func(r lookup.Row) { rows = append(rows, r) })
 		sum = eng.Stream(ctx, inputs, func(r lookup.Row) {
 			prog.add()
+			unsup.add(r)
 			inOrder(r)
 		})
 		prog.done()
@@ -195,6 +198,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 			return fmt.Errorf("writing results: %w", err)
 		}
 	}
+	unsup.warn(a, len(inputs), mode)
 	a.Logger().Debug("lookup done", "inputs", sum.Inputs, "providers", sum.Providers, "rows", sum.Rows,
 		"calls", sum.Calls, "cache_hits", sum.CacheHits, "elapsed", sum.Elapsed.Round(time.Millisecond))
 	if n := sum.Failed(); n > 0 {
