@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -28,6 +29,29 @@ type Indicator struct {
 	Line     int    // 1-based line in the source file (0: not line based)
 	Ref      string // object id (STIX indicator id, MISP attribute id)
 	Info     string // short description (comment, event info, indicator name)
+	Score    int    // LOKI's score (1-100), 0 when the source gives none
+}
+
+// scoreSep joins a score to the interned description text (see
+// infoWithScore): scores come in a few values per list, so the entry stays
+// as small as it was.
+const scoreSep = "\x00score="
+
+func infoWithScore(info string, score int) string {
+	if score <= 0 {
+		return info
+	}
+	return info + scoreSep + strconv.Itoa(score)
+}
+
+// splitScore undoes infoWithScore.
+func splitScore(s string) (string, int) {
+	i := strings.LastIndex(s, scoreSep)
+	if i < 0 {
+		return s, 0
+	}
+	n, _ := strconv.Atoi(s[i+len(scoreSep):])
+	return s[:i], n
 }
 
 // entry is the compact indexed form of an Indicator. Entries for the same
@@ -92,7 +116,7 @@ func (ix *index) push(head int32, ok bool, e entry) int32 {
 
 // add indexes one indicator from source src.
 func (ix *index) add(src int, in Indicator) {
-	e := entry{line: int32(in.Line), ref: ix.str(in.Ref), info: ix.str(in.Info), src: uint16(src), sev: int8(in.Severity)}
+	e := entry{line: int32(in.Line), ref: ix.str(in.Ref), info: ix.str(infoWithScore(in.Info, in.Score)), src: uint16(src), sev: int8(in.Severity)}
 	n := in.Value
 	switch n.Class {
 	case ClassIP:

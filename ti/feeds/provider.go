@@ -168,6 +168,7 @@ type Match struct {
 	How      string `json:"match"` // exact, network <cidr>, subdomain of <d>, url host <h>, url without query
 	Severity string `json:"severity"`
 	Info     string `json:"info,omitempty"`
+	Score    int    `json:"score,omitempty"` // LOKI's score, when the list gives one
 
 	sev lookup.Severity
 }
@@ -249,7 +250,7 @@ func (s *snapshot) toMatch(ei int32, how, key string) Match {
 		m.Ref = s.ix.strs[e.ref]
 	}
 	if e.info >= 0 {
-		m.Info = s.ix.strs[e.info]
+		m.Info, m.Score = splitScore(s.ix.strs[e.info])
 	}
 	switch {
 	case key == "":
@@ -292,6 +293,9 @@ func (r *FeedResult) Map() map[string]any {
 			}
 			if m.Info != "" {
 				mm["info"] = m.Info
+			}
+			if m.Score > 0 {
+				mm["score"] = int64(m.Score)
 			}
 			ms[i] = mm
 		}
@@ -369,6 +373,11 @@ func (m Match) describe(b *strings.Builder) {
 	if m.Info != "" {
 		b.WriteString(": ")
 		b.WriteString(clip(m.Info))
+	}
+	if m.Score > 0 {
+		b.WriteString(" (score ")
+		b.WriteString(strconv.Itoa(m.Score))
+		b.WriteByte(')')
 	}
 }
 
