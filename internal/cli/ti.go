@@ -353,9 +353,9 @@ func readLookupInputs(a *App, o *lookupOpts, args []string) ([]lookup.Input, err
 	}
 	name, r := "stdin", a.Stdin()
 	if o.file != "" && o.file != "-" {
-		f, err := os.Open(o.file)
+		f, err := openInput("--file", o.file)
 		if err != nil {
-			return nil, UsageError(err)
+			return nil, err
 		}
 		defer f.Close()
 		name, r = o.file, f
