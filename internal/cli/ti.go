@@ -666,9 +666,13 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		types = ts.SupportedTypes()
 	}
 	lim, _ := eng.EffectiveLimits(e.Name)
+	limits := lookup.DescribeLimits(lim)
+	if offline, _ := r.Meta["offline"].(bool); offline {
+		limits = "local" // rates, timeouts and retries are for remote calls
+	}
 	sr, ok := built[0].Provider.(lookup.StatsReporter)
 	if !ok {
-		return row(strings.Join(types, ", "), lookup.DescribeLimits(lim), "ready", desc)
+		return row(strings.Join(types, ", "), limits, "ready", desc)
 	}
 	stats := sr.SourceStats()
 	total, failed := 0, 0
@@ -688,7 +692,7 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 	if desc != "" {
 		summary = desc + "; " + summary
 	}
-	rows := row(strings.Join(types, ", "), lookup.DescribeLimits(lim), status, summary)
+	rows := row(strings.Join(types, ", "), limits, status, summary)
 	for _, st := range stats {
 		rows = append(rows, []any{e.Name, e.Provider, st.Kind, describeCounts(st.Counts), "", describeSource(st), st.Source})
 	}
@@ -736,8 +740,13 @@ func describeSource(st lookup.SourceStat) string {
 		return "error: " + st.Error
 	}
 	unit := "indicators"
-	if st.Kind == "warninglist" {
+	switch {
+	case st.Kind == "warninglist" && st.Total == 1:
+		unit = "entry"
+	case st.Kind == "warninglist":
 		unit = "entries"
+	case st.Total == 1:
+		unit = "indicator"
 	}
 	s := fmt.Sprintf("loaded: %d %s", st.Total, unit)
 	if st.Format != "" {

@@ -191,14 +191,16 @@ func build(ctx context.Context, s *Settings) *snapshot {
 		st.Problems = p.Problems
 		st.Counts = map[string]int{}
 		for _, in := range p.Indicators {
-			snap.ix.add(srcNo, in)
+			if snap.ix.add(srcNo, in) {
+				continue // the same value again (another line): counted once
+			}
 			k := in.Value.Type
 			if in.Value.IsCIDR {
 				k += "_cidr"
 			}
 			st.Counts[k]++
+			st.Total++
 		}
-		st.Total = len(p.Indicators)
 		snap.stats = append(snap.stats, st)
 	}
 	snap.stats = append(snap.stats, bad...)
