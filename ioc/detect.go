@@ -357,6 +357,9 @@ func isLinuxPath(s string) bool {
 // with backslashes ("tools\run.bat", ".\run.bat"), none of the characters
 // Windows forbids in names (<>"|?* and controls), ':' only after a drive.
 func isWindowsPath(s string) bool {
+	if jsonEscaped(s) {
+		return false
+	}
 	body := s
 	switch {
 	case len(s) >= 3 && isAlpha(s[0]) && s[1] == ':' && s[2] == '\\':
@@ -376,6 +379,9 @@ func isWindowsPath(s string) bool {
 				segs++
 			}
 		}
+		if escapeSegments(s) {
+			return false
+		}
 		need := 2
 		if strings.HasPrefix(s, `.\`) || strings.HasPrefix(s, `..\`) {
 			need = 1
@@ -389,6 +395,40 @@ func isWindowsPath(s string) bool {
 		case c < ' ' || c == 0x7f:
 			return false
 		case c == '<' || c == '>' || c == '"' || c == '|' || c == '?' || c == '*' || c == ':':
+			return false
+		}
+	}
+	return true
+}
+
+// jsonEscaped reports whether s holds "\/", JSON's escaped slash (MISP
+// and STIX exports write "..\/APTnotes\/2014\/apt28.pdf"): text from a
+// JSON string, not a Windows path.
+func jsonEscaped(s string) bool { return strings.Contains(s, `\/`) }
+
+// escapeSegments reports whether a path with no drive and no UNC host is
+// JSON string escapes rather than folders: a part that is one escape
+// letter ("\n\nThis" is two newlines and a word), or a \uXXXX escape
+// ("\u003cscript").
+func escapeSegments(s string) bool {
+	parts := strings.Split(s, `\`)
+	for i, p := range parts {
+		if i == 0 {
+			continue // before the first backslash: not after an escape
+		}
+		if len(p) == 1 && strings.IndexByte("nrtbf", p[0]) >= 0 && i < len(parts)-1 {
+			return true
+		}
+		if len(p) >= 5 && p[0] == 'u' && isHexString(p[1:5]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHexString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
 			return false
 		}
 	}

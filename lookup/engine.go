@@ -275,6 +275,9 @@ func (e *Engine) Stream(ctx context.Context, inputs []Input, emit func(Row)) Sum
 	prepared := make([]Prepared, len(inputs))
 	for i, in := range inputs {
 		p := e.opts.Prepare(in.Value, strings.TrimSpace(in.Type))
+		if e.opts.Mode == ModeContext {
+			p = contextHostPrepared(in.Value, strings.TrimSpace(in.Type), p)
+		}
 		p.Item.Ioc = in.Value
 		p.Item.SubType = in.SubType
 		if p.Check == CheckOK && strings.HasSuffix(p.Item.Type, "_hash") {

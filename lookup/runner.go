@@ -165,6 +165,9 @@ func (p *provRun) run(ctx context.Context, pi int, mode Mode, prepared []Prepare
 	var jobs []*job
 	byKey := map[string]*job{}
 	for i, pr := range prepared {
+		if mode == ModeContext {
+			pr.Item = p.contextItem(pr.Item)
+		}
 		switch {
 		case pr.Check == CheckInvalid:
 			emit(i, Result{Status: StatusInvalid, Severity: SevUnknown, Message: pr.Reason}, false)

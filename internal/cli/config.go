@@ -130,6 +130,7 @@ error (with --strict, when there is any problem at all).`,
 				}
 				probs := append(cfg.Validate(), a.providerTypeProblems(cfg)...)
 				probs = append(probs, driverSettingProblems(a, cfg)...)
+				probs = append(probs, feedPathProblems(cfg)...)
 				probs = append(probs, entrySettingProblems(a, cfg, probs)...)
 				src := cfg.Path
 				if src == "" {

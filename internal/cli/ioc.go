@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -151,9 +150,8 @@ their class). A URL or e-mail address also yields its host or domain.`,
 			name := "stdin"
 			if len(args) == 1 && args[0] != "-" {
 				name = args[0]
-				data, err = os.ReadFile(name)
-				if err != nil {
-					return UsageErrorf("ioc extract: %v", err)
+				if data, err = readInput("ioc extract", name); err != nil {
+					return err
 				}
 			} else if data, err = io.ReadAll(a.Stdin()); err != nil {
 				return fmt.Errorf("ioc extract: reading stdin: %w", err)

@@ -160,6 +160,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 
 	total := len(inputs) * len(eng.Providers())
 	prog := newProgress(a.Stderr(), total, o.progress)
+	unsup := newUnsupportedInputs(len(eng.Providers()))
 	var sum lookup.Summary
 	if a.Format() == table.FormatNDJSON {
 		// Print each row as soon as it and every row before it are ready.
@@ -177,6 +178,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		})
 		sum = eng.Stream(ctx, inputs, func(r lookup.Row) {
 			prog.add() // counted on arrival, not when its turn to print comes
+			unsup.add(r)
 			inOrder(r)
 		})
 		prog.done()
@@ -188,6 +190,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		inOrder := lookup.InOrder(len(eng.Providers()), func(r lookup.Row) { rows = append(rows, r) })
 		sum = eng.Stream(ctx, inputs, func(r lookup.Row) {
 			prog.add()
+			unsup.add(r)
 			inOrder(r)
 		})
 		prog.done()
@@ -195,6 +198,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 			return fmt.Errorf("writing results: %w", err)
 		}
 	}
+	unsup.warn(a, len(inputs), mode)
 	a.Logger().Debug("lookup done", "inputs", sum.Inputs, "providers", sum.Providers, "rows", sum.Rows,
 		"calls", sum.Calls, "cache_hits", sum.CacheHits, "elapsed", sum.Elapsed.Round(time.Millisecond))
 	if n := sum.Failed(); n > 0 {
@@ -349,9 +353,9 @@ func readLookupInputs(a *App, o *lookupOpts, args []string) ([]lookup.Input, err
 	}
 	name, r := "stdin", a.Stdin()
 	if o.file != "" && o.file != "-" {
-		f, err := os.Open(o.file)
+		f, err := openInput("--file", o.file)
 		if err != nil {
-			return nil, UsageError(err)
+			return nil, err
 		}
 		defer f.Close()
 		name, r = o.file, f
@@ -662,9 +666,13 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		types = ts.SupportedTypes()
 	}
 	lim, _ := eng.EffectiveLimits(e.Name)
+	limits := lookup.DescribeLimits(lim)
+	if offline, _ := r.Meta["offline"].(bool); offline {
+		limits = "local" // rates, timeouts and retries are for remote calls
+	}
 	sr, ok := built[0].Provider.(lookup.StatsReporter)
 	if !ok {
-		return row(strings.Join(types, ", "), lookup.DescribeLimits(lim), "ready", desc)
+		return row(strings.Join(types, ", "), limits, "ready", desc)
 	}
 	stats := sr.SourceStats()
 	total, failed := 0, 0
@@ -684,7 +692,7 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 	if desc != "" {
 		summary = desc + "; " + summary
 	}
-	rows := row(strings.Join(types, ", "), lookup.DescribeLimits(lim), status, summary)
+	rows := row(strings.Join(types, ", "), limits, status, summary)
 	for _, st := range stats {
 		rows = append(rows, []any{e.Name, e.Provider, st.Kind, describeCounts(st.Counts), "", describeSource(st), st.Source})
 	}
@@ -732,8 +740,13 @@ func describeSource(st lookup.SourceStat) string {
 		return "error: " + st.Error
 	}
 	unit := "indicators"
-	if st.Kind == "warninglist" {
+	switch {
+	case st.Kind == "warninglist" && st.Total == 1:
+		unit = "entry"
+	case st.Kind == "warninglist":
 		unit = "entries"
+	case st.Total == 1:
+		unit = "indicator"
 	}
 	s := fmt.Sprintf("loaded: %d %s", st.Total, unit)
 	if st.Format != "" {

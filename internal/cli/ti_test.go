@@ -535,14 +535,14 @@ func TestContextLookupServiceNowFaults(t *testing.T) {
 				if len(rows) != 3 {
 					t.Fatalf("rows %v", rows)
 				}
-				// Untyped, host01 infers no type (hostname is never
-				// inferred): unsupported, no call. The others fail per item.
-				for i, obs := range []string{"10.0.0.5", "user@example.com"} {
+				// Every item fails on its own (host01, a single-label
+				// name, is a hostname in context mode).
+				for i, obs := range []string{"10.0.0.5", "user@example.com", "host01"} {
 					if rows[i]["Observable"] != obs || rows[i]["StatusName"] != c.want {
 						t.Errorf("row %d: %v, want %s %s", i, rows[i], obs, c.want)
 					}
 				}
-				if rows[2]["Observable"] != "host01" || rows[2]["StatusName"] != "unsupported type" {
+				if rows[2]["ObservableType"] != "hostname" {
 					t.Errorf("row 2: %v", rows[2])
 				}
 			}

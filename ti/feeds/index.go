@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -28,6 +29,29 @@ type Indicator struct {
 	Line     int    // 1-based line in the source file (0: not line based)
 	Ref      string // object id (STIX indicator id, MISP attribute id)
 	Info     string // short description (comment, event info, indicator name)
+	Score    int    // LOKI's score (1-100), 0 when the source gives none
+}
+
+// scoreSep joins a score to the interned description text (see
+// infoWithScore): scores come in a few values per list, so the entry stays
+// as small as it was.
+const scoreSep = "\x00score="
+
+func infoWithScore(info string, score int) string {
+	if score <= 0 {
+		return info
+	}
+	return info + scoreSep + strconv.Itoa(score)
+}
+
+// splitScore undoes infoWithScore.
+func splitScore(s string) (string, int) {
+	i := strings.LastIndex(s, scoreSep)
+	if i < 0 {
+		return s, 0
+	}
+	n, _ := strconv.Atoi(s[i+len(scoreSep):])
+	return s[:i], n
 }
 
 // entry is the compact indexed form of an Indicator. Entries for the same
@@ -90,9 +114,13 @@ func (ix *index) push(head int32, ok bool, e entry) int32 {
 	return int32(len(ix.entries) - 1)
 }
 
-// add indexes one indicator from source src.
-func (ix *index) add(src int, in Indicator) {
-	e := entry{line: int32(in.Line), ref: ix.str(in.Ref), info: ix.str(in.Info), src: uint16(src), sev: int8(in.Severity)}
+// add indexes one indicator from source src. It reports whether the same
+// key was already indexed from this source (a duplicate line), for the
+// per-source counts of distinct values; the entry is indexed either way.
+// Sources are added one after the other, so a duplicate is always at the
+// head of its key's chain.
+func (ix *index) add(src int, in Indicator) (dup bool) {
+	e := entry{line: int32(in.Line), ref: ix.str(in.Ref), info: ix.str(infoWithScore(in.Info, in.Score)), src: uint16(src), sev: int8(in.Severity)}
 	n := in.Value
 	switch n.Class {
 	case ClassIP:
@@ -103,14 +131,14 @@ func (ix *index) add(src int, in Indicator) {
 		}
 		if p.Addr().Is4() {
 			if bits < 32 {
-				ix.cidr4.add(ix, p, e)
-				return
+				return ix.cidr4.add(ix, p, e)
 			}
 			if ix.v4 == nil {
 				ix.v4 = map[uint32]int32{}
 			}
 			k := v4key(p.Addr())
 			h, ok := ix.v4[k]
+			dup = ok && ix.entries[h].src == e.src
 			ix.v4[k] = ix.push(h, ok, e)
 		} else {
 			m := ix.v6[bits]
@@ -120,6 +148,7 @@ func (ix *index) add(src int, in Indicator) {
 			}
 			k := p.Addr().As16()
 			h, ok := m[k]
+			dup = ok && ix.entries[h].src == e.src
 			m[k] = ix.push(h, ok, e)
 		}
 	default:
@@ -132,8 +161,10 @@ func (ix *index) add(src int, in Indicator) {
 		}
 		k := ix.hash(n.Class, n.Value)
 		h, ok := m[k]
+		dup = ok && ix.entries[h].src == e.src && ix.key(&ix.entries[h]) == n.Value
 		m[k] = ix.push(h, ok, e)
 	}
+	return dup
 }
 
 // seal computes the prefix-length lists; call once after the last add.
@@ -270,15 +301,16 @@ type cidrNet struct {
 	head       int32 // entry chain
 }
 
-func (t *cidrTable) add(ix *index, p netip.Prefix, e entry) {
+func (t *cidrTable) add(ix *index, p netip.Prefix, e entry) (dup bool) {
 	if t.byKey == nil {
 		t.byKey = map[uint64]int{}
 	}
 	start := v4key(p.Addr())
 	k := uint64(start)<<8 | uint64(p.Bits())
 	if n, ok := t.byKey[k]; ok {
+		dup = ix.entries[t.nets[n].head].src == e.src
 		t.nets[n].head = ix.push(t.nets[n].head, true, e)
-		return
+		return dup
 	}
 	end := start | (^uint32(0) >> p.Bits())
 	if p.Bits() == 0 {
@@ -286,6 +318,7 @@ func (t *cidrTable) add(ix *index, p netip.Prefix, e entry) {
 	}
 	t.byKey[k] = len(t.nets)
 	t.nets = append(t.nets, cidrNet{start: start, end: end, bits: uint8(p.Bits()), head: ix.push(0, false, e)})
+	return false
 }
 
 func (t *cidrTable) seal() {

@@ -41,6 +41,10 @@ type snapshot struct {
 	loaded   time.Time
 	took     time.Duration
 	annotate bool
+	// notFound is the answer for a value no source lists: "Not found.",
+	// plus a note when feed sources failed to load (the answer is then
+	// only as good as the sources that did).
+	notFound lookup.Result
 }
 
 // expand turns the settings into the list of files to read, in order.
@@ -55,7 +59,7 @@ func expand(s *Settings) ([]source, []lookup.SourceStat) {
 	addPath := func(p, kind string, spec FeedSpec) {
 		st, err := os.Stat(p)
 		if err != nil {
-			bad = append(bad, lookup.SourceStat{Source: p, Kind: kind, Error: cleanPathErr(err)})
+			bad = append(bad, lookup.SourceStat{Source: p, Kind: kind, Error: p + ": " + cleanPathErr(err)})
 			return
 		}
 		if !st.IsDir() {
@@ -64,7 +68,7 @@ func expand(s *Settings) ([]source, []lookup.SourceStat) {
 		}
 		ents, err := os.ReadDir(p)
 		if err != nil {
-			bad = append(bad, lookup.SourceStat{Source: p, Kind: kind, Error: cleanPathErr(err)})
+			bad = append(bad, lookup.SourceStat{Source: p, Kind: kind, Error: p + ": " + cleanPathErr(err)})
 			return
 		}
 		for _, e := range ents {
@@ -88,10 +92,19 @@ func expand(s *Settings) ([]source, []lookup.SourceStat) {
 	return out, bad
 }
 
+// cleanPathErr says why a path could not be read, without Go's operation
+// name ("stat", "open") and in words a user knows: "no such file or
+// folder", "permission denied". The caller names the path.
 func cleanPathErr(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or folder"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return pe.Op + ": " + pe.Err.Error()
+		return pe.Err.Error()
 	}
 	return err.Error()
 }
@@ -178,22 +191,86 @@ func build(ctx context.Context, s *Settings) *snapshot {
 		st.Problems = p.Problems
 		st.Counts = map[string]int{}
 		for _, in := range p.Indicators {
-			snap.ix.add(srcNo, in)
+			if snap.ix.add(srcNo, in) {
+				continue // the same value again (another line): counted once
+			}
 			k := in.Value.Type
 			if in.Value.IsCIDR {
 				k += "_cidr"
 			}
 			st.Counts[k]++
+			st.Total++
 		}
-		st.Total = len(p.Indicators)
 		snap.stats = append(snap.stats, st)
 	}
 	snap.stats = append(snap.stats, bad...)
+	snap.notFound = notFoundResult(snap.stats)
 	snap.ix.seal()
 	snap.ben = newBenign(lists)
 	snap.loaded = time.Now()
 	snap.took = time.Since(start)
 	return snap
+}
+
+// notFoundResult is "Not found.", with a note naming the feed sources that
+// failed to load, if any: "Not found. 1 of 3 feed sources did not load
+// (feeds/x.txt)." Failed warninglists are not noted: they can only turn a
+// "not found" into a hit, never hide one.
+func notFoundResult(stats []lookup.SourceStat) lookup.Result {
+	var failed []string
+	total := 0
+	for _, st := range stats {
+		if st.Kind != "feed" {
+			continue
+		}
+		total++
+		if st.Error != "" {
+			failed = append(failed, st.Source)
+		}
+	}
+	if len(failed) == 0 {
+		return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: "Not found."}
+	}
+	names := failed[0]
+	if len(failed) > 1 {
+		names += fmt.Sprintf(" and %d more", len(failed)-1)
+	}
+	msg := fmt.Sprintf("Not found. %d of %d feed sources did not load (%s).", len(failed), total, names)
+	return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: msg}
+}
+
+// unusable is why a snapshot answers nothing at all ("" when it can): the
+// settings name feed sources (or only warninglists) and not one of them
+// loaded. Such an entry would answer "not found" for every value.
+func (s *snapshot) unusable() string {
+	var errs []string
+	feeds, loaded, lists, listsLoaded := 0, 0, 0, 0
+	for _, st := range s.stats {
+		if st.Kind == "feed" {
+			feeds++
+			if st.Error == "" {
+				loaded++
+			}
+		} else {
+			lists++
+			if st.Error == "" {
+				listsLoaded++
+			}
+		}
+		if st.Error != "" {
+			errs = append(errs, st.Error)
+		}
+	}
+	if loaded > 0 || (feeds == 0 && listsLoaded > 0) {
+		return ""
+	}
+	if len(errs) == 0 {
+		return "no feed source loaded: the folders named hold no files"
+	}
+	if len(errs) > 3 {
+		errs = append(errs[:3], fmt.Sprintf("and %d more", len(errs)-3))
+	}
+	return "no feed source loaded: " + strings.Join(errs, "; ")
 }
 
 func readSource(src source) ([]byte, error) {

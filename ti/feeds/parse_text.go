@@ -53,7 +53,9 @@ func classifyAs(v, t string) (Normalised, bool) {
 // parsePlain reads one indicator per line. Blank lines are ignored and
 // '#' starts a comment line; the most recent comment line is kept as the
 // entries' description (LOKI's C2 lists group entries under a comment).
-// A ';' splits "VALUE;COMMENT" (LOKI hash lists).
+// A ';' splits "VALUE;COMMENT" (LOKI hash lists), "VALUE;SCORE;COMMENT"
+// and "VALUE;SCORE" (LOKI C2 lists: the description is then the comment
+// line above), see lokiFields.
 func parsePlain(r io.Reader, opt fileOptions) (*parsed, error) {
 	p := &parsed{Format: "plain"}
 	sc := bufio.NewScanner(r)
@@ -76,9 +78,9 @@ func parsePlain(r io.Reader, opt fileOptions) (*parsed, error) {
 			}
 			continue
 		}
-		value, info := text, comment
+		value, info, score := text, comment, 0
 		if i := strings.IndexByte(text, ';'); i >= 0 {
-			value, info = strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
+			value, info, score = lokiFields(text[:i], text[i+1:], comment)
 			p.Format = "loki"
 		}
 		n, ok := classifyAs(value, opt.Type)
@@ -86,12 +88,44 @@ func parsePlain(r io.Reader, opt fileOptions) (*parsed, error) {
 			p.skip("line %d: %q is not an indicator", line, clip(value))
 			continue
 		}
-		p.Indicators = append(p.Indicators, Indicator{Value: n, Severity: opt.Severity, Suffix: opt.Suffix, Line: line, Info: info})
+		p.Indicators = append(p.Indicators, Indicator{Value: n, Severity: opt.Severity, Suffix: opt.Suffix, Line: line, Info: info, Score: score})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("line %d: %w", line+1, err)
 	}
 	return p, nil
+}
+
+// lokiFields reads the part of a LOKI line after the value. LOKI's lists
+// have three forms: "HASH;COMMENT" (the comment is the description),
+// "HASH;SCORE;COMMENT" and, in C2 lists, "IP;SCORE" under a "# campaign
+// link" header (the header is the description). A score is a whole number
+// from 0 to 100.
+func lokiFields(value, rest, header string) (string, string, int) {
+	value, rest = strings.TrimSpace(value), strings.TrimSpace(rest)
+	first, more, hasMore := strings.Cut(rest, ";")
+	if n, ok := lokiScore(first); ok {
+		if hasMore && strings.TrimSpace(more) != "" {
+			return value, strings.TrimSpace(more), n
+		}
+		return value, header, n
+	}
+	return value, rest, 0
+}
+
+func lokiScore(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 3 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n <= 100
 }
 
 // csvRoles are the roles a CSV column can be mapped to.

@@ -49,13 +49,20 @@ func New(ctx context.Context, name string, s *Settings, log *slog.Logger) (*Prov
 		return nil, fmt.Errorf("%s: no feeds configured (set Files, Feed1... or Embedded: default)", name)
 	}
 	snap := build(ctx, s)
+	if why := snap.unusable(); why != "" && ctx.Err() == nil {
+		// Every value would be "not found": not configured instead, with
+		// the reason in each row (the engine's rule for a factory error).
+		return nil, fmt.Errorf("%s: %s", name, why)
+	}
 	p.report(snap, nil)
 	p.snap.Store(snap)
 	p.nextCheck.Store(time.Now().Add(s.ReloadInterval).UnixNano())
 	return p, nil
 }
 
-// report logs each failed source once, and sources with skipped entries.
+// report logs, in one line, the sources that failed to load, and each
+// source with skipped entries: a source already reported with the same
+// result by the previous snapshot (old) is not repeated.
 func (p *Provider) report(snap, old *snapshot) {
 	seen := map[string]string{}
 	if old != nil {
@@ -63,13 +70,14 @@ func (p *Provider) report(snap, old *snapshot) {
 			seen[st.Source] = st.Error + fmt.Sprint(st.Skipped)
 		}
 	}
+	var failed []string
 	for _, st := range snap.stats {
 		if prev, ok := seen[st.Source]; ok && prev == st.Error+fmt.Sprint(st.Skipped) {
 			continue
 		}
 		switch {
 		case st.Error != "":
-			p.log.Warn("feed source not loaded", "source", st.Source, "error", st.Error)
+			failed = append(failed, clipLong(st.Error))
 		case st.Skipped > 0:
 			first := ""
 			if len(st.Problems) > 0 {
@@ -78,7 +86,18 @@ func (p *Provider) report(snap, old *snapshot) {
 			p.log.Warn("feed entries skipped", "source", st.Source, "skipped", st.Skipped, "first", first)
 		}
 	}
+	if len(failed) > 0 {
+		p.log.Warn(fmt.Sprintf("%d of %d feed sources not loaded: %s", len(failed), len(snap.stats), strings.Join(failed, "; ")))
+	}
 	p.log.Debug("feeds loaded", "indicators", snap.ix.size(), "took", snap.took)
+}
+
+// clipLong keeps a log item short: at most 160 characters.
+func clipLong(s string) string {
+	if r := []rune(s); len(r) > 160 {
+		return string(r[:159]) + "…"
+	}
+	return s
 }
 
 // Reload re-reads every source now and swaps the index in when done.
@@ -149,6 +168,7 @@ type Match struct {
 	How      string `json:"match"` // exact, network <cidr>, subdomain of <d>, url host <h>, url without query
 	Severity string `json:"severity"`
 	Info     string `json:"info,omitempty"`
+	Score    int    `json:"score,omitempty"` // LOKI's score, when the list gives one
 
 	sev lookup.Severity
 }
@@ -230,7 +250,7 @@ func (s *snapshot) toMatch(ei int32, how, key string) Match {
 		m.Ref = s.ix.strs[e.ref]
 	}
 	if e.info >= 0 {
-		m.Info = s.ix.strs[e.info]
+		m.Info, m.Score = splitScore(s.ix.strs[e.info])
 	}
 	switch {
 	case key == "":
@@ -274,6 +294,9 @@ func (r *FeedResult) Map() map[string]any {
 			if m.Info != "" {
 				mm["info"] = m.Info
 			}
+			if m.Score > 0 {
+				mm["score"] = int64(m.Score)
+			}
 			ms[i] = mm
 		}
 		out["matches"] = ms
@@ -288,12 +311,10 @@ func (r *FeedResult) Map() map[string]any {
 	return out
 }
 
-var notFound = lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: "Not found."}
-
 // result turns matches and warninglist hits into a lookup result.
 func (s *snapshot) result(matches []Match, benign []string) lookup.Result {
 	if len(matches) == 0 && len(benign) == 0 {
-		return notFound
+		return s.notFound
 	}
 	raw := (&FeedResult{Matches: matches, KnownBenign: benign}).Map()
 	var b strings.Builder
@@ -352,6 +373,11 @@ func (m Match) describe(b *strings.Builder) {
 	if m.Info != "" {
 		b.WriteString(": ")
 		b.WriteString(clip(m.Info))
+	}
+	if m.Score > 0 {
+		b.WriteString(" (score ")
+		b.WriteString(strconv.Itoa(m.Score))
+		b.WriteByte(')')
 	}
 }
 

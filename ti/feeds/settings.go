@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -22,6 +23,37 @@ type Settings struct {
 	Annotate       bool
 	Reload         bool          // check files for changes (default true)
 	ReloadInterval time.Duration // how often, at most (default 10s)
+
+	warninglistKey string // the Args key that named the warninglists
+}
+
+// MissingPath is a feed or warninglist path of the settings that does not
+// exist, with the Args key that names it.
+type MissingPath struct {
+	Key  string // Files, Feed2, Warninglists, ... as written in the config
+	Path string // resolved against the config's folder
+	Why  string // "no such file or folder", "permission denied", ...
+	// Warninglist is true for a Warninglists path.
+	Warninglist bool
+}
+
+// Missing lists the feed and warninglist paths that cannot be read now,
+// for configuration checks (msticgo config validate): the same paths the
+// provider would try to load, in settings order.
+func (s *Settings) Missing() []MissingPath {
+	var out []MissingPath
+	check := func(key, p string, wl bool) {
+		if _, err := os.Stat(p); err != nil {
+			out = append(out, MissingPath{Key: key, Path: p, Why: cleanPathErr(err), Warninglist: wl})
+		}
+	}
+	for _, f := range s.Feeds {
+		check(f.Key, f.Path, false)
+	}
+	for _, w := range s.Warninglists {
+		check(s.warninglistKey, w, true)
+	}
+	return out
 }
 
 // FeedSpec is one feed file (or folder of feed files) and its options.
@@ -32,6 +64,7 @@ type FeedSpec struct {
 	Severity    lookup.Severity
 	Type        string // force this ioc type for plain lists and CSV rows without one
 	DomainMatch string // suffix (default) or exact
+	Key         string // the Args key that named the file: Files, Feed2, ...
 }
 
 var (
@@ -61,7 +94,7 @@ func ParseSettings(args map[string]string, baseDir string) (*Settings, error) {
 		set  map[string]bool
 	}
 	nums := map[int]*numberedSpec{}
-	var files []string
+	var files, fileKeys []string
 	keys := make([]string, 0, len(args))
 	for k := range args {
 		keys = append(keys, k)
@@ -79,11 +112,14 @@ func ParseSettings(args map[string]string, baseDir string) (*Settings, error) {
 		var err error
 		switch lk {
 		case "files", "feeds":
-			files = append(files, splitList(v)...)
+			for _, f := range splitList(v) {
+				files, fileKeys = append(files, f), append(fileKeys, k)
+			}
 		case "warninglists":
 			for _, p := range splitList(v) {
 				s.Warninglists = append(s.Warninglists, resolve(p))
 			}
+			s.warninglistKey = k
 		case "embedded":
 			switch strings.ToLower(v) {
 			case "", "none", "false", "no", "off":
@@ -131,7 +167,7 @@ func ParseSettings(args map[string]string, baseDir string) (*Settings, error) {
 				nums[n] = ns
 			}
 			if m[2] == "" {
-				ns.spec.Path = v
+				ns.spec.Path, ns.spec.Key = v, k
 			} else {
 				ns.set[m[2]] = true
 				err = setOption(&ns.spec, m[2], v)
@@ -141,9 +177,9 @@ func ParseSettings(args map[string]string, baseDir string) (*Settings, error) {
 			return nil, fmt.Errorf("setting %s: %w", k, err)
 		}
 	}
-	for _, f := range files {
+	for i, f := range files {
 		spec := def
-		spec.Path = resolve(f)
+		spec.Path, spec.Key = resolve(f), fileKeys[i]
 		s.Feeds = append(s.Feeds, spec)
 	}
 	order := make([]int, 0, len(nums))
@@ -157,7 +193,7 @@ func ParseSettings(args map[string]string, baseDir string) (*Settings, error) {
 			return nil, fmt.Errorf("settings give options for Feed%d but no Feed%d file", n, n)
 		}
 		spec := def
-		spec.Path = resolve(ns.spec.Path)
+		spec.Path, spec.Key = resolve(ns.spec.Path), ns.spec.Key
 		for opt := range ns.set {
 			switch opt {
 			case "format":

@@ -711,7 +711,9 @@ func (p *Provider) httpError(res lookup.Result, code int, text string, body []by
 	} else {
 		res.RawResult = fmt.Sprintf("HTTP %d", code)
 	}
-	res.Details = text
+	// Details keep MSTICPy's text first and name the status, which says
+	// more than the text (a 401 is the account, a 403 may be the rate).
+	res.Details = fmt.Sprintf("%s (HTTP %d)", text, code)
 	res.Retryable = retry
 	return res
 }
