@@ -525,11 +525,11 @@ func queryShowCmd(a *App) *cobra.Command {
 				return a.Write(f)
 			}
 			w := a.Stdout()
-			fmt.Fprintf(w, "Query:        %s\nEnvironments: %s\nFile:         %s:%d\n%s\n\n", q.FullName(), strings.Join(q.Environments, ", "), q.File, q.Line, strings.TrimSpace(q.Description))
+			fmt.Fprint(w, a.Redact(fmt.Sprintf("Query:        %s\nEnvironments: %s\nFile:         %s:%d\n%s\n\n", q.FullName(), strings.Join(q.Environments, ", "), q.File, q.Line, strings.TrimSpace(q.Description))))
 			if err := a.Write(f); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "\nTemplate:\n%s\n", q.Template)
+			fmt.Fprintf(w, "\nTemplate:\n%s\n", a.Redact(q.Template))
 			return nil
 		},
 	}
@@ -589,7 +589,7 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 					if i > 0 {
 						fmt.Fprintln(a.Stdout())
 					}
-					fmt.Fprintf(a.Stdout(), "%s-%s\n%s\n", c.Range.Start.PyStr(), c.Range.End.PyStr(), c.Rendered.Text)
+					fmt.Fprintf(a.Stdout(), "%s-%s\n%s\n", c.Range.Start.PyStr(), c.Range.End.PyStr(), a.Redact(c.Rendered.Text))
 					if len(c.Rendered.Args) > 0 {
 						fmt.Fprintln(a.Stderr(), "-- bound parameters: "+a.Redact(data.FormatArgs(c.Rendered.Args)))
 					}
@@ -605,7 +605,7 @@ connecting. For SQL drivers values of '...' literals are bound parameters
 			if err != nil {
 				return UsageError(err)
 			}
-			fmt.Fprint(a.Stdout(), r.Text)
+			fmt.Fprint(a.Stdout(), a.Redact(r.Text))
 			if !strings.HasSuffix(r.Text, "\n") {
 				fmt.Fprintln(a.Stdout())
 			}

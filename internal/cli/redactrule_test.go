@@ -44,3 +44,30 @@ func TestRedactionRuleKeepsData(t *testing.T) {
 		})
 	}
 }
+
+// TestQueryTextRedacted: query render and query show print query text
+// through the same redaction as every other output (standards review 1).
+func TestQueryTextRedacted(t *testing.T) {
+	cfg := writeConfig(t, "TIProviders:\n  VirusTotal:\n    Primary: true\n    Args:\n      AuthKey:\n        EnvironmentVar: VTK\n")
+	tests := []struct {
+		name, key string
+		args      []string
+	}{
+		{"render", "SeKret77", []string{"query", "render", "Network.list_host_connections", "host_name=WS-ALDER", "add_query_items=AND ProcessName = 'SeKret77'"}},
+		{"show template", "BytesReceived", []string{"query", "show", "Network.list_host_connections"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, map[string]string{"VTK": tt.key}, append([]string{"--config", cfg}, tt.args...)...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if strings.Contains(r.stdout+r.stderr, tt.key) {
+				t.Errorf("output shows the secret %q:\n%s", tt.key, r.stdout)
+			}
+			if !strings.Contains(r.stdout, "***") {
+				t.Errorf("no *** where the secret stood:\n%s", r.stdout)
+			}
+		})
+	}
+}
