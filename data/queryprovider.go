@@ -509,6 +509,7 @@ func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, parts
 	}
 	wg.Wait()
 	var frames []*table.Frame
+	var starts []time.Time // each frame's chunk start; zero after a failed chunk
 	merged := &Result{}
 	var errs []string
 	for i, res := range results {
@@ -517,6 +518,11 @@ func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, parts
 			continue
 		}
 		frames = append(frames, res.Frame)
+		if i > 0 && status[i-1].Err == nil {
+			starts = append(starts, parts[i].Range.Start.T)
+		} else {
+			starts = append(starts, time.Time{})
+		}
 		if res.Truncated {
 			merged.Truncated = true
 			if merged.Code == "" {
@@ -535,19 +541,40 @@ func (p *QueryProvider) runSplit(ctx context.Context, q *querystore.Query, parts
 			merged.Code = "chunks_failed"
 		}
 	}
-	merged.Frame = MergeFrames(frames)
+	var dropped int
+	merged.Frame, dropped = MergeChunks(frames, starts)
+	if dropped > 0 {
+		p.logger.Debug("split run: rows returned for two neighbouring chunks kept once", "query", q.FullName(), "rows", dropped)
+	}
 	out.Result = merged
 	out.Rows = merged.Frame.Len()
 	return out, nil
 }
 
-// MergeFrames concatenates frames (columns by name, in first-seen order).
-// A row equal to a row of an earlier frame is dropped, so a row a back end
-// returns for two neighbouring chunks of a split run (a boundary it rounds
-// to its own precision) appears once; equal rows within one frame are the
-// back end's answer and are all kept.
+// boundarySlack is how far from a chunk boundary a row's time may be and
+// still count as that boundary: back ends keep microseconds (DuckDB,
+// PostgreSQL), 100 ns (KQL) or milliseconds, so the boundary's last
+// nanosecond of the earlier chunk may come back as the boundary itself.
+const boundarySlack = time.Millisecond
+
+// MergeFrames concatenates frames (columns by name, in first-seen order);
+// every row is kept, as MSTICPy's concatenation of chunk results.
 func MergeFrames(frames []*table.Frame) *table.Frame {
-	out := &table.Frame{}
+	m, _ := MergeChunks(frames, nil)
+	return m
+}
+
+// MergeChunks concatenates the frames of consecutive chunks of a split run
+// (columns by name, in first-seen order). starts[i], when set, is the time
+// at which frames[i]'s chunk begins, which is where the chunk before it
+// ends. A row of frames[i] is dropped only when it equals a row of
+// frames[i-1] and holds a time within boundarySlack of starts[i]: the one
+// row a back end that rounds the boundary to its own precision returns for
+// both chunks. Every other row is kept, equal or not (rows of a query that
+// selects no time column are never dropped). dropped counts the rows left
+// out.
+func MergeChunks(frames []*table.Frame, starts []time.Time) (out *table.Frame, dropped int) {
+	out = &table.Frame{}
 	idx := map[string]int{}
 	for _, f := range frames {
 		for _, c := range f.Columns {
@@ -559,14 +586,30 @@ func MergeFrames(frames []*table.Frame) *table.Frame {
 			}
 		}
 	}
-	earlier := map[string]bool{} // rows of the frames before this one
 	var kb strings.Builder
-	for _, f := range frames {
+	key := func(row []any) string {
+		kb.Reset()
+		for _, v := range row {
+			fmt.Fprintf(&kb, "%T:%v", v, v)
+			kb.WriteByte(0)
+		}
+		return kb.String()
+	}
+	var prev map[string]bool // rows of the frame before, when its chunk ends at this one's start
+	for fi, f := range frames {
 		pos := make([]int, len(f.Columns))
 		for i, c := range f.Columns {
 			pos[i] = idx[c.Name]
 		}
-		this := map[string]bool{}
+		var boundary time.Time
+		if fi < len(starts) {
+			boundary = starts[fi]
+		}
+		check := prev != nil && !boundary.IsZero()
+		var this map[string]bool
+		if fi+1 < len(starts) && !starts[fi+1].IsZero() {
+			this = map[string]bool{}
+		}
 		for _, row := range f.Rows {
 			nr := make([]any, len(out.Columns))
 			for i, v := range row {
@@ -574,23 +617,34 @@ func MergeFrames(frames []*table.Frame) *table.Frame {
 					nr[pos[i]] = v
 				}
 			}
-			kb.Reset()
-			for _, v := range nr {
-				fmt.Fprintf(&kb, "%T:%v", v, v)
-				kb.WriteByte(0)
+			var k string
+			if check || this != nil {
+				k = key(nr)
 			}
-			k := kb.String()
-			if earlier[k] {
+			if check && prev[k] && atBoundary(nr, boundary) {
+				dropped++
 				continue
 			}
-			this[k] = true
+			if this != nil {
+				this[k] = true
+			}
 			out.Rows = append(out.Rows, nr)
 		}
-		for k := range this {
-			earlier[k] = true
+		prev = this
+	}
+	return out, dropped
+}
+
+// atBoundary reports whether a row holds a time within boundarySlack of b.
+func atBoundary(row []any, b time.Time) bool {
+	for _, v := range row {
+		if t, ok := v.(time.Time); ok {
+			if d := t.Sub(b); d <= boundarySlack && d >= -boundarySlack {
+				return true
+			}
 		}
 	}
-	return out
+	return false
 }
 
 // FormatArgs writes bound arguments for display: $1='a', ...

@@ -164,8 +164,9 @@ func TestQueryProviderSplit(t *testing.T) {
 	if len(res.Chunks) != 6 || len(drv2.queries) != 6 {
 		t.Fatalf("chunks %d queries %d", len(res.Chunks), len(drv2.queries))
 	}
-	// 6 distinct query rows + 1 shared duplicate row
-	if res.Rows != 7 || res.Result.Partial {
+	// 6 distinct query rows + the same row from every chunk (it has no
+	// time at a chunk boundary, so all 6 are kept, as MSTICPy's concat)
+	if res.Rows != 12 || res.Result.Partial {
 		t.Errorf("rows %d partial %v", res.Rows, res.Result.Partial)
 	}
 	if res.Chunks[0].End != "2024-01-01T00:59:59.999999999+00:00" || res.Chunks[5].End != "2024-01-01T05:05:00+00:00" {
@@ -177,7 +178,7 @@ func TestQueryProviderSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Failed() != 1 || !res.Result.Partial || res.Chunks[2].Err == nil || res.Rows != 6 {
+	if res.Failed() != 1 || !res.Result.Partial || res.Chunks[2].Err == nil || res.Rows != 10 {
 		t.Errorf("failed %d partial %v rows %d", res.Failed(), res.Result.Partial, res.Rows)
 	}
 	drv4 := &utDriver{dialect: "kql", failIf: "T"}
@@ -260,20 +261,74 @@ func TestRenderSplitMatchesRun(t *testing.T) {
 	}
 }
 
-func TestMergeFramesKeepsRowsOfOneFrame(t *testing.T) {
+func TestMergeChunks(t *testing.T) {
+	b := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC) // where chunk 2 starts
+	row := func(f *table.Frame, vals ...any) { f.Rows = append(f.Rows, vals) }
+	cols := []table.Column{{Name: "Host", Type: table.String}, {Name: "Port", Type: table.Int}, {Name: "At", Type: table.Time}}
+	tests := []struct {
+		name        string
+		starts      []time.Time
+		a, b        [][]any
+		want        int
+		wantDropped int
+	}{
+		{"equal rows with no time at the boundary are all kept",
+			[]time.Time{{}, b},
+			[][]any{{"WS1", int64(53), b.Add(-time.Hour)}, {"WS1", int64(53), b.Add(-time.Hour)}},
+			[][]any{{"WS1", int64(53), b.Add(-time.Hour)}},
+			3, 0},
+		{"a boundary row returned by both chunks is kept once",
+			[]time.Time{{}, b},
+			[][]any{{"WS1", int64(53), b}, {"WS2", int64(80), b.Add(-time.Hour)}},
+			[][]any{{"WS1", int64(53), b}, {"WS3", int64(80), b.Add(time.Hour)}},
+			3, 1},
+		{"a back end's microsecond rounding still counts as the boundary",
+			[]time.Time{{}, b},
+			[][]any{{"WS1", int64(53), b.Add(-time.Microsecond)}},
+			[][]any{{"WS1", int64(53), b.Add(-time.Microsecond)}},
+			1, 1},
+		{"no starts (MergeFrames): everything kept",
+			nil,
+			[][]any{{"WS1", int64(53), b}},
+			[][]any{{"WS1", int64(53), b}},
+			2, 0},
+		{"chunks not neighbours (one failed between): everything kept",
+			[]time.Time{{}, {}},
+			[][]any{{"WS1", int64(53), b}},
+			[][]any{{"WS1", int64(53), b}},
+			2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fa, fb := &table.Frame{Columns: cols}, &table.Frame{Columns: cols}
+			for _, r := range tt.a {
+				row(fa, r...)
+			}
+			for _, r := range tt.b {
+				row(fb, r...)
+			}
+			m, dropped := data.MergeChunks([]*table.Frame{fa, fb}, tt.starts)
+			if m.Len() != tt.want || dropped != tt.wantDropped {
+				t.Errorf("rows %d dropped %d, want %d and %d", m.Len(), dropped, tt.want, tt.wantDropped)
+			}
+		})
+	}
+}
+
+func TestMergeFramesColumnsByName(t *testing.T) {
 	a := table.NewStrings("x", "y")
 	a.Append("1", "a")
-	a.Append("1", "a") // the back end answered this row twice: both kept
+	a.Append("1", "a")
 	a.Append("2", "b")
 	b := table.NewStrings("y", "x")
-	b.Append("b", "2") // same as a row of the frame before (column order differs)
+	b.Append("b", "2") // equal to a row of the frame before: kept (no boundary time)
 	b.Append("c", "3")
 	m := data.MergeFrames([]*table.Frame{a, b})
 	var got []string
 	for _, r := range m.Rows {
 		got = append(got, fmt.Sprint(r...))
 	}
-	if strings.Join(got, " ") != "1a 1a 2b 3c" {
+	if strings.Join(got, " ") != "1a 1a 2b 2b 3c" {
 		t.Errorf("rows %v", got)
 	}
 }
