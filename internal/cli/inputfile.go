@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"bufio"
+	"encoding/binary"
 	"io"
 	"os"
+	"strings"
+	"unicode/utf16"
 )
 
 // openInput opens a file the user named as input (ti lookup --file, ioc
@@ -32,9 +36,41 @@ func readInput(what, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(f)
+	r, err := utf16Text(f)
+	if err != nil {
+		return nil, UsageErrorf("%s %s: %s", what, name, pathError(err))
+	}
+	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, UsageErrorf("%s %s: %s", what, name, pathError(err))
 	}
 	return b, nil
+}
+
+// utf16Text returns r as UTF-8 text: input that starts with a UTF-16 byte
+// order mark (what Windows PowerShell's > and Out-File write) is decoded,
+// anything else is passed through unchanged. Without it a UTF-16 file of
+// indicators would be read as unrecognisable values.
+func utf16Text(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReader(r)
+	bom, _ := br.Peek(2)
+	var order binary.ByteOrder
+	switch {
+	case len(bom) == 2 && bom[0] == 0xFF && bom[1] == 0xFE:
+		order = binary.LittleEndian
+	case len(bom) == 2 && bom[0] == 0xFE && bom[1] == 0xFF:
+		order = binary.BigEndian
+	default:
+		return br, nil
+	}
+	b, err := io.ReadAll(br)
+	if err != nil {
+		return nil, err
+	}
+	b = b[2:]
+	units := make([]uint16, len(b)/2)
+	for i := range units {
+		units[i] = order.Uint16(b[2*i:])
+	}
+	return strings.NewReader(string(utf16.Decode(units))), nil
 }

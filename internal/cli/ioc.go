@@ -96,6 +96,10 @@ re-typed. Invalid values are rows like the others; the exit code is 0.`,
 
 // readLines returns the non-blank lines of r (a trailing \r is dropped).
 func readLines(r io.Reader) ([]string, error) {
+	r, err := utf16Text(r)
+	if err != nil {
+		return nil, err
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
 	var out []string
@@ -153,7 +157,9 @@ their class). A URL or e-mail address also yields its host or domain.`,
 				if data, err = readInput("ioc extract", name); err != nil {
 					return err
 				}
-			} else if data, err = io.ReadAll(a.Stdin()); err != nil {
+			} else if r, uerr := utf16Text(a.Stdin()); uerr != nil {
+				return fmt.Errorf("ioc extract: reading stdin: %w", uerr)
+			} else if data, err = io.ReadAll(r); err != nil {
 				return fmt.Errorf("ioc extract: reading stdin: %w", err)
 			}
 			ms := ioc.Extract(string(data), opts...)

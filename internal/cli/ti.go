@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -360,9 +361,12 @@ func readLookupInputs(a *App, o *lookupOpts, args []string) ([]lookup.Input, err
 		defer f.Close()
 		name, r = o.file, f
 	}
+	r, err := utf16Text(r)
+	if err != nil {
+		return nil, UsageErrorf("%s: %w", name, err)
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var out []lookup.Input
-	var err error
 	if o.column == "" {
 		out, err = readPlainLines(name, br, o.typ)
 	} else if f := tableFormat(name, br); f == "json" {
@@ -489,6 +493,10 @@ func findColumn(name string, header []string, want, flag string) (int, error) {
 		if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(want)) {
 			return i, nil
 		}
+	}
+	if len(header) == 1 && slices.ContainsFunc(strings.Fields(header[0]), func(f string) bool { return strings.EqualFold(f, strings.TrimSpace(want)) }) {
+		// msticgo's own aligned table output (-o table, the default) piped in
+		return -1, UsageErrorf("%s: %s: no column %q: the input looks like an aligned table (-o table); give the command that writes it -o ndjson, -o json or -o csv", name, flag, want)
 	}
 	return -1, UsageErrorf("%s: %s: no column %q (columns: %s)", name, flag, want, strings.Join(header, ", "))
 }
