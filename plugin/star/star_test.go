@@ -451,3 +451,132 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestStarlarkCyclicValues: a result that contains itself, nests too deep
+// or shares one list too many times over is an "unexpected response" row
+// (lookup) or an error (query) naming the file, not a crash.
+func TestStarlarkCyclicValues(t *testing.T) {
+	src := `
+def big():
+    x = [1]
+    for i in range(30):
+        x = [x, x]
+    return x
+
+def deep():
+    x = []
+    for i in range(150):
+        x = [x]
+    return x
+
+def lookup(ioc, ioc_type, settings):
+    if ioc == "dict":
+        d = {}
+        d["self"] = d
+        return {"details": d}
+    if ioc == "list":
+        l = [1]
+        l.append(l)
+        return {"raw": l}
+    if ioc == "indirect":
+        a = {}
+        b = [a]
+        a["b"] = b
+        return {"details": (1, a)}
+    if ioc == "deep":
+        return {"details": deep()}
+    if ioc == "big":
+        return {"details": big()}
+    if ioc == "shared":
+        x = [1, 2]
+        return {"details": [x, x, {"y": x}]}
+    return None
+`
+	qsrc := `
+def query(text, params):
+    if text == "dict":
+        d = {}
+        d["self"] = d
+        return d
+    if text == "row":
+        r = {"a": 1}
+        r["b"] = r
+        return [r]
+    return [{"a": 1}]
+`
+	s := mustParse(t, "cyc.star", src)
+	s.MaxSteps = 1_000_000
+	p := newInst(t, s, nil).(*Provider)
+	cases := []struct {
+		ioc    string
+		status lookup.Status
+		msg    string
+	}{
+		{"dict", lookup.StatusUnexpected, "cyc.star: lookup result: the value holds a dict or list that contains itself"},
+		{"list", lookup.StatusUnexpected, "cyc.star: lookup result: the value holds a dict or list that contains itself"},
+		{"indirect", lookup.StatusUnexpected, "contains itself"},
+		{"deep", lookup.StatusUnexpected, "cyc.star: lookup result: the value nests deeper than 100 levels"},
+		{"big", lookup.StatusUnexpected, "cyc.star: lookup result: the value holds more than 1000000 values"},
+		{"shared", lookup.StatusFound, ""},
+	}
+	for _, c := range cases {
+		r := p.Lookup(context.Background(), lookup.Item{Ioc: c.ioc, Type: "ipv4"})
+		if r.Status != c.status || !strings.Contains(r.Message, c.msg) {
+			t.Errorf("%s: got %v %q, want %v containing %q", c.ioc, r.Status, r.Message, c.status, c.msg)
+		}
+	}
+
+	d := newInst(t, mustParse(t, "cycd.star", qsrc), nil).(*Driver)
+	qcases := []struct{ text, want string }{
+		{"dict", "cycd.star: query result: the value holds a dict or list that contains itself"},
+		{"row", "cycd.star: query result: the value holds a dict or list that contains itself"},
+		{"ok", ""},
+	}
+	for _, c := range qcases {
+		_, err := d.Query(context.Background(), data.Query{Text: c.text})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("query %s: got %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestStarlarkSeverity: the severity names are read; any other value is an
+// "unexpected response" row naming the file, not a silent "information".
+func TestStarlarkSeverity(t *testing.T) {
+	src := `
+def lookup(ioc, ioc_type, settings):
+    if ioc == "none":
+        return {"details": 1}
+    if ioc == "int":
+        return {"severity": 12345}
+    if ioc == "err":
+        return {"status": "error", "severity": "bogus", "message": "down"}
+    return {"severity": ioc}
+`
+	p := newInst(t, mustParse(t, "sev.star", src), nil).(*Provider)
+	cases := []struct {
+		ioc    string
+		status lookup.Status
+		sev    lookup.Severity
+		msg    string
+	}{
+		{"none", lookup.StatusFound, lookup.SevInformation, ""},
+		{"information", lookup.StatusFound, lookup.SevInformation, ""},
+		{"Warning", lookup.StatusFound, lookup.SevWarning, ""},
+		{"high", lookup.StatusFound, lookup.SevHigh, ""},
+		{"unknown", lookup.StatusFound, lookup.SevUnknown, ""},
+		{"bogus", lookup.StatusUnexpected, lookup.SevUnknown, `sev.star: lookup returned unknown severity "bogus"`},
+		{"int", lookup.StatusUnexpected, lookup.SevUnknown, `sev.star: lookup returned unknown severity 12345`},
+		{"err", lookup.StatusProviderError, lookup.SevUnknown, "down"},
+	}
+	for _, c := range cases {
+		r := p.Lookup(context.Background(), lookup.Item{Ioc: c.ioc, Type: "ipv4"})
+		if r.Status != c.status || r.Severity != c.sev || !strings.Contains(r.Message, c.msg) {
+			t.Errorf("%s: got %v %v %q, want %v %v containing %q", c.ioc, r.Status, r.Severity, r.Message, c.status, c.sev, c.msg)
+		}
+	}
+}
