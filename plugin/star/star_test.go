@@ -580,3 +580,57 @@ def lookup(ioc, ioc_type, settings):
 		}
 	}
 }
+
+// TestStarlarkHTTPRedirectHost: a redirect to another host (another port
+// counts) is not followed, so the script's headers never reach it; the
+// script gets the 3xx answer. A same-host redirect is followed and url is
+// the URL that answered, without its query string.
+func TestStarlarkHTTPRedirectHost(t *testing.T) {
+	other := make(chan string, 10)
+	away := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other <- r.Header.Get("X-Api-Key") + "|" + r.Header.Get("Authorization")
+		fmt.Fprint(w, "landed")
+	}))
+	defer away.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, away.URL+"/landing", http.StatusFound)
+		case "/same":
+			http.Redirect(w, r, "/landing?k=v", http.StatusFound)
+		default:
+			fmt.Fprint(w, r.URL.Path+" "+r.Header.Get("X-Api-Key"))
+		}
+	}))
+	defer srv.Close()
+	src := `
+def lookup(ioc, t, settings):
+    r = http.get(settings["BaseUrl"] + ioc, headers = {"X-Api-Key": settings["AuthKey"], "Authorization": "Bearer " + settings["AuthKey"]})
+    return {"details": {"status": r.status, "url": r.url, "body": r.body, "location": r.headers.get("location", "")}}
+`
+	p := newInst(t, mustParse(t, "redir.star", src), map[string]string{"BaseUrl": srv.URL, "AuthKey": "k-777"}).(*Provider)
+	cases := []struct {
+		path string
+		want map[string]any
+	}{
+		{"/away", map[string]any{"status": int64(302), "url": srv.URL + "/away", "location": away.URL + "/landing"}},
+		{"/same", map[string]any{"status": int64(200), "url": srv.URL + "/landing", "body": "/landing ***"}},
+	}
+	for _, c := range cases {
+		r := p.Lookup(context.Background(), lookup.Item{Ioc: c.path, Type: "url"})
+		d, ok := r.Details.(map[string]any)
+		if r.Status != lookup.StatusFound || !ok {
+			t.Fatalf("%s: %v %q", c.path, r.Status, r.Message)
+		}
+		for k, v := range c.want {
+			if d[k] != v {
+				t.Errorf("%s: %s = %#v, want %#v", c.path, k, d[k], v)
+			}
+		}
+	}
+	select {
+	case h := <-other:
+		t.Errorf("the other host was called, with headers %q", h)
+	default:
+	}
+}
