@@ -106,3 +106,35 @@ func TestIOCPreparerWithProviderTypes(t *testing.T) {
 		t.Errorf("rows %+v, calls %d", rows, srv.total.Load())
 	}
 }
+
+// TestEngineNoTypesMeansEvery: a TypeSupporter whose list is nil or empty
+// (a plugin without SUPPORTED or ioc_types) is asked about every type; a
+// list restricts it.
+func TestEngineNoTypesMeansEvery(t *testing.T) {
+	cases := []struct {
+		name  string
+		types typesOnly
+		want  []Status // for ipv4, dns
+	}{
+		{"nil", nil, []Status{StatusNotFound, StatusNotFound}},
+		{"empty", typesOnly{}, []Status{StatusNotFound, StatusNotFound}},
+		{"ipv4 only", typesOnly{"ipv4"}, []Status{StatusNotFound, StatusUnsupported}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := NewEngine([]ProviderSpec{{Name: "P", Provider: c.types}}, Options{Prepare: simplePrepare})
+			rows, _, err := e.Rows(context.Background(), inputs("ipv4:8.8.8.8", "dns:evil.example"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != len(c.want) {
+				t.Fatalf("got %d rows, want %d", len(rows), len(c.want))
+			}
+			for i, r := range rows {
+				if r.Result.Status != c.want[i] {
+					t.Errorf("row %d (%s): %v, want %v", i, r.Item.Type, r.Result.Status, c.want[i])
+				}
+			}
+		})
+	}
+}

@@ -142,7 +142,8 @@ type BatchProvider interface {
 }
 
 // TypeSupporter is an optional ability: which types (and sub-types) the
-// provider handles. Providers without it are asked about every type.
+// provider handles. Providers without it, or whose list is empty (nil or
+// no entries), are asked about every type.
 type TypeSupporter interface {
 	SupportedTypes() []string
 }

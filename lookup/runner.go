@@ -60,7 +60,8 @@ func newProvRun(spec ProviderSpec, opts *Options) *provRun {
 	}
 	p.quota = newQuota(spec.quotaID(), p.lim.DailyQuota, opts.QuotaDir, opts.Now)
 	if spec.Provider != nil {
-		if ts, ok := spec.Provider.(TypeSupporter); ok {
+		// No types listed (nil or empty) means every type.
+		if ts, ok := spec.Provider.(TypeSupporter); ok && len(ts.SupportedTypes()) > 0 {
 			p.supported = map[string]bool{}
 			for _, t := range ts.SupportedTypes() {
 				t, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(t)), "-")

@@ -111,3 +111,47 @@ func TestStopGracefulFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestBrokenProcessEndedByClose: a process given up on (it blocked past its
+// call timeout, or never answered initialize) and ignoring SIGTERM is
+// ended, SIGKILL included, before Close returns, not left running after
+// msticgo exits.
+func TestBrokenProcessEndedByClose(t *testing.T) {
+	cases := []struct {
+		mode, want string
+	}{
+		{"hang", "its process is ended"},
+		{"noinit", "initialize"},
+	}
+	for _, c := range cases {
+		t.Run(c.mode, func(t *testing.T) {
+			var buf syncBuffer
+			m := fmt.Sprintf("kind: ti\nprovider_name: Hang\ncommand: [%q, %s]\nlimits: {start_timeout: 300ms, call_timeout: 300ms, shutdown_timeout: 300ms, max_restarts: 1}\n", testPluginBinary(t), c.mode)
+			def, err := Load(writePlugin(t, m), slog.New(slog.NewTextHandler(&buf, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := inst.(*Provider).Lookup(context.Background(), items(1)[0])
+			if r.Status.OK() || !strings.Contains(r.Message, c.want) {
+				t.Fatalf("lookup: %v %q; want an error containing %q", r.Status, r.Message, c.want)
+			}
+			_, after, ok := strings.Cut(buf.String(), "pid ")
+			if !ok {
+				t.Fatalf("no pid in log:\n%s", buf.String())
+			}
+			pid, _ := strconv.Atoi(strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })[0])
+			if pid == 0 {
+				t.Fatalf("no pid in log:\n%s", buf.String())
+			}
+			def.Close()
+			if running(pid) {
+				syscall.Kill(pid, syscall.SIGKILL)
+				t.Fatalf("plugin process %d still runs after Close", pid)
+			}
+		})
+	}
+}

@@ -37,7 +37,8 @@ type pool struct {
 	mu          sync.Mutex
 	idle        []*proc
 	live        map[*proc]bool
-	crashes     int // consecutive
+	stopping    map[*proc]chan struct{} // being ended; closed when stop returns
+	crashes     int                     // consecutive
 	unavailable error
 	closed      bool
 	info        InitializeResult
@@ -60,9 +61,10 @@ func newPool(name string, m *Manifest, init InitializeParams, secrets []string, 
 	}
 	return &pool{
 		name: name, man: m, init: init, log: log, grace: grace,
-		sem:  make(chan struct{}, conc),
-		live: map[*proc]bool{},
-		tail: &stderrTail{max: 20, scrub: &scrubber{secrets: sc}, log: log.With("plugin", name)},
+		sem:      make(chan struct{}, conc),
+		live:     map[*proc]bool{},
+		stopping: map[*proc]chan struct{}{},
+		tail:     &stderrTail{max: 20, scrub: &scrubber{secrets: sc}, log: log.With("plugin", name)},
 	}
 }
 
@@ -118,7 +120,7 @@ func (p *pool) get(ctx context.Context) (*proc, error) {
 			return pr, nil
 		}
 		delete(p.live, pr)
-		go pr.stop(p.grace)
+		p.stopLocked(pr)
 	}
 	crashes := p.crashes
 	p.mu.Unlock()
@@ -138,12 +140,13 @@ func (p *pool) get(ctx context.Context) (*proc, error) {
 		return nil, err
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
-		go pr.stop(p.grace)
+		p.mu.Unlock()
+		pr.stop(p.grace)
 		return nil, fmt.Errorf("plugin %s: closed", p.name)
 	}
 	p.live[pr] = true
+	p.mu.Unlock()
 	return pr, nil
 }
 
@@ -190,7 +193,15 @@ func (p *pool) start(ctx context.Context) (*proc, error) {
 	}
 	if err != nil {
 		pr.broken = true
-		go pr.stop(p.grace)
+		p.mu.Lock()
+		closed := p.closed
+		if !closed {
+			p.stopLocked(pr)
+		}
+		p.mu.Unlock()
+		if closed {
+			pr.stop(p.grace)
+		}
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			err = fmt.Errorf("plugin %s did not answer initialize within %s: %w", p.name, st, err)
 		}
@@ -223,13 +234,35 @@ func (p *pool) release(pr *proc, err error) {
 		p.crashes = 0
 	}
 	if pr.broken || pr.exited() || p.closed {
+		if p.closed {
+			// Close has taken (and ends) every process that was live.
+			p.mu.Unlock()
+			return
+		}
 		delete(p.live, pr)
+		p.stopLocked(pr)
 		p.mu.Unlock()
-		go pr.stop(p.grace)
 		return
 	}
 	p.idle = append(p.idle, pr)
 	p.mu.Unlock()
+}
+
+// stopLocked ends pr in the background; Close waits for it. p.mu is held
+// and the pool is not closed.
+func (p *pool) stopLocked(pr *proc) {
+	if _, ok := p.stopping[pr]; ok {
+		return
+	}
+	done := make(chan struct{})
+	p.stopping[pr] = done
+	go func() {
+		pr.stop(p.grace)
+		p.mu.Lock()
+		delete(p.stopping, pr)
+		p.mu.Unlock()
+		close(done)
+	}()
 }
 
 // do runs one call on a pooled process with the plugin's call timeout.
@@ -255,7 +288,8 @@ func (p *pool) do(ctx context.Context, method string, params any, onNote notifyF
 	return raw, err
 }
 
-// Close ends every process of the pool.
+// Close ends every process of the pool, including the ones already being
+// ended, and returns when they are gone.
 func (p *pool) Close() error {
 	p.mu.Lock()
 	if p.closed {
@@ -266,6 +300,10 @@ func (p *pool) Close() error {
 	var all []*proc
 	for pr := range p.live {
 		all = append(all, pr)
+	}
+	var ending []chan struct{}
+	for _, done := range p.stopping {
+		ending = append(ending, done)
 	}
 	p.live = map[*proc]bool{}
 	p.idle = nil
@@ -279,6 +317,12 @@ func (p *pool) Close() error {
 		}()
 	}
 	wg.Wait()
+	// Processes given up on earlier (a call or initialize that timed out,
+	// a crash) are still being ended: wait for them too, so that none is
+	// left running when the program exits.
+	for _, done := range ending {
+		<-done
+	}
 	return nil
 }
 

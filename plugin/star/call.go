@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.starlark.net/starlark"
 
@@ -155,8 +157,15 @@ func toResult(path string, v starlark.Value) lookup.Result {
 	}
 	m := gv.(map[string]any)
 	r := lookup.Result{Severity: lookup.SevInformation, Details: m["details"], RawResult: m["raw"]}
-	if s, ok := m["severity"].(string); ok {
+	badSeverity := ""
+	if sv, ok := m["severity"]; ok && sv != nil {
+		s, isStr := sv.(string)
 		r.Severity = lookup.ParseSeverity(s)
+		if !isStr {
+			badSeverity = shorten(fmt.Sprint(sv))
+		} else if r.Severity == lookup.SevUnknown && !strings.EqualFold(strings.TrimSpace(s), "unknown") {
+			badSeverity = strconv.Quote(shorten(s))
+		}
 	}
 	if s, ok := m["reference"].(string); ok {
 		r.Reference = s
@@ -189,6 +198,10 @@ func toResult(path string, v starlark.Value) lookup.Result {
 	default:
 		r.Status = lookup.StatusUnexpected
 		r.Message = fmt.Sprintf("%s: lookup returned unknown status %q", path, status)
+	}
+	if badSeverity != "" && r.Status.OK() {
+		r.Status, r.Found = lookup.StatusUnexpected, false
+		r.Message = fmt.Sprintf(`%s: lookup returned unknown severity %s, want "information", "warning", "high" or "unknown"`, path, badSeverity)
 	}
 	if !r.Status.OK() {
 		// Not an answer: no verdict, whatever the script said (as every
@@ -339,9 +352,48 @@ func frameOf(v starlark.Value) (*table.Frame, error) {
 	return nil, fmt.Errorf("query returned %s, want a list of dicts", v.Type())
 }
 
+// Bounds of a converted result: how deep containers may nest and how
+// many values one result may hold. A script can build a dict or list that
+// contains itself, or a small value that shares one list many times over;
+// both are refused with an error instead of recursing without end.
+const (
+	maxValueDepth  = 100
+	maxValueNodes  = 1_000_000
+	errValueCyclic = "a dict or list that contains itself"
+)
+
 // toGo converts a Starlark value to plain Go values (nil, bool, int64,
-// float64, string, []any, map[string]any).
+// float64, string, []any, map[string]any). It fails on a value that
+// contains itself, nests deeper than maxValueDepth or holds more than
+// maxValueNodes values.
 func toGo(v starlark.Value) (any, error) {
+	c := &converter{open: map[starlark.Value]bool{}}
+	return c.conv(v, 0)
+}
+
+// converter carries the containers being converted (the path from the
+// root) and the count of values converted so far.
+type converter struct {
+	open  map[starlark.Value]bool
+	nodes int
+}
+
+func (c *converter) enter(v starlark.Value, depth int) error {
+	if c.open[v] {
+		return fmt.Errorf("the value holds %s", errValueCyclic)
+	}
+	if depth >= maxValueDepth {
+		return fmt.Errorf("the value nests deeper than %d levels", maxValueDepth)
+	}
+	c.open[v] = true
+	return nil
+}
+
+func (c *converter) conv(v starlark.Value, depth int) (any, error) {
+	c.nodes++
+	if c.nodes > maxValueNodes {
+		return nil, fmt.Errorf("the value holds more than %d values", maxValueNodes)
+	}
 	switch x := v.(type) {
 	case starlark.NoneType:
 		return nil, nil
@@ -359,9 +411,13 @@ func toGo(v starlark.Value) (any, error) {
 	case starlark.Bytes:
 		return string(x), nil
 	case *starlark.List:
+		if err := c.enter(x, depth); err != nil {
+			return nil, err
+		}
+		defer delete(c.open, x)
 		out := make([]any, x.Len())
 		for i := range out {
-			e, err := toGo(x.Index(i))
+			e, err := c.conv(x.Index(i), depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -369,9 +425,14 @@ func toGo(v starlark.Value) (any, error) {
 		}
 		return out, nil
 	case starlark.Tuple:
+		// A tuple cannot contain itself except through a list or dict,
+		// which enter catches; only its depth counts.
+		if depth >= maxValueDepth {
+			return nil, fmt.Errorf("the value nests deeper than %d levels", maxValueDepth)
+		}
 		out := make([]any, len(x))
 		for i := range x {
-			e, err := toGo(x[i])
+			e, err := c.conv(x[i], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -379,13 +440,17 @@ func toGo(v starlark.Value) (any, error) {
 		}
 		return out, nil
 	case *starlark.Dict:
+		if err := c.enter(x, depth); err != nil {
+			return nil, err
+		}
+		defer delete(c.open, x)
 		out := make(map[string]any, x.Len())
 		for _, kv := range x.Items() {
 			k, ok := starlark.AsString(kv[0])
 			if !ok {
 				k = kv[0].String()
 			}
-			e, err := toGo(kv[1])
+			e, err := c.conv(kv[1], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -393,12 +458,16 @@ func toGo(v starlark.Value) (any, error) {
 		}
 		return out, nil
 	case *starlark.Set:
+		if err := c.enter(x, depth); err != nil {
+			return nil, err
+		}
+		defer delete(c.open, x)
 		var out []any
 		iter := x.Iterate()
 		defer iter.Done()
 		var e starlark.Value
 		for iter.Next(&e) {
-			g, err := toGo(e)
+			g, err := c.conv(e, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -443,9 +512,14 @@ func toStarlark(v any) starlark.Value {
 	return starlark.String(fmt.Sprint(v))
 }
 
+// shorten cuts s to at most 80 bytes, at a character boundary.
 func shorten(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
+	if len(s) <= 80 {
+		return s
 	}
-	return s
+	n := 80
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -46,6 +46,11 @@ func newHTTPConfig(settings map[string]string) *httpConfig {
 		if !c.allowed(req.URL) {
 			return fmt.Errorf("redirect to host %q is not in the %s allow-list", req.URL.Hostname(), AllowHostsSetting)
 		}
+		// Never follow a redirect to another host: the script's headers
+		// (API keys) would go with it. The script gets the 3xx answer.
+		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			return http.ErrUseLastResponse
+		}
 		return nil
 	}}
 	for k, v := range settings {
@@ -194,6 +199,11 @@ func doHTTP(thread *starlark.Thread, name, method, rawURL string, headers, param
 	if int64(len(body)) > cfg.maxBytes {
 		return nil, fmt.Errorf("%s %s://%s%s: response larger than %d bytes", name, u.Scheme, u.Host, u.Path, cfg.maxBytes)
 	}
+	// The URL that answered (after same-host redirects), without its query.
+	final := u
+	if resp.Request != nil && resp.Request.URL != nil {
+		final = resp.Request.URL
+	}
 	hd := starlark.NewDict(len(resp.Header))
 	for k := range resp.Header {
 		_ = hd.SetKey(starlark.String(strings.ToLower(k)), starlark.String(resp.Header.Get(k)))
@@ -209,7 +219,7 @@ func doHTTP(thread *starlark.Thread, name, method, rawURL string, headers, param
 		"status":  starlark.MakeInt(resp.StatusCode),
 		"body":    text,
 		"headers": hd,
-		"url":     starlark.String(u.Scheme + "://" + u.Host + u.Path),
+		"url":     starlark.String(final.Scheme + "://" + final.Host + final.Path),
 		"json":    jsonFn,
 	}), nil
 }

@@ -451,3 +451,186 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestStarlarkCyclicValues: a result that contains itself, nests too deep
+// or shares one list too many times over is an "unexpected response" row
+// (lookup) or an error (query) naming the file, not a crash.
+func TestStarlarkCyclicValues(t *testing.T) {
+	src := `
+def big():
+    x = [1]
+    for i in range(30):
+        x = [x, x]
+    return x
+
+def deep():
+    x = []
+    for i in range(150):
+        x = [x]
+    return x
+
+def lookup(ioc, ioc_type, settings):
+    if ioc == "dict":
+        d = {}
+        d["self"] = d
+        return {"details": d}
+    if ioc == "list":
+        l = [1]
+        l.append(l)
+        return {"raw": l}
+    if ioc == "indirect":
+        a = {}
+        b = [a]
+        a["b"] = b
+        return {"details": (1, a)}
+    if ioc == "deep":
+        return {"details": deep()}
+    if ioc == "big":
+        return {"details": big()}
+    if ioc == "shared":
+        x = [1, 2]
+        return {"details": [x, x, {"y": x}]}
+    return None
+`
+	qsrc := `
+def query(text, params):
+    if text == "dict":
+        d = {}
+        d["self"] = d
+        return d
+    if text == "row":
+        r = {"a": 1}
+        r["b"] = r
+        return [r]
+    return [{"a": 1}]
+`
+	s := mustParse(t, "cyc.star", src)
+	s.MaxSteps = 1_000_000
+	p := newInst(t, s, nil).(*Provider)
+	cases := []struct {
+		ioc    string
+		status lookup.Status
+		msg    string
+	}{
+		{"dict", lookup.StatusUnexpected, "cyc.star: lookup result: the value holds a dict or list that contains itself"},
+		{"list", lookup.StatusUnexpected, "cyc.star: lookup result: the value holds a dict or list that contains itself"},
+		{"indirect", lookup.StatusUnexpected, "contains itself"},
+		{"deep", lookup.StatusUnexpected, "cyc.star: lookup result: the value nests deeper than 100 levels"},
+		{"big", lookup.StatusUnexpected, "cyc.star: lookup result: the value holds more than 1000000 values"},
+		{"shared", lookup.StatusFound, ""},
+	}
+	for _, c := range cases {
+		r := p.Lookup(context.Background(), lookup.Item{Ioc: c.ioc, Type: "ipv4"})
+		if r.Status != c.status || !strings.Contains(r.Message, c.msg) {
+			t.Errorf("%s: got %v %q, want %v containing %q", c.ioc, r.Status, r.Message, c.status, c.msg)
+		}
+	}
+
+	d := newInst(t, mustParse(t, "cycd.star", qsrc), nil).(*Driver)
+	qcases := []struct{ text, want string }{
+		{"dict", "cycd.star: query result: the value holds a dict or list that contains itself"},
+		{"row", "cycd.star: query result: the value holds a dict or list that contains itself"},
+		{"ok", ""},
+	}
+	for _, c := range qcases {
+		_, err := d.Query(context.Background(), data.Query{Text: c.text})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("query %s: got %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestStarlarkSeverity: the severity names are read; any other value is an
+// "unexpected response" row naming the file, not a silent "information".
+func TestStarlarkSeverity(t *testing.T) {
+	src := `
+def lookup(ioc, ioc_type, settings):
+    if ioc == "none":
+        return {"details": 1}
+    if ioc == "int":
+        return {"severity": 12345}
+    if ioc == "err":
+        return {"status": "error", "severity": "bogus", "message": "down"}
+    return {"severity": ioc}
+`
+	p := newInst(t, mustParse(t, "sev.star", src), nil).(*Provider)
+	cases := []struct {
+		ioc    string
+		status lookup.Status
+		sev    lookup.Severity
+		msg    string
+	}{
+		{"none", lookup.StatusFound, lookup.SevInformation, ""},
+		{"information", lookup.StatusFound, lookup.SevInformation, ""},
+		{"Warning", lookup.StatusFound, lookup.SevWarning, ""},
+		{"high", lookup.StatusFound, lookup.SevHigh, ""},
+		{"unknown", lookup.StatusFound, lookup.SevUnknown, ""},
+		{"bogus", lookup.StatusUnexpected, lookup.SevUnknown, `sev.star: lookup returned unknown severity "bogus"`},
+		{"int", lookup.StatusUnexpected, lookup.SevUnknown, `sev.star: lookup returned unknown severity 12345`},
+		{"err", lookup.StatusProviderError, lookup.SevUnknown, "down"},
+	}
+	for _, c := range cases {
+		r := p.Lookup(context.Background(), lookup.Item{Ioc: c.ioc, Type: "ipv4"})
+		if r.Status != c.status || r.Severity != c.sev || !strings.Contains(r.Message, c.msg) {
+			t.Errorf("%s: got %v %v %q, want %v %v containing %q", c.ioc, r.Status, r.Severity, r.Message, c.status, c.sev, c.msg)
+		}
+	}
+}
+
+// TestStarlarkHTTPRedirectHost: a redirect to another host (another port
+// counts) is not followed, so the script's headers never reach it; the
+// script gets the 3xx answer. A same-host redirect is followed and url is
+// the URL that answered, without its query string.
+func TestStarlarkHTTPRedirectHost(t *testing.T) {
+	other := make(chan string, 10)
+	away := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other <- r.Header.Get("X-Api-Key") + "|" + r.Header.Get("Authorization")
+		fmt.Fprint(w, "landed")
+	}))
+	defer away.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, away.URL+"/landing", http.StatusFound)
+		case "/same":
+			http.Redirect(w, r, "/landing?k=v", http.StatusFound)
+		default:
+			fmt.Fprint(w, r.URL.Path+" "+r.Header.Get("X-Api-Key"))
+		}
+	}))
+	defer srv.Close()
+	src := `
+def lookup(ioc, t, settings):
+    r = http.get(settings["BaseUrl"] + ioc, headers = {"X-Api-Key": settings["AuthKey"], "Authorization": "Bearer " + settings["AuthKey"]})
+    return {"details": {"status": r.status, "url": r.url, "body": r.body, "location": r.headers.get("location", "")}}
+`
+	p := newInst(t, mustParse(t, "redir.star", src), map[string]string{"BaseUrl": srv.URL, "AuthKey": "k-777"}).(*Provider)
+	cases := []struct {
+		path string
+		want map[string]any
+	}{
+		{"/away", map[string]any{"status": int64(302), "url": srv.URL + "/away", "location": away.URL + "/landing"}},
+		{"/same", map[string]any{"status": int64(200), "url": srv.URL + "/landing", "body": "/landing ***"}},
+	}
+	for _, c := range cases {
+		r := p.Lookup(context.Background(), lookup.Item{Ioc: c.path, Type: "url"})
+		d, ok := r.Details.(map[string]any)
+		if r.Status != lookup.StatusFound || !ok {
+			t.Fatalf("%s: %v %q", c.path, r.Status, r.Message)
+		}
+		for k, v := range c.want {
+			if d[k] != v {
+				t.Errorf("%s: %s = %#v, want %#v", c.path, k, d[k], v)
+			}
+		}
+	}
+	select {
+	case h := <-other:
+		t.Errorf("the other host was called, with headers %q", h)
+	default:
+	}
+}

@@ -16,6 +16,9 @@
 //	cancellable never answers lookup until cancelled, then answers with a timeout error
 //	noshutdown  ignores shutdown and the end of stdin (ended by SIGTERM)
 //	stubborn    as noshutdown, and ignores SIGTERM too (ended by SIGKILL)
+//	hang      writes "pid N" to stderr, ignores SIGTERM, answers initialize, then blocks
+//	          on its first lookup without reading stdin again (ended by SIGKILL)
+//	noinit    writes "pid N" to stderr, ignores SIGTERM and never answers initialize
 //	replay FILE answers each request with the messages FILE lists for its method
 //	          (a JSON object: method → list of messages; id and request_id are
 //	          set to the request's id), as docs/plugins.md shows them
@@ -60,8 +63,16 @@ func main() {
 			os.Exit(5)
 		}
 	}
-	if mode == "stubborn" {
+	if mode == "stubborn" || mode == "hang" || mode == "noinit" {
 		signal.Ignore(syscall.SIGTERM)
+	}
+	if mode == "hang" || mode == "noinit" {
+		fmt.Fprintf(os.Stderr, "pid %d\n", os.Getpid())
+		if mode == "noinit" {
+			for {
+				time.Sleep(time.Hour)
+			}
+		}
 	}
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 16<<20)
@@ -156,6 +167,10 @@ func main() {
 				_ = out.Flush()
 			case "slow":
 				continue
+			case "hang":
+				for {
+					time.Sleep(time.Hour)
+				}
 			case "cancellable":
 				pending = m.ID
 				continue
