@@ -1,8 +1,12 @@
-// Package data owns the data-query layer: the Driver interface that every
-// data provider implements, the query store (MSTICPy query YAML: schema,
-// validation, families, environments), parameter rendering with escaping
-// for the driver's query language, and QueryProvider, which ties a driver
-// resolved through the registry to the queries of its environment.
+// Package data owns the data-query layer's core: the Driver interface that
+// every data provider implements (with the optional Dialect and Binder), the
+// sentinels ErrRejected, ErrConnect and ErrSettings, QueryProvider (a driver
+// resolved through the registry plus the queries of its environment:
+// Render, Run, Exec, Help, List), split runs (SplitQuery, RenderSplit,
+// MergeChunks) and the config look-ups ConfigEntry and SectionSettings. The
+// query files themselves are data/querystore's, parameter rendering and
+// escaping data/render's, environment names data/dataenv's, and the drivers
+// live under data/drivers.
 package data
 
 import (
