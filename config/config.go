@@ -57,6 +57,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/msticgo/msticgo/internal/redact"
 )
 
 // Severity grades a Problem.
@@ -412,6 +414,13 @@ func (c *Config) Secrets() []string {
 				for _, v := range s.Values {
 					addSecret(v)
 				}
+				continue
+			}
+			// any setting may hold a URL with a password in it (BaseURL)
+			for _, v := range append([]string{s.Value, s.Raw}, s.Values...) {
+				for _, pw := range urlPasswords(v) {
+					add(pw)
+				}
 			}
 		}
 	}
@@ -435,6 +444,11 @@ func (c *Config) Secrets() []string {
 	}
 	for _, n := range c.Unknown {
 		walkSecretScalars(n, add)
+		scalarsUnder(n, func(v string) {
+			for _, pw := range urlPasswords(v) {
+				add(pw)
+			}
+		}, 0)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
@@ -490,8 +504,8 @@ func scalarsUnder(n *yaml.Node, add func(string), depth int) {
 }
 
 // LooksSecret reports whether a setting key names a secret: AuthKey, ApiID,
-// ApiKey, password, token, secret, key and the like (case-insensitive,
-// ignoring '_' and '-').
+// ApiKey, password, token, secret, key, a connection string (dsn) and the
+// like (case-insensitive, ignoring '_' and '-').
 func LooksSecret(key string) bool {
 	k := strings.ToLower(strings.NewReplacer("_", "", "-", "", " ", "").Replace(key))
 	if k == "" {
@@ -502,30 +516,49 @@ func LooksSecret(key string) bool {
 			return true
 		}
 	}
-	return k == "key" || strings.HasSuffix(k, "key")
+	return strings.HasSuffix(k, "key") || strings.HasSuffix(k, "dsn")
 }
 
 // kvPasswordRE finds password=VALUE in a key=value connection string
 // (libpq form), VALUE plain or single-quoted.
 var kvPasswordRE = regexp.MustCompile(`(?i)(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']+)`)
 
+// urlPasswords returns the user-info passwords of the URLs in v, as written
+// (percent-encoded) and decoded.
+func urlPasswords(v string) []string {
+	if !strings.Contains(v, "://") {
+		return nil
+	}
+	var out []string
+	if u, err := url.Parse(strings.TrimSpace(v)); err == nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			out = append(out, pw)
+		}
+	} else if pw := proxyPassword(v); pw != "" {
+		out = append(out, pw) // not a valid URL: the widest guess
+	}
+	_, raw := redact.MaskURLPasswords(v)
+	for _, pw := range raw {
+		out = append(out, pw)
+		if dec, err := url.PathUnescape(pw); err == nil && dec != pw {
+			out = append(out, dec)
+		}
+	}
+	return out
+}
+
+// maskURLPasswords returns v with the user-info password of every URL in it
+// shown as ***.
+func maskURLPasswords(v string) string {
+	out, _ := redact.MaskURLPasswords(v)
+	return out
+}
+
 // embeddedPasswords returns the passwords held inside a connection string:
 // the user-info password of a URL (as written and decoded) and the value
 // of password=... in a key=value string.
 func embeddedPasswords(v string) []string {
-	var out []string
-	if strings.Contains(v, "://") {
-		if u, err := url.Parse(v); err == nil {
-			if pw, ok := u.User.Password(); ok && pw != "" {
-				out = append(out, pw)
-				if raw := proxyPassword(v); raw != "" && raw != pw {
-					out = append(out, raw) // as written (percent-encoded)
-				}
-			}
-		} else if pw := proxyPassword(v); pw != "" {
-			out = append(out, pw)
-		}
-	}
+	out := urlPasswords(v)
 	for _, m := range kvPasswordRE.FindAllStringSubmatch(v, -1) {
 		pw := m[1]
 		if strings.HasPrefix(pw, "'") {

@@ -693,6 +693,7 @@ func TestLooksSecret(t *testing.T) {
 	for k, want := range map[string]bool{
 		"AuthKey": true, "ApiID": true, "api_key": true, "password": true, "CertificatePassword": true,
 		"token": true, "ClientSecret": true, "key": true, "SubscriptionKey": true, "PrivateKey": true,
+		"dsn": true, "DSN": true, "postgres_dsn": true,
 		"UserName": false, "WorkspaceId": false, "Instance": false, "ClientId": false, "": false, "Keyword": false,
 	} {
 		if LooksSecret(k) != want {
@@ -780,6 +781,60 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 	}
 	if _, err := Parse([]byte("a: &a [*a]\n"), "cycle.yaml", nil); err == nil {
 		t.Error("self-referencing alias accepted")
+	}
+}
+
+// TestURLPasswordsAndDSNAreSecret: `config show` masks a dsn setting
+// (PostgreSQL's alias of ConnectionString) and the user-info password of a
+// URL under any key (BaseURL, a list item, an unknown section), and
+// Secrets() holds those passwords so errors and rows are redacted too.
+func TestURLPasswordsAndDSNAreSecret(t *testing.T) {
+	tests := []struct {
+		name, text string
+		hidden     []string // in Secrets(), not in the shown YAML
+		shown      []string // in the shown YAML
+	}{
+		{"dsn", "DataProviders:\n  PostgreSQL:\n    Args:\n      dsn: \"postgres://msticgo:ci-pw-7f3k@127.0.0.1:54329/t?sslmode=disable\"\n",
+			[]string{"ci-pw-7f3k", "postgres://msticgo:ci-pw-7f3k@127.0.0.1:54329/t?sslmode=disable"}, []string{"dsn: '***'"}},
+		{"BaseURL", "TIProviders:\n  AcmeIntel:\n    Args:\n      AuthKey: k-1234567\n      BaseURL: http://svcuser:URLPASSWORD999@127.0.0.1:18080/api\n",
+			[]string{"URLPASSWORD999"}, []string{"BaseURL: http://svcuser:***@127.0.0.1:18080/api"}},
+		{"percent-encoded", "TIProviders:\n  AcmeIntel:\n    Args:\n      BaseURL: http://u:p%40ss-77@127.0.0.1/api\n",
+			[]string{"p%40ss-77", "p@ss-77"}, []string{"http://u:***@127.0.0.1/api"}},
+		{"list item", "TIProviders:\n  AcmeIntel:\n    Args:\n      Mirrors: [\"http://u:list-pw-88@h1/\", \"http://h2/\"]\n",
+			[]string{"list-pw-88"}, []string{"http://u:***@h1/", "http://h2/"}},
+		{"workspace arg", "AzureSentinel:\n  Workspaces:\n    Default:\n      WorkspaceId: 00000000-0000-0000-0000-000000000001\n      TenantId: 00000000-0000-0000-0000-000000000002\n      Args:\n        Endpoint: https://a:ws-pw-99@h/\n",
+			[]string{"ws-pw-99"}, []string{"https://a:***@h/"}},
+		{"unknown section", "Custom:\n  Feed: https://a:unk-pw-11@h/x\n",
+			[]string{"unk-pw-11"}, []string{"https://a:***@h/x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustParse(t, tt.text, nil)
+			out, err := c.RedactedYAML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			secrets := map[string]bool{}
+			for _, s := range c.Secrets() {
+				secrets[s] = true
+			}
+			for _, h := range tt.hidden {
+				if strings.Contains(string(out), h) {
+					t.Errorf("shown config holds %q:\n%s", h, out)
+				}
+				if !secrets[h] {
+					t.Errorf("Secrets() lacks %q: %q", h, c.Secrets())
+				}
+			}
+			for _, w := range tt.shown {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("shown config lacks %q:\n%s", w, out)
+				}
+			}
+			if _, err := Parse(out, "", nil); err != nil {
+				t.Errorf("shown config does not parse: %v", err)
+			}
+		})
 	}
 }
 

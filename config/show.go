@@ -15,8 +15,9 @@ const Redacted = "***"
 // RedactedYAML renders the effective configuration as YAML: sections in
 // file order, provider entries with their defaults applied (Provider,
 // Primary), relative folders resolved, every secret shown as *** (with a
-// comment saying where it comes from), unknown sections kept with values
-// under secret-looking keys masked.
+// comment saying where it comes from), the user-info password of every URL
+// shown as ***, unknown sections kept with values under secret-looking keys
+// masked.
 func (c *Config) RedactedYAML() ([]byte, error) {
 	root := &yaml.Node{Kind: yaml.MappingNode}
 	add := func(k string, v *yaml.Node) {
@@ -191,14 +192,20 @@ func settingNode(s Setting) *yaml.Node {
 			n.LineComment = s.Reason
 		}
 	case s.Values != nil:
-		n = strList(s.Values)
+		vs := make([]string, len(s.Values))
+		for i, v := range s.Values {
+			vs[i] = maskURLPasswords(v)
+		}
+		n = strList(vs)
 	default:
-		n = str(s.Value)
+		// a URL's user-info password is a secret whatever the key (BaseURL)
+		n = str(maskURLPasswords(s.Value))
 	}
 	return n
 }
 
-// redactNode copies a node, masking scalars under secret-looking keys.
+// redactNode copies a node, masking scalars under secret-looking keys and
+// the user-info password of any URL.
 func redactNode(n *yaml.Node, secret bool, depth int) *yaml.Node {
 	if n == nil || depth > maxDepth {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
@@ -211,6 +218,9 @@ func redactNode(n *yaml.Node, secret bool, depth int) *yaml.Node {
 		}
 		cp := *n
 		cp.Anchor, cp.HeadComment, cp.LineComment, cp.FootComment = "", "", "", ""
+		if m := maskURLPasswords(cp.Value); m != cp.Value {
+			cp.Value, cp.Tag, cp.Style = m, "!!str", 0
+		}
 		return &cp
 	case yaml.SequenceNode:
 		out := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}

@@ -165,3 +165,49 @@ func afterEscape(head string) bool {
 	}
 	return false
 }
+
+// MaskURLPasswords returns text with the user-info password of every URL
+// in it (scheme://user:password@host) replaced by Mask, and the passwords
+// as written (still percent-encoded). The user name and the rest of the
+// URL are kept. A URL's authority ends at the first '/', '?', '#' or white
+// space after "://"; its user info ends at the last '@' in the authority.
+func MaskURLPasswords(text string) (string, []string) {
+	var (
+		b    strings.Builder
+		pws  []string
+		last int
+	)
+	for from := 0; ; {
+		i := strings.Index(text[from:], "://")
+		if i < 0 {
+			break
+		}
+		start := from + i + 3
+		end := len(text)
+		if j := strings.IndexFunc(text[start:], func(r rune) bool {
+			return r == '/' || r == '?' || r == '#' || unicode.IsSpace(r)
+		}); j >= 0 {
+			end = start + j
+		}
+		from = end
+		authority := text[start:end]
+		at := strings.LastIndexByte(authority, '@')
+		if at < 0 {
+			continue
+		}
+		colon := strings.IndexByte(authority[:at], ':')
+		if colon < 0 || colon+1 == at {
+			continue
+		}
+		pwStart, pwEnd := start+colon+1, start+at
+		pws = append(pws, text[pwStart:pwEnd])
+		b.WriteString(text[last:pwStart])
+		b.WriteString(Mask)
+		last = pwEnd
+	}
+	if last == 0 {
+		return text, nil
+	}
+	b.WriteString(text[last:])
+	return b.String(), pws
+}

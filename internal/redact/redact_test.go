@@ -82,3 +82,25 @@ func TestNilReplacer(t *testing.T) {
 		t.Error("Contains")
 	}
 }
+
+func TestMaskURLPasswords(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		pws      []string
+	}{
+		{"http://svcuser:URLPASSWORD999@127.0.0.1:18080/api", "http://svcuser:***@127.0.0.1:18080/api", []string{"URLPASSWORD999"}},
+		{"postgres://u:p%40ss@h:5432/db?x=a@b", "postgres://u:***@h:5432/db?x=a@b", []string{"p%40ss"}},
+		{"https://u:p@ss@h", "https://u:***@h", []string{"p@ss"}},
+		{"a http://x:1@h b https://y:22@k", "a http://x:***@h b https://y:***@k", []string{"1", "22"}},
+		{"http://user@host/x", "http://user@host/x", nil},
+		{"http://user:@host/x", "http://user:@host/x", nil},
+		{"http://host:8080/p@x", "http://host:8080/p@x", nil},
+		{"no url here: a@b", "no url here: a@b", nil},
+		{"://:pw@", "://:***@", []string{"pw"}},
+	} {
+		got, pws := MaskURLPasswords(tc.in)
+		if got != tc.want || strings.Join(pws, "|") != strings.Join(tc.pws, "|") {
+			t.Errorf("MaskURLPasswords(%q) = %q, %q; want %q, %q", tc.in, got, pws, tc.want, tc.pws)
+		}
+	}
+}

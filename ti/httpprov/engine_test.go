@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -827,5 +828,68 @@ result:
 	want := map[string]int{hashPath: 1, "/ip/1.1.1.1": 1, "/domain/xn--bcher-kva.de": 1, urlPath: 1, "/ip/8.8.4.4": 1}
 	if fmt.Sprint(paths) != fmt.Sprint(want) || sum.Calls != 5 {
 		t.Errorf("calls %v (engine %d), want %v", paths, sum.Calls, want)
+	}
+}
+
+// TestEchoedEncodedKeyRedacted: a service echoing the request back shows
+// the key in the forms the request carried it: the Basic credentials
+// (base64 of user:key), b64/b64url template filters, and URL escapes
+// including %20 for a space. Every form is redacted from the result.
+func TestEchoedEncodedKeyRedacted(t *testing.T) {
+	const key = `S3cr"et/Key+with=sp ace\x`
+	const def = `kind: ti
+provider_name: EchoIntel
+base_url: http://127.0.0.1/api
+settings:
+  - {name: AuthKey, required: true, secret: true}
+  - {name: ApiID, required: true}
+headers:
+  X-Key-B64: "{AuthKey|b64}"
+  X-Key-B64URL: "{AuthKey|b64url}"
+params: {key: "{AuthKey}"}
+basic_auth: {username: "{ApiID}", password: "{AuthKey}"}
+queries:
+  ipv4: {path: "/ip/{observable}"}
+result:
+  details: 'response'
+`
+	b64 := base64.StdEncoding.EncodeToString([]byte(key))
+	b64url := base64.RawURLEncoding.EncodeToString([]byte(key))
+	basic := base64.StdEncoding.EncodeToString([]byte("myuser:" + key))
+	component := strings.ReplaceAll(url.QueryEscape(key), "+", "%20")
+	jsonText := `S3cr\"et/Key+with=sp ace\\x` // the key as a JSON string's content
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{
+			"auth":   r.Header.Get("Authorization"),
+			"b64":    r.Header.Get("X-Key-B64"),
+			"b64url": "id/" + r.Header.Get("X-Key-B64URL"),
+			"url":    "http://evil/?k=" + component,
+			"padded": base64.URLEncoding.EncodeToString([]byte(key)),
+			"json":   jsonText,
+		})
+	})
+	p := mustProvider(t, mustDef(t, def), map[string]string{"AuthKey": key, "ApiID": "myuser", "BaseURL": ts.URL}, nil)
+	res := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.5", Type: "ipv4"})
+	if res.Status != lookup.StatusFound {
+		t.Fatal(res.Status, res.Message)
+	}
+	h := ts.last().header
+	if h.Get("Authorization") != "Basic "+basic || h.Get("X-Key-B64") != b64 || h.Get("X-Key-B64URL") != b64url {
+		t.Fatalf("request not as expected: %v", h)
+	}
+	details, _ := res.Details.(map[string]any)
+	var shown []string
+	for _, v := range details {
+		shown = append(shown, fmt.Sprint(v))
+	}
+	s := strings.Join(append(shown, res.Reference, res.Message), "\n")
+	for _, form := range []string{key, basic, b64, b64url, component, jsonText, base64.URLEncoding.EncodeToString([]byte(key))} {
+		if strings.Contains(s, form) {
+			t.Errorf("result shows %q: %s", form, s)
+		}
+	}
+	if !strings.Contains(s, "Basic ***") || !strings.Contains(s, "id/***") || !strings.Contains(s, "?k=***") {
+		t.Errorf("result lacks the masks: %s", s)
 	}
 }

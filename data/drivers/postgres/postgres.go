@@ -28,6 +28,7 @@ import (
 	"math/big"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/msticgo/msticgo/data"
+	"github.com/msticgo/msticgo/internal/redact"
 	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/table"
 )
@@ -179,7 +181,7 @@ func (d *Driver) Connect(ctx context.Context, connStr string) error {
 	d.secrets = collectSecrets(d.opts.Password, cs)
 	cfg, err := pgxpool.ParseConfig(cs)
 	if err != nil {
-		return d.scrub(fmt.Errorf("postgres: bad connection settings: %w", err), data.ErrConnect)
+		return d.scrub(parseError(cs, err), data.ErrConnect)
 	}
 	cc := cfg.ConnConfig
 	if d.opts.Host != "" {
@@ -239,6 +241,70 @@ func (d *Driver) Connect(ctx context.Context, connStr string) error {
 	d.pool = pool
 	d.logger.Debug("postgres connected", "server", d.conn)
 	return nil
+}
+
+// passwordKeyRE finds a password key (password=, sslpassword=) in a
+// connection string.
+var passwordKeyRE = regexp.MustCompile(`(?i)password\s*=`)
+
+// goQuotedRE finds a Go-quoted string (%q) in an error text.
+var goQuotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// parseError describes a connection string pgx refused. pgx's own text
+// masks the password only as far as it can tell where it ends, which a
+// malformed string (a stray quote) makes a guess, and its reasons quote
+// words of the string. Here the string is shown with everything after
+// "password=" and a URL's user info masked, and a quoted word of pgx's
+// reason is kept only when the masked string shows it anyway.
+func parseError(cs string, err error) error {
+	var pce *pgconn.ParseConfigError
+	if !errors.As(err, &pce) {
+		return fmt.Errorf("postgres: bad connection settings: %w", err)
+	}
+	shown := maskConnString(cs)
+	full := pce.Error()
+	inner := errors.Unwrap(pce)
+	if inner != nil {
+		full = strings.TrimSuffix(full, " ("+inner.Error()+")")
+	}
+	reason := "not a valid connection string"
+	if i := strings.LastIndex(full, "`: "); i >= 0 {
+		reason = full[i+3:]
+	}
+	reason = safeQuotes(reason, shown)
+	if inner != nil {
+		reason += " (" + safeQuotes(inner.Error(), shown) + ")"
+	}
+	return errors.New("postgres: bad connection settings: cannot parse ConnectionString `" + shown + "`: " + strings.ToValidUTF8(reason, "\uFFFD"))
+}
+
+// maskConnString shows a connection string with a URL's password (its
+// whole user info when the URL does not parse) and everything after a
+// password key as ***.
+func maskConnString(cs string) string {
+	out := cs
+	if i := strings.Index(out, "://"); i >= 0 {
+		if _, err := url.Parse(out); err == nil {
+			out, _ = redact.MaskURLPasswords(out)
+		} else if at := strings.LastIndexByte(out, '@'); at > i {
+			out = out[:i+3] + redact.Mask + out[at:]
+		}
+	}
+	if loc := passwordKeyRE.FindStringIndex(out); loc != nil {
+		out = out[:loc[1]] + redact.Mask
+	}
+	return strings.ToValidUTF8(out, "\uFFFD")
+}
+
+// safeQuotes replaces each quoted word of text that shown does not hold
+// with "***".
+func safeQuotes(text, shown string) string {
+	return goQuotedRE.ReplaceAllStringFunc(text, func(q string) string {
+		if w, err := strconv.Unquote(q); err == nil && w != "" && strings.Contains(shown, w) {
+			return q
+		}
+		return `"` + redact.Mask + `"`
+	})
 }
 
 func quoteKV(s string) string {

@@ -278,3 +278,49 @@ func TestParseSettings(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestParseErrorsHideThePassword: a connection string pgx cannot parse is
+// named in the error without any part of it after "password=" nor a URL's
+// password, even when stray quotes leave pgx guessing where the password
+// ends; the reason stays readable. No server is contacted.
+func TestParseErrorsHideThePassword(t *testing.T) {
+	tests := []struct {
+		name, cs string
+		hidden   []string
+		want     []string
+	}{
+		{"doubled quote", `host=127.0.0.1 port=54329 user=msticgo password='it''s a \'pw' dbname=x sslmode=disable`,
+			[]string{"'s", `a \'pw`, "pw'", "dbname=x"}, []string{"host=127.0.0.1", "password=***", `missing "=" after "***"`}},
+		{"unterminated quote", `host=h password='abc def`, []string{"abc", "def"}, []string{"unterminated quoted string"}},
+		{"escaped space", `host=h password=abc\ def x`, []string{"abc", "def"}, []string{"invalid keyword/value"}},
+		{"bad value after password", `host=127.0.0.1 password='correct horse battery' dbname=x connect_timeout=abc`,
+			[]string{"correct", "horse", "battery", `"abc"`}, []string{"invalid connect_timeout"}},
+		{"bad value before password", `connect_timeout=abc host=h password=s3cr3t-pw`, []string{"s3cr3t-pw"}, []string{`"abc"`, "invalid connect_timeout"}},
+		{"URL", "postgres://msticgo:WRONGPW4242@127.0.0.1:54329/x?sslmode=disable&connect_timeout=abc",
+			[]string{"WRONGPW4242"}, []string{"postgres://msticgo:***@127.0.0.1:54329/x", "invalid connect_timeout"}},
+		{"URL not parseable", "postgres://msticgo:pa/ss%zz@127.0.0.1/x", []string{"pa/ss", "%zz", "msticgo"}, []string{"postgres://***@127.0.0.1/x", "failed to parse as URL"}},
+		{"URL password in query", "postgres://h/x?password=q-pw-1&connect_timeout=abc", []string{"q-pw-1"}, []string{"postgres://h/x?password=***"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := New(Options{ConnectionString: tt.cs}, nil).Connect(context.Background(), "")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, data.ErrConnect) {
+				t.Errorf("error %v is not ErrConnect", err)
+			}
+			msg := err.Error()
+			for _, h := range tt.hidden {
+				if strings.Contains(msg, h) {
+					t.Errorf("error shows %q: %s", h, msg)
+				}
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error lacks %q: %s", w, msg)
+				}
+			}
+		})
+	}
+}
