@@ -336,6 +336,10 @@ TIProviders:
     Args:
       AuthKey:
         EnvironmentVar:
+  Listed:
+    Provider: OTX
+    Args:
+      AuthKey: [Zq9SecretValue77, b]
 `
 	c := mustParse(t, text, nil)
 	for name, want := range map[string]string{
@@ -343,6 +347,7 @@ TIProviders:
 		"XForce":     "not configured: ApiID is a Key Vault reference (Key Vault is not supported yet)",
 		"Odd":        "not configured: AuthKey is a mapping",
 		"NoName":     "not configured: AuthKey has an EnvironmentVar reference with no variable name",
+		"Listed":     "not configured: AuthKey must be a single value, not a list",
 	} {
 		e, ok := c.Entry("TIProviders", name)
 		if !ok {

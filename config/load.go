@@ -515,6 +515,12 @@ func (p *parser) setting(parent string, kn, vn *yaml.Node) Setting {
 		p.problem(SevNote, path, kn, "setting has no value; read as empty text")
 	case vn.Kind == yaml.ScalarNode:
 		s.Value, s.Raw = vn.Value, vn.Value
+	case vn.Kind == yaml.SequenceNode && s.Secret:
+		// A key or password is one value: joining a list would send a
+		// made-up credential to the service.
+		s.Resolved = false
+		s.Reason = key + " must be a single value, not a list"
+		p.problem(SevError, path, vn, "a secret setting must be a single value, got a list; the provider is not configured")
 	case vn.Kind == yaml.SequenceNode:
 		for _, it := range vn.Content {
 			it = deref(it)
