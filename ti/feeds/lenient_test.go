@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -49,5 +50,57 @@ func TestMISPMalformedPartsAreSkipped(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWarninglistNonTextEntriesSkipped: an entry that is not text (a
+// number, null, an object) is skipped and counted, naming its entry number
+// and line; the other entries of the list are still used.
+func TestWarninglistNonTextEntriesSkipped(t *testing.T) {
+	cases := []struct {
+		name, body string
+		size       int
+		skipped    int
+		problems   []string
+		wantErr    string
+	}{
+		{"all text", `{"name":"a","type":"cidr","list":["1.1.1.1","9.9.9.0/24"]}`, 2, 0, nil, ""},
+		{"a number, null and bad cidrs",
+			"{\"name\":\"b\",\"type\":\"cidr\",\"list\":[\"1.1.1.1/99\",\"zz\",\n 5, null, \"9.9.9.9\"]}", 1, 4,
+			[]string{`entry 1: "1.1.1.1/99" is not an IP address or network`, `entry 3: want text, got a number (line 2)`, `entry 4: want text, got null (line 2)`}, ""},
+		{"an object in a hostname list", `{"name":"c","type":"hostname","list":[{"x":1},"ok.example.com"]}`, 1, 1,
+			[]string{`entry 1: want text, got an object (line 1)`}, ""},
+		{"the text null is text", `{"name":"d","type":"string","list":["null",7]}`, 1, 1, nil, ""},
+		{"list that is not a list", `{"name":"e","type":"cidr","list":"1.1.1.1"}`, 0, 0, nil, "list: want a list of text, got a string"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w, err := ParseWarninglist([]byte(c.body))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Size() != c.size || w.Skipped != c.skipped {
+				t.Errorf("size %d skipped %d, want %d and %d (problems %q)", w.Size(), w.Skipped, c.size, c.skipped, w.Problem)
+			}
+			for _, want := range c.problems {
+				if !strings.Contains(strings.Join(w.Problem, "\n"), want) {
+					t.Errorf("problems %q, want %q", w.Problem, want)
+				}
+			}
+		})
+	}
+	// Through the provider: the good entry of such a list still marks benign.
+	dir := t.TempDir()
+	write(t, dir, "f.txt", "9.9.9.9\n")
+	write(t, dir, "wl.json", `{"name":"Quad9","type":"cidr","list":["9.9.9.9", 5]}`)
+	p := newProv(t, map[string]string{"Files": "f.txt", "Warninglists": "wl.json"}, dir)
+	if r := look(p, "ipv4", "9.9.9.9"); !strings.Contains(fmt.Sprint(r.Details), "known benign: Quad9") {
+		t.Errorf("warninglist with one number not used: %+v", r)
 	}
 }
