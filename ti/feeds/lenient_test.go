@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -102,5 +103,29 @@ func TestWarninglistNonTextEntriesSkipped(t *testing.T) {
 	p := newProv(t, map[string]string{"Files": "f.txt", "Warninglists": "wl.json"}, dir)
 	if r := look(p, "ipv4", "9.9.9.9"); !strings.Contains(fmt.Sprint(r.Details), "known benign: Quad9") {
 		t.Errorf("warninglist with one number not used: %+v", r)
+	}
+}
+
+// TestColumnsDoesNotTurnJSONIntoCSV: a shared Columns applies to the CSV
+// and text files of Files; STIX and MISP files beside them keep their
+// format.
+func TestColumnsDoesNotTurnJSONIntoCSV(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.stix.json", `{"type":"bundle","objects":[{"type":"indicator","id":"indicator--1","pattern":"[ipv4-addr:value = '203.0.113.10']","pattern_type":"stix"}]}`)
+	write(t, dir, "b.misp.json", `{"response":[{"Event":{"id":"1","Attribute":[{"type":"domain","value":"misp.example.com"}]}}]}`)
+	write(t, dir, "c.csv", "ioc,kind\n203.0.113.11,ipv4\n")
+	write(t, dir, "d.txt", "ioc,kind\n203.0.113.12,ipv4\n")
+	p := newProv(t, map[string]string{"Files": dir, "Columns": "value=ioc"}, dir)
+	want := map[string]string{"a.stix.json": "stix", "b.misp.json": "misp", "c.csv": "csv", "d.txt": "csv"}
+	for _, st := range p.SourceStats() {
+		name := filepath.Base(st.Source)
+		if st.Error != "" || st.Format != want[name] || st.Total != 1 {
+			t.Errorf("%s: format %q (want %q), total %d, error %q", name, st.Format, want[name], st.Total, st.Error)
+		}
+	}
+	for _, l := range [][2]string{{"ipv4", "203.0.113.10"}, {"dns", "misp.example.com"}, {"ipv4", "203.0.113.11"}, {"ipv4", "203.0.113.12"}} {
+		if r := look(p, l[0], l[1]); !r.Found {
+			t.Errorf("%s not found: %v", l[1], r.Details)
+		}
 	}
 }
