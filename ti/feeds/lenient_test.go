@@ -30,8 +30,8 @@ func TestMISPMalformedPartsAreSkipped(t *testing.T) {
 			"{\"response\":[{\"Event\":{\"id\":\"4\",\"Attribute\":[{\"type\":\"url\",\"value\":\"http://bad.example.com/x\"}]}},\nnull, \"str\", {\"Event\": [1]}]}",
 			[][2]string{{"url", "http://bad.example.com/x"}}, 3, `item 3 (line 2): not read: want {"Event": ...}, got a string`},
 		{"info and id of odd kinds",
-			`[{"Event":{"id":{"x":1},"info":["a"],"Attribute":[{"type":"domain","value":"odd.example.com"}]}}]`,
-			[][2]string{{"dns", "odd.example.com"}}, 0, ""},
+			`[{"Event":{"id":{"x":1},"info":["a"],"Attribute":[{"type":"domain","value":"odd.example.com"},{"type":"ip-dst","value":[1]}]}}]`,
+			[][2]string{{"dns", "odd.example.com"}}, 1, `event #1 attribute 2 (line 1): not read`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -38,9 +38,9 @@ type mispEvent struct {
 // Attribute or Object that is not a list, an Object that is not a JSON
 // object) is skipped and counted, naming the event and the line, and the
 // rest of the event is still read; ids and an info that are not text are
-// left empty. Only an event that
-// is not a JSON object at all is an error.
-func decodeEvent(p *parsed, data []byte, raw json.RawMessage) (*mispEvent, error) {
+// left empty, and an event without id or uuid is named by its place in the
+// file ("event #2"). Only an event that is not a JSON object is an error.
+func decodeEvent(p *parsed, data []byte, raw json.RawMessage, n int) (*mispEvent, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 		return nil, fmt.Errorf("an Event must be a JSON object, not %s", rawKind(raw))
@@ -49,6 +49,9 @@ func decodeEvent(p *parsed, data []byte, raw json.RawMessage) (*mispEvent, error
 	_ = ev.ID.UnmarshalJSON(orNull(m["id"]))
 	if ev.ID == "" {
 		_ = ev.ID.UnmarshalJSON(orNull(m["uuid"]))
+	}
+	if ev.ID == "" {
+		ev.ID = flexString(fmt.Sprintf("#%d", n)) // no id: its place in the file
 	}
 	ref := "event " + string(ev.ID)
 	_ = ev.Info.UnmarshalJSON(orNull(m["info"])) // an info that is not text is left out
@@ -227,7 +230,7 @@ func parseMISP(data []byte, opt fileOptions) (*parsed, error) {
 	var items []json.RawMessage
 	switch err := json.Unmarshal(data, &top); {
 	case err == nil && len(top.Event) > 0 && string(top.Event) != "null":
-		ev, err := decodeEvent(p, data, top.Event)
+		ev, err := decodeEvent(p, data, top.Event, 1)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", lineAt(data, top.Event), err)
 		}
@@ -255,7 +258,7 @@ func parseMISP(data []byte, opt fileOptions) (*parsed, error) {
 			p.skip("item %d (line %d): not read: want {\"Event\": ...}, got %s", i+1, lineAt(data, it), rawKind(it))
 			continue
 		}
-		ev, err := decodeEvent(p, data, w["Event"])
+		ev, err := decodeEvent(p, data, w["Event"], i+1)
 		if err != nil {
 			p.skip("item %d (line %d): not read: %v", i+1, lineAt(data, w["Event"]), err)
 			continue
