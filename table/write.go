@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 )
@@ -207,7 +208,9 @@ func cell(row []any, i int) any {
 }
 
 // WriteJSON writes a JSON array of objects whose keys keep the column order.
-// An empty frame is written as [].
+// An empty frame is written as []. Control characters (C0, DEL, C1) and the
+// bidirectional embedding, override and isolate characters are written as
+// \uXXXX escapes, which decode to the same string.
 func WriteJSON(w io.Writer, f *Frame, opts Options) error {
 	bw := bufio.NewWriter(w)
 	if len(f.Rows) == 0 {
@@ -247,7 +250,7 @@ func jsonKeys(f *Frame, opts Options) [][]byte {
 	keys := make([][]byte, len(f.Columns))
 	for i, c := range f.Columns {
 		b, _ := json.Marshal(opts.text(c.Name))
-		keys[i] = b
+		keys[i] = jsonSafe(b)
 	}
 	return keys
 }
@@ -264,26 +267,30 @@ func writeObject(bw *bufio.Writer, keys [][]byte, row []any, opts Options) error
 		if err != nil {
 			return fmt.Errorf("table: column %s: %w", k, err)
 		}
-		bw.Write(b)
+		bw.Write(jsonSafe(b))
 	}
 	bw.WriteByte('}')
 	return nil
 }
 
 // WriteCSV writes a header row and one record per row (RFC 4180). An empty
-// frame is written as its header.
+// frame is written as its header. Tab and newline are kept (in a quoted
+// field); a CR before a newline is dropped; other control characters (C0,
+// DEL, C1, a lone CR) and the bidirectional embedding, override and isolate
+// characters are written as escapes, as in WriteTable (\x1b, \r, \u202e),
+// so a field never drives the terminal it is printed on.
 func WriteCSV(w io.Writer, f *Frame, opts Options) error {
 	cw := csv.NewWriter(w)
 	rec := make([]string, len(f.Columns))
 	for i, c := range f.Columns {
-		rec[i] = opts.text(c.Name)
+		rec[i] = csvText(opts.text(c.Name))
 	}
 	if err := cw.Write(rec); err != nil {
 		return err
 	}
 	for _, row := range f.Rows {
 		for i := range f.Columns {
-			rec[i] = opts.text(formatRaw(cell(row, i)))
+			rec[i] = csvText(opts.text(formatRaw(cell(row, i))))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -296,9 +303,9 @@ func WriteCSV(w io.Writer, f *Frame, opts Options) error {
 // WriteTable writes an aligned text table: a header, a rule, one line per
 // row. Widths are display columns (wide characters count 2); cells wider
 // than MaxWidth are cut and end in "…" (with the default width, a cell
-// that is one token of up to TokenMaxWidth, such as a hash, is kept whole); control characters are shown
-// escaped (\n, \t, \x1b) so a cell never breaks the layout or drives the
-// terminal. An empty frame prints its header and rule.
+// that is one token of up to TokenMaxWidth, such as a hash, is kept whole); control characters
+// and bidirectional controls are shown escaped (\n, \t, \x1b, \u202e) so a
+// cell never breaks the layout, drives the terminal or reorders the line. An empty frame prints its header and rule.
 func WriteTable(w io.Writer, f *Frame, opts Options) error {
 	maxW, tokenW := opts.MaxWidth, 0
 	if maxW == 0 {
@@ -385,6 +392,81 @@ func displayWidth(s string) int {
 	return len(s)
 }
 
+// isBidiControl reports the bidirectional embedding, override and isolate
+// characters (U+202A-U+202E, U+2066-U+2069), which reorder the text after
+// them on screen.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// unsafeRune reports a character that must not reach a terminal raw:
+// controls (C0, DEL, C1) and bidirectional controls.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || isBidiControl(r)
+}
+
+// writeEscape writes r as \xNN (below U+0100) or \uNNNN.
+func writeEscape(b *strings.Builder, r rune) {
+	if r < 0x100 {
+		fmt.Fprintf(b, `\x%02x`, r)
+	} else {
+		fmt.Fprintf(b, `\u%04x`, r)
+	}
+}
+
+// csvText keeps tab and newline, drops a CR before a newline and escapes
+// every other control or bidirectional control character (see WriteCSV).
+func csvText(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != '\t' && r != '\n' && unsafeRune(r) }) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i, r := range s {
+		switch {
+		case r == '\t' || r == '\n':
+			b.WriteRune(r)
+		case r == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			// CRLF inside a field: the newline alone is kept.
+		case r == '\r':
+			b.WriteString(`\r`)
+		case unsafeRune(r):
+			writeEscape(&b, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// jsonSafe rewrites, in encoding/json output, the raw DEL, C1 and
+// bidirectional control characters as \uXXXX escapes (encoding/json already
+// escapes C0). Outside strings JSON is ASCII, so every such character is
+// inside a string and the escape decodes to the same text.
+func jsonSafe(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < 0x7f {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	s := string(b)
+	if !strings.ContainsFunc(s[i:], unsafeRune) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+12)
+	out = append(out, s[:i]...)
+	for _, r := range s[i:] {
+		if unsafeRune(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
+}
+
 // escapeControls shows control characters as escapes.
 func escapeControls(s string) string {
 	ascii := true
@@ -399,7 +481,7 @@ func escapeControls(s string) string {
 	}
 	clean := true
 	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if unsafeRune(r) || r == '\u2028' || r == '\u2029' {
 			clean = false
 			break
 		}
@@ -416,12 +498,8 @@ func escapeControls(s string) string {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			if r < 0x100 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
+		case unsafeRune(r) || r == '\u2028' || r == '\u2029':
+			writeEscape(&b, r)
 		default:
 			b.WriteRune(r)
 		}

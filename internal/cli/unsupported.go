@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/msticgo/msticgo/lookup"
 )
@@ -47,7 +48,7 @@ func (u *unsupportedInputs) warn(a *App, inputs int, mode lookup.Mode) {
 	var names []string
 	for _, i := range idx[:min(3, len(idx))] {
 		it := u.items[i]
-		names = append(names, fmt.Sprintf("%s (%s)", it.Ioc, it.Type))
+		names = append(names, fmt.Sprintf("%s (%s)", clipInput(it.Ioc), it.Type))
 	}
 	if len(idx) > 3 {
 		names = append(names, fmt.Sprintf("and %d more", len(idx)-3))
@@ -58,4 +59,21 @@ func (u *unsupportedInputs) warn(a *App, inputs int, mode lookup.Mode) {
 	}
 	a.Logger().Warn(fmt.Sprintf("%d of %d inputs not looked up: no selected provider takes their type: %s (%s; --type sets a type)",
 		len(idx), inputs, strings.Join(names, ", "), hint))
+}
+
+// maxQuotedInput is the most characters of one input quoted in a warning.
+const maxQuotedInput = 80
+
+// clipInput makes an input fit in a one-line warning: valid UTF-8, cut
+// after maxQuotedInput characters with "…" and the full length.
+func clipInput(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	n := 0
+	for i := range s {
+		if n == maxQuotedInput {
+			return fmt.Sprintf("%s… (%d characters)", s[:i], utf8.RuneCountInString(s))
+		}
+		n++
+	}
+	return s
 }

@@ -659,7 +659,7 @@ func TestMISPShapes(t *testing.T) {
 		}
 	}
 	// A problem names the event, the attribute and its line; a wrongly
-	// shaped event names its line.
+	// shaped event is skipped and counted, naming its line.
 	write(t, dir, "c.json", "{\"Event\": {\"id\": \"8\",\n \"Attribute\": [\n  {\"id\": \"81\", \"type\": \"ip-dst\", \"value\": {\"x\": 1}}]}}")
 	write(t, dir, "d.json", "{\"response\": [\n {\"Event\": {\"id\": \"9\"}},\n {\"Event\": \"not an event\"}]}")
 	p = newProv(t, map[string]string{"Feed1": "c.json", "Feed1Format": "misp", "Feed2": "d.json", "Feed2Format": "misp"}, dir)
@@ -671,7 +671,7 @@ func TestMISPShapes(t *testing.T) {
 				t.Errorf("c.json: %+v", st)
 			}
 		case "d.json":
-			if !strings.Contains(st.Error, "line 3: unexpected JSON") {
+			if st.Error != "" || st.Skipped != 1 || !strings.Contains(probs, "item 2 (line 3): not read: an Event must be a JSON object, not a string") {
 				t.Errorf("d.json: %+v", st)
 			}
 		}

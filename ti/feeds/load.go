@@ -304,7 +304,10 @@ func parseFeed(name string, data []byte, spec FeedSpec) (*parsed, error) {
 			head = head[:4096]
 		}
 		format = sniff(name, head)
-		if spec.Columns != "" {
+		// Columns makes a text file CSV whatever its name; a file whose
+		// content is JSON (STIX, MISP) keeps its format, so one shared
+		// Columns does not break the JSON files beside the CSVs.
+		if spec.Columns != "" && format == "plain" {
 			format = "csv"
 		}
 	}

@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,18 +21,96 @@ type mispAttribute struct {
 }
 
 type mispObject struct {
-	ID        flexString        `json:"id"`
-	Name      flexString        `json:"name"`
-	Attribute []json.RawMessage `json:"Attribute"`
+	ID        flexString
+	Name      flexString
+	Attribute []json.RawMessage
 }
 
 type mispEvent struct {
-	ID          flexString        `json:"id"`
-	UUID        flexString        `json:"uuid"`
-	Info        flexString        `json:"info"`
-	ThreatLevel json.RawMessage   `json:"threat_level_id"`
-	Attribute   []json.RawMessage `json:"Attribute"`
-	Object      []mispObject      `json:"Object"`
+	ID          flexString
+	Info        flexString
+	ThreatLevel json.RawMessage
+	Attribute   []json.RawMessage
+	Object      []mispObject
+}
+
+// decodeEvent reads one event leniently: a part of the wrong kind (an
+// Attribute or Object that is not a list, an Object that is not a JSON
+// object) is skipped and counted, naming the event and the line, and the
+// rest of the event is still read; ids and an info that are not text are
+// left empty, and an event without id or uuid is named by its place in the
+// file ("event #2"). Only an event that is not a JSON object is an error.
+func decodeEvent(p *parsed, data []byte, raw json.RawMessage, n int) (*mispEvent, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, fmt.Errorf("an Event must be a JSON object, not %s", rawKind(raw))
+	}
+	ev := &mispEvent{ThreatLevel: m["threat_level_id"]}
+	_ = ev.ID.UnmarshalJSON(orNull(m["id"]))
+	if ev.ID == "" {
+		_ = ev.ID.UnmarshalJSON(orNull(m["uuid"]))
+	}
+	if ev.ID == "" {
+		ev.ID = flexString(fmt.Sprintf("#%d", n)) // no id: its place in the file
+	}
+	ref := "event " + string(ev.ID)
+	_ = ev.Info.UnmarshalJSON(orNull(m["info"])) // an info that is not text is left out
+	ev.Attribute = rawList(p, data, m["Attribute"], ref+" Attribute")
+	for i, o := range rawList(p, data, m["Object"], ref+" Object") {
+		var om map[string]json.RawMessage
+		if err := json.Unmarshal(o, &om); err != nil || om == nil {
+			p.skip("%s object %d (line %d): not read: an Object must be a JSON object, not %s", ref, i+1, lineAt(data, o), rawKind(o))
+			continue
+		}
+		var obj mispObject
+		_ = obj.ID.UnmarshalJSON(orNull(om["id"]))
+		_ = obj.Name.UnmarshalJSON(orNull(om["name"]))
+		obj.Attribute = rawList(p, data, om["Attribute"], fmt.Sprintf("%s object %s (%s) Attribute", ref, obj.ID, obj.Name))
+		ev.Object = append(ev.Object, obj)
+	}
+	return ev, nil
+}
+
+// rawList reads a JSON list; a missing key or null is an empty list, any
+// other kind is skipped and counted under what.
+func rawList(p *parsed, data []byte, raw json.RawMessage, what string) []json.RawMessage {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var l []json.RawMessage
+	if err := json.Unmarshal(raw, &l); err != nil {
+		p.skip("%s (line %d): not read: want a list, got %s", what, lineAt(data, raw), rawKind(raw))
+		return nil
+	}
+	return l
+}
+
+func orNull(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("null")
+	}
+	return raw
+}
+
+// rawKind names the kind of a JSON value for a message: "a string", ...
+func rawKind(raw json.RawMessage) string {
+	b := bytes.TrimSpace(raw)
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '"':
+		return "a string"
+	case '[':
+		return "a list"
+	case '{':
+		return "an object"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // decodeAttribute reads one attribute; an error names the key whose value
@@ -112,10 +191,6 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-type mispWrap struct {
-	Event *mispEvent `json:"Event"`
-}
-
 // mispTypes maps MISP attribute types (or parts of composite types) to ioc types.
 var mispTypes = map[string]string{
 	"ip-src": "ip", "ip-dst": "ip", "ip": "ip",
@@ -150,31 +225,45 @@ func parseMISP(data []byte, opt fileOptions) (*parsed, error) {
 	var events []*mispEvent
 	var top struct {
 		Response json.RawMessage `json:"response"`
-		Event    *mispEvent      `json:"Event"`
+		Event    json.RawMessage `json:"Event"`
 	}
-	var list []mispWrap
+	var items []json.RawMessage
 	switch err := json.Unmarshal(data, &top); {
-	case err == nil && top.Event != nil:
-		events = append(events, top.Event)
+	case err == nil && len(top.Event) > 0 && string(top.Event) != "null":
+		ev, err := decodeEvent(p, data, top.Event, 1)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", lineAt(data, top.Event), err)
+		}
+		events = append(events, ev)
 	case err == nil && len(top.Response) > 0:
-		if err := json.Unmarshal(top.Response, &list); err != nil {
-			var one mispWrap
-			if err2 := json.Unmarshal(top.Response, &one); err2 != nil || one.Event == nil {
+		if err := json.Unmarshal(top.Response, &items); err != nil {
+			var one map[string]json.RawMessage
+			if err2 := json.Unmarshal(top.Response, &one); err2 != nil || one["Event"] == nil {
 				return nil, jsonErrAt(data, top.Response, fmt.Errorf("response: %w", err))
 			}
-			list = []mispWrap{one}
+			items = []json.RawMessage{top.Response}
 		}
 	case err == nil:
 		return nil, fmt.Errorf("no MISP Event found (want {\"Event\": ...} or {\"response\": [...]})")
 	default:
-		if err2 := json.Unmarshal(data, &list); err2 != nil {
+		if err2 := json.Unmarshal(data, &items); err2 != nil {
 			return nil, jsonErr(data, err)
 		}
 	}
-	for _, w := range list {
-		if w.Event != nil {
-			events = append(events, w.Event)
+	// Each item of a response or list is {"Event": ...}; an item of another
+	// shape is skipped and counted, and the other events still load.
+	for i, it := range items {
+		var w map[string]json.RawMessage
+		if err := json.Unmarshal(it, &w); err != nil || w == nil || len(w["Event"]) == 0 {
+			p.skip("item %d (line %d): not read: want {\"Event\": ...}, got %s", i+1, lineAt(data, it), rawKind(it))
+			continue
 		}
+		ev, err := decodeEvent(p, data, w["Event"], i+1)
+		if err != nil {
+			p.skip("item %d (line %d): not read: %v", i+1, lineAt(data, w["Event"]), err)
+			continue
+		}
+		events = append(events, ev)
 	}
 	for _, ev := range events {
 		sev := mispSeverity(ev.ThreatLevel, opt.Severity)

@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -54,11 +55,10 @@ func attrClasses(attrs []string) uint8 {
 // an error, so the caller skips the whole list.
 func ParseWarninglist(data []byte) (*Warninglist, error) {
 	var raw struct {
-		Name       string   `json:"name"`
-		Type       string   `json:"type"`
-		List       []string `json:"list"`
-		Matching   []string `json:"matching_attributes"`
-		Descripton string   `json:"description"`
+		Name     string            `json:"name"`
+		Type     string            `json:"type"`
+		List     json.RawMessage   `json:"list"`
+		Matching []json.RawMessage `json:"matching_attributes"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, jsonErr(data, err)
@@ -66,25 +66,36 @@ func ParseWarninglist(data []byte) (*Warninglist, error) {
 	if raw.Name == "" {
 		return nil, fmt.Errorf("warninglist has no name")
 	}
-	w := &Warninglist{Name: raw.Name, Type: strings.ToLower(raw.Type), classes: attrClasses(raw.Matching)}
+	var matching []string
+	for _, m := range raw.Matching {
+		var a string
+		if json.Unmarshal(m, &a) == nil {
+			matching = append(matching, a)
+		}
+	}
+	w := &Warninglist{Name: raw.Name, Type: strings.ToLower(raw.Type), classes: attrClasses(matching)}
 	add := func(i int, format string, a ...any) {
 		w.Skipped++
 		if len(w.Problem) < maxProblems {
 			w.Problem = append(w.Problem, fmt.Sprintf("entry %d: ", i+1)+fmt.Sprintf(format, a...))
 		}
 	}
+	list, pos, err := warninglistEntries(data, raw.List, add)
+	if err != nil {
+		return nil, err
+	}
 	switch w.Type {
 	case "cidr":
-		for i, v := range raw.List {
+		for i, v := range list {
 			n, ok := normIP(strings.TrimSpace(v))
 			if !ok {
-				add(i, "%q is not an IP address or network", clip(v))
+				add(pos[i], "%q is not an IP address or network", clip(v))
 				continue
 			}
 			w.entries = append(w.entries, n)
 		}
 	case "hostname":
-		for i, v := range raw.List {
+		for i, v := range list {
 			v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "."))
 			if n, ok := normIP(v); ok {
 				w.entries = append(w.entries, n)
@@ -92,13 +103,13 @@ func ParseWarninglist(data []byte) (*Warninglist, error) {
 			}
 			d, ok := normDomain(v)
 			if !ok {
-				add(i, "%q is not a host name", clip(v))
+				add(pos[i], "%q is not a host name", clip(v))
 				continue
 			}
 			w.entries = append(w.entries, Normalised{Class: ClassDomain, Type: "dns", Value: d})
 		}
 	case "string":
-		for _, v := range raw.List {
+		for _, v := range list {
 			v = strings.TrimSpace(v)
 			if v == "" {
 				continue
@@ -110,7 +121,7 @@ func ParseWarninglist(data []byte) (*Warninglist, error) {
 			}
 		}
 	case "substring":
-		for _, v := range raw.List {
+		for _, v := range list {
 			if v = strings.ToLower(strings.TrimSpace(v)); v != "" {
 				w.subs = append(w.subs, v)
 			}
@@ -120,6 +131,49 @@ func ParseWarninglist(data []byte) (*Warninglist, error) {
 		return nil, fmt.Errorf("warninglist %q has type %q, which msticgo does not evaluate (supported: %s)", raw.Name, raw.Type, strings.Join(warninglistTypes, ", "))
 	}
 	return w, nil
+}
+
+// warninglistEntries reads the list of a warninglist: its text entries and
+// the entry number of each (from 0, for messages). Entries that are not text
+// (a number, null, a list) are skipped and counted through add; the others
+// are still used. A list that is not a JSON list is an error.
+func warninglistEntries(data []byte, l json.RawMessage, add func(int, string, ...any)) ([]string, []int, error) {
+	if len(l) == 0 || string(l) == "null" {
+		return nil, nil, nil
+	}
+	var list []string
+	if err := json.Unmarshal(l, &list); err == nil && !bytes.Contains(l, []byte("null")) {
+		pos := make([]int, len(list))
+		for i := range pos {
+			pos[i] = i
+		}
+		return list, pos, nil
+	}
+	base := bytes.Index(data, l)
+	dec := json.NewDecoder(bytes.NewReader(l))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, nil, jsonErrAt(data, l, fmt.Errorf("list: want a list of text, got %s", rawKind(l)))
+	}
+	list = list[:0]
+	var pos []int
+	for i := 0; dec.More(); i++ {
+		off := int(dec.InputOffset())
+		for off < len(l) && strings.IndexByte(" \t\r\n,", l[off]) >= 0 {
+			off++
+		}
+		var e json.RawMessage
+		if err := dec.Decode(&e); err != nil {
+			return nil, nil, jsonErrAt(data, l, fmt.Errorf("list: %w", err))
+		}
+		var v string
+		if err := json.Unmarshal(e, &v); err != nil || string(e) == "null" {
+			add(i, "want text, got %s (line %d)", rawKind(e), lineOf(data, int64(base+off)))
+			continue
+		}
+		list = append(list, v)
+		pos = append(pos, i)
+	}
+	return list, pos, nil
 }
 
 // Size is the number of usable entries.
