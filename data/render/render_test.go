@@ -189,6 +189,53 @@ func TestHostileValuesOtherDialects(t *testing.T) {
 	}
 }
 
+// TestSQLLiteralKinds: PostgreSQL's and DuckDB's other literals (E'...'
+// with backslash escapes, U&'...', dollar quotes, nested comments) are
+// lexed, so a value cannot end them.
+func TestSQLLiteralKinds(t *testing.T) {
+	tests := []struct {
+		name, tpl, v, want, wantErr string
+		args                        int
+	}{
+		{name: "E-string", tpl: `SELECT E'x{v}y' AS v`, v: `\' || current_user || version() AS v --`,
+			want: `SELECT E'x\\'' || current_user || version() AS v --y' AS v`},
+		{name: "e-string whole literal is escaped, not bound", tpl: `SELECT e'{v}'`, v: `\'`, want: `SELECT e'\\'''`},
+		{name: "E ending a name is not a prefix", tpl: `SELECT 1 WHERE a LIKE'{v}'`, v: `\'`, want: `SELECT 1 WHERE a LIKE$1`, args: 1},
+		{name: "E after a value is read as a prefix", tpl: `SELECT {t}E'{v}'`, v: `\'`, want: `SELECT xE'\\'''`},
+		{name: "U&-string", tpl: `SELECT U&'x{v}'`, v: `\' ||`, want: `SELECT U&'x\\'' ||'`},
+		{name: "dollar quote", tpl: `SELECT $$x{v}y$$ AS v`, v: `$$ || version() || $$`, wantErr: `inside a $$...$$ string: value contains $`},
+		{name: "tagged dollar quote", tpl: `SELECT $q$x{v}$q$`, v: `a$`, wantErr: `value contains $`},
+		{name: "dollar quote value without $", tpl: `SELECT $q$x{v}$q$, '{v}'`, v: `it's`, want: `SELECT $q$xit's$q$, $1`, args: 1},
+		{name: "bind markers are not dollar quotes", tpl: `SELECT $1, '{v}'`, v: `a`, want: `SELECT $1, $1`, args: 1},
+		{name: "nested comment", tpl: `SELECT /* a /* b */ '{v}' */ 1`, v: `*/ */ version(), /*`, want: `SELECT /* a /* b */ ' *  /   *  /  version(),  /  * ' */ 1`},
+		{name: "comment cannot open a nested one", tpl: `SELECT /* {v} */ 'x{w}'`, v: `/*`, want: `SELECT /*  /  *  */ 'x'' --'`},
+		{name: "line comment ends at CR", tpl: "SELECT 1 -- c\r'{v}'", v: `a`, want: "SELECT 1 -- c\r$1", args: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := prep(t, tt.tpl, Param{Name: "v", Type: "str"}, Param{Name: "w", Type: "str", HasDefault: true, Default: "' --"}, Param{Name: "t", Type: "str", HasDefault: true, Default: "x"})
+			r, err := p.Render(map[string]any{"v": tt.v}, Options{Style: Style{Dialect: "sql", Bind: true}})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrParams) {
+					t.Fatalf("want error %q, got %v", tt.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Text != tt.want || len(r.Args) != tt.args {
+				t.Errorf("got  %s %q\nwant %s (%d args)", r.Text, r.Args, tt.want, tt.args)
+			}
+			lx := lexer{dialect: "sql"}
+			lx.feed(r.Text)
+			if lx.state != stNone {
+				t.Errorf("output ends inside %s", lx.state)
+			}
+		})
+	}
+}
+
 func TestSQLBind(t *testing.T) {
 	p := prep(t, `SELECT * FROM t WHERE host = '{h}' AND n < {n} AND note = 'x{h}' AND ts >= '{start}'`,
 		Param{Name: "h", Type: "str"}, Param{Name: "n", Type: "int"}, Param{Name: "start", Type: "datetime"})
@@ -291,7 +338,7 @@ func FuzzEscape(f *testing.F) {
 			states  []litState
 		}{
 			{"kql", []litState{stDQ, stSQ, stVerbDQ, stVerbSQ, stTriple, stLineComment}},
-			{"sql", []litState{stSQLSQ, stSQLIdent, stLineComment}},
+			{"sql", []litState{stSQLSQ, stSQLIdent, stLineComment, stBlockComment, stSQLESQ, stSQLUSQ, stDollar}},
 			{"spl", []litState{stDQ}}, {"lucene", []litState{stDQ}}, {"json", []litState{stDQ}},
 		} {
 			for _, st := range d.states {
@@ -299,9 +346,9 @@ func FuzzEscape(f *testing.F) {
 				if err != nil {
 					continue
 				}
-				lx := lexer{dialect: d.dialect, state: st}
+				lx := lexer{dialect: d.dialect, state: st, depth: 1, tag: "$$"}
 				lx.feed(esc)
-				if lx.state != st {
+				if lx.state != st || lx.depth != 1 {
 					t.Fatalf("%s %v: value %q escaped as %q ends the literal", d.dialect, st, v, esc)
 				}
 			}
