@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -236,6 +237,38 @@ func TestSQLLiteralKinds(t *testing.T) {
 	}
 }
 
+// TestNestedFormatSpec: a field nested in a format spec takes its value,
+// as Python's str.format ('{s:{w}}' with w=5 pads s to 5).
+func TestNestedFormatSpec(t *testing.T) {
+	tests := []struct {
+		name, tpl, want, wantErr string
+		w                        any
+	}{
+		{name: "width", tpl: `'{s:{w}}'`, w: 5, want: `'x    '`},
+		{name: "fill and align", tpl: `[{s:*>{w}}]`, w: "4", want: `[***x]`},
+		{name: "escaped after padding", tpl: `"{s:{w}}"`, w: `'>3`, want: `"''x"`},
+		{name: "bad spec", tpl: `{s:{w}}`, w: "q", wantErr: `format spec "q"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := prep(t, tt.tpl, Param{Name: "s", Type: "str"}, Param{Name: "w", Type: "str"})
+			r, err := p.Render(map[string]any{"s": "x", "w": tt.w}, Options{Style: Style{Dialect: "sql"}})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("want %q, got %v", tt.wantErr, err)
+				}
+				return
+			}
+			if err != nil || r.Text != tt.want {
+				t.Errorf("got %v %v, want %s", r, err, tt.want)
+			}
+		})
+	}
+	if _, probs := Prepare(`{s:{nope}}`, []Param{{Name: "s", Type: "str"}}); len(probs) != 1 || !strings.Contains(probs[0].Error(), `undeclared parameters "nope"`) {
+		t.Errorf("an undeclared nested field: %v", probs)
+	}
+}
+
 func TestSQLBind(t *testing.T) {
 	p := prep(t, `SELECT * FROM t WHERE host = '{h}' AND n < {n} AND note = 'x{h}' AND ts >= '{start}'`,
 		Param{Name: "h", Type: "str"}, Param{Name: "n", Type: "int"}, Param{Name: "start", Type: "datetime"})
@@ -378,6 +411,19 @@ func TestTypes(t *testing.T) {
 		{"float", 2.0, "2.0", ""},
 		{"float", 1e20, "1e+20", ""},
 		{"float", "x", "", "want a number"},
+		{"float", "-1.5e3", "-1.5e3", ""},
+		{"float", ".5", ".5", ""},
+		{"float", "nan", "", `want a number, got "nan"`},
+		{"float", "Inf", "", "want a number"},
+		{"float", "-infinity", "", "want a number"},
+		{"float", "0x1p-2", "", "want a number"},
+		{"float", "1_000", "", "want a number"},
+		{"float", "1e999", "", "out of range"},
+		{"float", math.NaN(), "", "want a finite number, got nan"},
+		{"float", math.Inf(-1), "", "want a finite number, got -inf"},
+		{"str", "a\xffb", "", "not valid UTF-8"},
+		{"list", []any{"a", "\xc3"}, "", "not valid UTF-8"},
+		{"dict", map[string]any{"\xff": 1}, "", "not valid UTF-8"},
 		{"bool", true, "True", ""},
 		{"bool", "false", "False", ""},
 		{"bool", "maybe", "", "want true or false"},

@@ -64,13 +64,14 @@ func (s litState) String() string {
 
 // Placeholder is one `{name...}` field of a template.
 type Placeholder struct {
-	Name  string
-	Index []int  // [n] accesses, applied to the string form
-	Conv  byte   // 0, 's', 'r' or 'a'
-	Spec  string // text after ':'
-	Raw   string // the field text as written, braces included
-	state litState
-	bind  bool
+	Name   string
+	Index  []int  // [n] accesses, applied to the string form
+	Conv   byte   // 0, 's', 'r' or 'a'
+	Spec   string // text after ':'
+	Raw    string // the field text as written, braces included
+	state  litState
+	bind   bool
+	nested []string // names of fields nested in Spec ({w} in {s:{w}})
 }
 
 type segment struct {
@@ -91,9 +92,14 @@ func (t *Template) Placeholders() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range t.segs {
-		if s.ph != nil && !seen[s.ph.Name] {
-			seen[s.ph.Name] = true
-			out = append(out, s.ph.Name)
+		if s.ph == nil {
+			continue
+		}
+		for _, n := range append([]string{s.ph.Name}, s.ph.nested...) {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
 		}
 	}
 	return out
@@ -241,7 +247,22 @@ func parseField(s string) (*Placeholder, int) {
 	}
 	if i < len(s) && s[i] == ':' {
 		j := i + 1
-		for j < len(s) && s[j] != '}' && s[j] != '{' && s[j] != '\n' {
+		for j < len(s) && s[j] != '}' && s[j] != '\n' {
+			if s[j] == '{' {
+				// a nested field, as Python: '{s:{w}}' takes the width from w
+				k := j + 1
+				if k >= len(s) || !isIdentStart(s[k]) {
+					return nil, 0
+				}
+				for k < len(s) && isIdent(s[k]) {
+					k++
+				}
+				if k >= len(s) || s[k] != '}' {
+					return nil, 0
+				}
+				ph.nested = append(ph.nested, s[j+1:k])
+				j = k
+			}
 			j++
 		}
 		if j >= len(s) || s[j] != '}' {
