@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/render"
@@ -66,6 +67,10 @@ type Problem struct {
 	Field   string // e.g. "metadata.data_families", "parameters.host.type"
 	Message string
 	Warning bool // the query was still loaded
+	// Unusable marks a warning that query validate counts as an error:
+	// the file is wrong (a default its type cannot read, a list where
+	// text belongs) though the query still runs when values are given.
+	Unusable bool
 	// Kept is set on a duplicate warning: the file of the definition that
 	// was kept (the first loaded).
 	Kept string
@@ -201,8 +206,10 @@ func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta 
 	}
 	probs = unknownKeys(file, qname, "", src, sourceKeys, probs)
 	q := &Query{Name: qname, File: file, Line: line, Environments: envs}
-	if n := mapGet(src, "description"); n != nil && n.Kind == yaml.ScalarNode {
+	if n := deref(mapGet(src, "description")); n != nil && n.Kind == yaml.ScalarNode {
 		q.Description = n.Value
+	} else if n != nil {
+		probs = append(probs, Problem{File: file, Line: n.Line, Query: qname, Field: "description", Message: "description must be text, not " + nodeKind(n), Warning: true, Unusable: true})
 	}
 	args := mapGet(src, "args")
 	if args == nil || args.Kind != yaml.MappingNode {
@@ -215,8 +222,11 @@ func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta 
 		return nil, probs
 	}
 	q.Template = qn.Value
-	if n := mapGet(args, "uri"); n != nil && n.Kind == yaml.ScalarNode {
+	if n := deref(mapGet(args, "uri")); n != nil && n.Kind == yaml.ScalarNode {
 		q.URI = n.Value
+	} else if n != nil {
+		bad(n.Line, "args.uri", "uri must be text, not "+nodeKind(n))
+		return nil, probs
 	}
 	// metadata: file ← defaults ← source
 	var srcMeta map[string]any
@@ -333,8 +343,15 @@ func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([
 			probs = append(probs, Problem{File: file, Line: pn.Line, Query: qname, Field: pf, Message: "a parameter must be a mapping (description, type, default, aliases)"})
 			continue
 		}
+		defLine := 0
 		for j := 0; j+1 < len(pn.Content); j += 2 {
 			k, v := pn.Content[j].Value, deref(pn.Content[j+1])
+			if (k == "description" || k == "type" || k == "format") && v.Kind != yaml.ScalarNode {
+				// a description only informs (a warning); a type or format
+				// that cannot be read would change the query (an error)
+				probs = append(probs, Problem{File: file, Line: v.Line, Query: qname, Field: pf + "." + k, Message: fmt.Sprintf("%s must be text, not %s", k, nodeKind(v)), Warning: k == "description", Unusable: k == "description"})
+				continue
+			}
 			switch k {
 			case "description":
 				p.Description = v.Value
@@ -356,6 +373,7 @@ func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([
 					continue
 				}
 				p.Default, p.HasDefault = d, true
+				defLine = v.Line
 				if d == nil {
 					probs = append(probs, Problem{File: file, Line: v.Line, Query: qname, Field: pf + ".default", Message: "default is empty (null): the parameter is required", Warning: true})
 				}
@@ -372,6 +390,17 @@ func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([
 				// MSTICPy ignores it too, but a typo here (defualt:) silently
 				// changes the query: say so, and go on
 				probs = append(probs, unknownKey(file, qname, pf+".", pn.Content[j], paramKeys))
+			}
+		}
+		if p.HasDefault && p.Default != nil && render.KnownType(p.Type) {
+			// MSTICPy finds out only when the query runs without the
+			// parameter; the query is kept (a value given then is fine)
+			if _, err := render.Convert(p.Type, p.Default, time.Now()); err != nil {
+				l := defLine
+				if l == 0 {
+					l = pn.Line
+				}
+				probs = append(probs, Problem{File: file, Line: l, Query: qname, Field: pf + ".default", Message: fmt.Sprintf("default does not fit type %s: %v", p.Type, err), Warning: true, Unusable: true})
 			}
 		}
 		out = append(out, p)
@@ -611,4 +640,15 @@ func sortedKeys(m map[string]*Query) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// nodeKind names the shape of a YAML value for messages.
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	}
+	return "a " + strings.TrimPrefix(n.Tag, "!!")
 }

@@ -46,7 +46,7 @@ func Validate(name string, data []byte) []Problem {
 			return
 		}
 		if n.Kind != yaml.ScalarNode {
-			add(n, q, field, "description must be text")
+			add(n, q, field, "description must be text, not "+nodeKind(n))
 			return
 		}
 		if c := utf8.RuneCountInString(n.Value); c < 5 || c > 1024 {

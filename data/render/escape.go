@@ -31,12 +31,36 @@ func escapeFor(dialect string, st litState, v string) (string, error) {
 	case stLineComment:
 		return oneLine(v), nil
 	case stBlockComment:
-		return strings.ReplaceAll(v, "*/", "* /"), nil
+		// A comment's text does not matter, so every * and / gets
+		// spaces round it: the value can neither end the comment nor
+		// open a nested one (PostgreSQL and DuckDB nest them), not even
+		// together with the template text next to it.
+		if !strings.ContainsAny(v, "*/") {
+			return v, nil
+		}
+		return strings.NewReplacer("*", " * ", "/", " / ").Replace(v), nil
 	case stSQLSQ:
 		if strings.IndexByte(v, 0) >= 0 {
 			return "", fmt.Errorf("value contains a NUL character, which a SQL string cannot hold")
 		}
 		return strings.ReplaceAll(v, "'", "''"), nil
+	case stSQLESQ, stSQLUSQ:
+		// E'...' reads \' as a quote, so the backslash is doubled too;
+		// in U&'...' a doubled backslash is one backslash as well.
+		if strings.IndexByte(v, 0) >= 0 {
+			return "", fmt.Errorf("value contains a NUL character, which a SQL string cannot hold")
+		}
+		return strings.NewReplacer(`\`, `\\`, "'", "''").Replace(v), nil
+	case stDollar:
+		// A dollar-quoted string has no escapes: a value holding $ could
+		// end it (alone or with the template text next to it).
+		if strings.IndexByte(v, '$') >= 0 {
+			return "", fmt.Errorf("value contains $, and a dollar-quoted string has no escapes")
+		}
+		if strings.IndexByte(v, 0) >= 0 {
+			return "", fmt.Errorf("value contains a NUL character, which a SQL string cannot hold")
+		}
+		return v, nil
 	case stSQLIdent:
 		if strings.IndexByte(v, 0) >= 0 {
 			return "", fmt.Errorf("value contains a NUL character, which a SQL identifier cannot hold")

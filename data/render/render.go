@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Param declares one query parameter.
@@ -354,6 +356,11 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 			missing = append(missing, pr.Name)
 			continue
 		}
+		if set[i] && !validText(v) {
+			// it would reach the query text, the back end's errors and the
+			// output; say which parameter (the bytes are not repeated)
+			return nil, &ParamError{Param: pr.Name, Err: errors.New("value is not valid UTF-8 text")}
+		}
 		if str, isStr := v.(string); isStr && set[i] && pr.Required() && (pr.Type == "str" || pr.Type == "") && strings.TrimSpace(str) == "" {
 			// MSTICPy accepts it, and the query then silently matches nothing
 			return nil, &ParamError{Param: pr.Name, Err: errors.New("empty value: a required parameter needs a value")}
@@ -400,7 +407,14 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 		if !ok {
 			return nil, &ParamError{Param: ph.Name, Err: errors.New("placeholder is not a declared parameter")}
 		}
-		s, err := applyField(ph, strs[i])
+		spec := ph.Spec
+		if len(ph.nested) > 0 {
+			var err error
+			if spec, err = p.expandSpec(ph, conv); err != nil {
+				return nil, &ParamError{Param: ph.Name, Err: err}
+			}
+		}
+		s, err := applyField(ph, strs[i], spec)
 		if err != nil {
 			return nil, &ParamError{Param: ph.Name, Err: err}
 		}
@@ -424,6 +438,34 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 	return out, nil
 }
 
+// validText reports whether every string in v (list items and mapping
+// keys and values too) is valid UTF-8.
+func validText(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return utf8.ValidString(x)
+	case []string:
+		for _, s := range x {
+			if !utf8.ValidString(s) {
+				return false
+			}
+		}
+	case []any:
+		for _, it := range x {
+			if !validText(it) {
+				return false
+			}
+		}
+	case map[string]any:
+		for k, it := range x {
+			if !utf8.ValidString(k) || !validText(it) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // checkWindow refuses a time window whose start is after its end (MSTICPy
 // runs it and silently finds nothing).
 func (p *Prepared) checkWindow(conv []any) error {
@@ -444,7 +486,33 @@ func (p *Prepared) checkWindow(conv []any) error {
 	return nil
 }
 
-func applyField(ph *Placeholder, s string) (string, error) {
+// expandSpec fills the nested fields of a format spec ({w} in {s:{w}})
+// with the values' text, as Python does.
+func (p *Prepared) expandSpec(ph *Placeholder, conv []any) (string, error) {
+	var b strings.Builder
+	spec := ph.Spec
+	for {
+		i := strings.IndexByte(spec, '{')
+		if i < 0 {
+			b.WriteString(spec)
+			return b.String(), nil
+		}
+		j := strings.IndexByte(spec[i:], '}')
+		if j < 0 {
+			return "", fmt.Errorf("%s: unclosed '{' in the format spec", ph.Raw)
+		}
+		name := spec[i+1 : i+j]
+		k, ok := p.byName[name]
+		if !ok {
+			return "", fmt.Errorf("%s: %q is not a declared parameter", ph.Raw, name)
+		}
+		b.WriteString(spec[:i])
+		b.WriteString(pyStr(conv[k]))
+		spec = spec[i+j+1:]
+	}
+}
+
+func applyField(ph *Placeholder, s, spec string) (string, error) {
 	for _, i := range ph.Index {
 		r := []rune(s)
 		if i >= len(r) {
@@ -456,11 +524,14 @@ func applyField(ph *Placeholder, s string) (string, error) {
 	case 'r', 'a':
 		s = pyReprString(s)
 	}
-	if ph.Spec != "" {
-		return applySpec(s, ph.Spec)
+	if spec != "" {
+		return applySpec(s, spec)
 	}
 	return s, nil
 }
+
+// decimalRE is a plain decimal number, as every query language reads it.
+var decimalRE = regexp.MustCompile(`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$`)
 
 // Convert reads a value for a parameter type: datetime → DateTime, list →
 // []any (a string with commas is split and trimmed, as MSTICPy; an empty
@@ -500,18 +571,28 @@ func Convert(typ string, v any, now time.Time) (any, error) {
 	case "float":
 		switch x := v.(type) {
 		case string:
-			f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-			if err != nil {
+			// only plain decimal numbers: nan, inf, 0x1p-2 and 1_000 are
+			// read by Go (or Python) but not by the query languages
+			s := strings.TrimSpace(x)
+			if !decimalRE.MatchString(s) {
 				return nil, fmt.Errorf("want a number, got %q", x)
 			}
-			_ = f
-			return strings.TrimSpace(x), nil
+			if _, err := strconv.ParseFloat(s, 64); err != nil {
+				return nil, fmt.Errorf("want a number, got %q (out of range)", x)
+			}
+			return s, nil
 		case bool:
 			return nil, fmt.Errorf("want a number, got %v", x)
 		case json.Number:
+			if !decimalRE.MatchString(x.String()) {
+				return nil, fmt.Errorf("want a number, got %s", x)
+			}
 			return x.String(), nil
 		}
-		if _, ok := toFloat(v); ok {
+		if f, ok := toFloat(v); ok {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, fmt.Errorf("want a finite number, got %v", pyStr(v))
+			}
 			return v, nil
 		}
 		return nil, fmt.Errorf("want a number, got a %T", v)

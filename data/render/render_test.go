@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +190,85 @@ func TestHostileValuesOtherDialects(t *testing.T) {
 	}
 }
 
+// TestSQLLiteralKinds: PostgreSQL's and DuckDB's other literals (E'...'
+// with backslash escapes, U&'...', dollar quotes, nested comments) are
+// lexed, so a value cannot end them.
+func TestSQLLiteralKinds(t *testing.T) {
+	tests := []struct {
+		name, tpl, v, want, wantErr string
+		args                        int
+	}{
+		{name: "E-string", tpl: `SELECT E'x{v}y' AS v`, v: `\' || current_user || version() AS v --`,
+			want: `SELECT E'x\\'' || current_user || version() AS v --y' AS v`},
+		{name: "e-string whole literal is escaped, not bound", tpl: `SELECT e'{v}'`, v: `\'`, want: `SELECT e'\\'''`},
+		{name: "E ending a name is not a prefix", tpl: `SELECT 1 WHERE a LIKE'{v}'`, v: `\'`, want: `SELECT 1 WHERE a LIKE$1`, args: 1},
+		{name: "E after a value is read as a prefix", tpl: `SELECT {t}E'{v}'`, v: `\'`, want: `SELECT xE'\\'''`},
+		{name: "U&-string", tpl: `SELECT U&'x{v}'`, v: `\' ||`, want: `SELECT U&'x\\'' ||'`},
+		{name: "dollar quote", tpl: `SELECT $$x{v}y$$ AS v`, v: `$$ || version() || $$`, wantErr: `inside a $$...$$ string: value contains $`},
+		{name: "tagged dollar quote", tpl: `SELECT $q$x{v}$q$`, v: `a$`, wantErr: `value contains $`},
+		{name: "dollar quote value without $", tpl: `SELECT $q$x{v}$q$, '{v}'`, v: `it's`, want: `SELECT $q$xit's$q$, $1`, args: 1},
+		{name: "bind markers are not dollar quotes", tpl: `SELECT $1, '{v}'`, v: `a`, want: `SELECT $1, $1`, args: 1},
+		{name: "nested comment", tpl: `SELECT /* a /* b */ '{v}' */ 1`, v: `*/ */ version(), /*`, want: `SELECT /* a /* b */ ' *  /   *  /  version(),  /  * ' */ 1`},
+		{name: "comment cannot open a nested one", tpl: `SELECT /* {v} */ 'x{w}'`, v: `/*`, want: `SELECT /*  /  *  */ 'x'' --'`},
+		{name: "line comment ends at CR", tpl: "SELECT 1 -- c\r'{v}'", v: `a`, want: "SELECT 1 -- c\r$1", args: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := prep(t, tt.tpl, Param{Name: "v", Type: "str"}, Param{Name: "w", Type: "str", HasDefault: true, Default: "' --"}, Param{Name: "t", Type: "str", HasDefault: true, Default: "x"})
+			r, err := p.Render(map[string]any{"v": tt.v}, Options{Style: Style{Dialect: "sql", Bind: true}})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrParams) {
+					t.Fatalf("want error %q, got %v", tt.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Text != tt.want || len(r.Args) != tt.args {
+				t.Errorf("got  %s %q\nwant %s (%d args)", r.Text, r.Args, tt.want, tt.args)
+			}
+			lx := lexer{dialect: "sql"}
+			lx.feed(r.Text)
+			if lx.state != stNone {
+				t.Errorf("output ends inside %s", lx.state)
+			}
+		})
+	}
+}
+
+// TestNestedFormatSpec: a field nested in a format spec takes its value,
+// as Python's str.format ('{s:{w}}' with w=5 pads s to 5).
+func TestNestedFormatSpec(t *testing.T) {
+	tests := []struct {
+		name, tpl, want, wantErr string
+		w                        any
+	}{
+		{name: "width", tpl: `'{s:{w}}'`, w: 5, want: `'x    '`},
+		{name: "fill and align", tpl: `[{s:*>{w}}]`, w: "4", want: `[***x]`},
+		{name: "escaped after padding", tpl: `"{s:{w}}"`, w: `'>3`, want: `"''x"`},
+		{name: "bad spec", tpl: `{s:{w}}`, w: "q", wantErr: `format spec "q"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := prep(t, tt.tpl, Param{Name: "s", Type: "str"}, Param{Name: "w", Type: "str"})
+			r, err := p.Render(map[string]any{"s": "x", "w": tt.w}, Options{Style: Style{Dialect: "sql"}})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("want %q, got %v", tt.wantErr, err)
+				}
+				return
+			}
+			if err != nil || r.Text != tt.want {
+				t.Errorf("got %v %v, want %s", r, err, tt.want)
+			}
+		})
+	}
+	if _, probs := Prepare(`{s:{nope}}`, []Param{{Name: "s", Type: "str"}}); len(probs) != 1 || !strings.Contains(probs[0].Error(), `undeclared parameters "nope"`) {
+		t.Errorf("an undeclared nested field: %v", probs)
+	}
+}
+
 func TestSQLBind(t *testing.T) {
 	p := prep(t, `SELECT * FROM t WHERE host = '{h}' AND n < {n} AND note = 'x{h}' AND ts >= '{start}'`,
 		Param{Name: "h", Type: "str"}, Param{Name: "n", Type: "int"}, Param{Name: "start", Type: "datetime"})
@@ -291,7 +371,7 @@ func FuzzEscape(f *testing.F) {
 			states  []litState
 		}{
 			{"kql", []litState{stDQ, stSQ, stVerbDQ, stVerbSQ, stTriple, stLineComment}},
-			{"sql", []litState{stSQLSQ, stSQLIdent, stLineComment}},
+			{"sql", []litState{stSQLSQ, stSQLIdent, stLineComment, stBlockComment, stSQLESQ, stSQLUSQ, stDollar}},
 			{"spl", []litState{stDQ}}, {"lucene", []litState{stDQ}}, {"json", []litState{stDQ}},
 		} {
 			for _, st := range d.states {
@@ -299,9 +379,9 @@ func FuzzEscape(f *testing.F) {
 				if err != nil {
 					continue
 				}
-				lx := lexer{dialect: d.dialect, state: st}
+				lx := lexer{dialect: d.dialect, state: st, depth: 1, tag: "$$"}
 				lx.feed(esc)
-				if lx.state != st {
+				if lx.state != st || lx.depth != 1 {
 					t.Fatalf("%s %v: value %q escaped as %q ends the literal", d.dialect, st, v, esc)
 				}
 			}
@@ -331,6 +411,19 @@ func TestTypes(t *testing.T) {
 		{"float", 2.0, "2.0", ""},
 		{"float", 1e20, "1e+20", ""},
 		{"float", "x", "", "want a number"},
+		{"float", "-1.5e3", "-1.5e3", ""},
+		{"float", ".5", ".5", ""},
+		{"float", "nan", "", `want a number, got "nan"`},
+		{"float", "Inf", "", "want a number"},
+		{"float", "-infinity", "", "want a number"},
+		{"float", "0x1p-2", "", "want a number"},
+		{"float", "1_000", "", "want a number"},
+		{"float", "1e999", "", "out of range"},
+		{"float", math.NaN(), "", "want a finite number, got nan"},
+		{"float", math.Inf(-1), "", "want a finite number, got -inf"},
+		{"str", "a\xffb", "", "not valid UTF-8"},
+		{"list", []any{"a", "\xc3"}, "", "not valid UTF-8"},
+		{"dict", map[string]any{"\xff": 1}, "", "not valid UTF-8"},
 		{"bool", true, "True", ""},
 		{"bool", "false", "False", ""},
 		{"bool", "maybe", "", "want true or false"},

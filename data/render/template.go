@@ -27,6 +27,9 @@ const (
 	stBlockComment          // /* ... */
 	stSQLSQ                 // SQL '...' (doubled quote)
 	stSQLIdent              // SQL "..." identifier (doubled quote)
+	stSQLESQ                // PostgreSQL/DuckDB E'...' (backslash escapes and doubled quote)
+	stSQLUSQ                // PostgreSQL U&'...' (doubled quote; backslash starts a Unicode escape)
+	stDollar                // PostgreSQL/DuckDB $$...$$ or $tag$...$tag$
 )
 
 func (s litState) String() string {
@@ -49,19 +52,26 @@ func (s litState) String() string {
 		return `a '...' string`
 	case stSQLIdent:
 		return `a "..." identifier`
+	case stSQLESQ:
+		return `an E'...' string`
+	case stSQLUSQ:
+		return `a U&'...' string`
+	case stDollar:
+		return `a $$...$$ string`
 	}
 	return "query text"
 }
 
 // Placeholder is one `{name...}` field of a template.
 type Placeholder struct {
-	Name  string
-	Index []int  // [n] accesses, applied to the string form
-	Conv  byte   // 0, 's', 'r' or 'a'
-	Spec  string // text after ':'
-	Raw   string // the field text as written, braces included
-	state litState
-	bind  bool
+	Name   string
+	Index  []int  // [n] accesses, applied to the string form
+	Conv   byte   // 0, 's', 'r' or 'a'
+	Spec   string // text after ':'
+	Raw    string // the field text as written, braces included
+	state  litState
+	bind   bool
+	nested []string // names of fields nested in Spec ({w} in {s:{w}})
 }
 
 type segment struct {
@@ -82,9 +92,14 @@ func (t *Template) Placeholders() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range t.segs {
-		if s.ph != nil && !seen[s.ph.Name] {
-			seen[s.ph.Name] = true
-			out = append(out, s.ph.Name)
+		if s.ph == nil {
+			continue
+		}
+		for _, n := range append([]string{s.ph.Name}, s.ph.nested...) {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
 		}
 	}
 	return out
@@ -122,6 +137,7 @@ func Compile(src, dialect string, bind bool) *Template {
 			if ph, n := parseField(src[i:]); ph != nil {
 				flush()
 				ph.state = lx.state
+				lx.gap()
 				t.segs = append(t.segs, segment{ph: ph})
 				i += n
 				continue
@@ -177,6 +193,8 @@ func (t *Template) markBinds() {
 		for _, s := range t.segs[:k-1] {
 			if s.ph == nil {
 				lx.feed(s.lit)
+			} else {
+				lx.gap()
 			}
 		}
 		lx.feed(prev.lit[:len(prev.lit)-1])
@@ -229,7 +247,22 @@ func parseField(s string) (*Placeholder, int) {
 	}
 	if i < len(s) && s[i] == ':' {
 		j := i + 1
-		for j < len(s) && s[j] != '}' && s[j] != '{' && s[j] != '\n' {
+		for j < len(s) && s[j] != '}' && s[j] != '\n' {
+			if s[j] == '{' {
+				// a nested field, as Python: '{s:{w}}' takes the width from w
+				k := j + 1
+				if k >= len(s) || !isIdentStart(s[k]) {
+					return nil, 0
+				}
+				for k < len(s) && isIdent(s[k]) {
+					k++
+				}
+				if k >= len(s) || s[k] != '}' {
+					return nil, 0
+				}
+				ph.nested = append(ph.nested, s[j+1:k])
+				j = k
+			}
 			j++
 		}
 		if j >= len(s) || s[j] != '}' {
@@ -246,9 +279,52 @@ func parseField(s string) (*Placeholder, int) {
 }
 
 // lexer tracks whether the text so far ends inside a string literal.
+// SQL is lexed with PostgreSQL's rules (DuckDB follows them too):
+// E'...' strings with backslash escapes, U&'...' strings, $tag$ dollar
+// quotes and nested /* */ comments.
 type lexer struct {
 	dialect string
 	state   litState
+	depth   int    // nesting of SQL block comments
+	tag     string // the closing delimiter of a dollar-quoted string
+	prev    byte   // the last byte fed; 0 at the start and after a placeholder
+}
+
+// gap records that a value of unknown text comes next. The byte before
+// the following text is then unknown, which the SQL rules read the safe
+// way (an E or $ after it starts a literal).
+func (lx *lexer) gap() { lx.prev = 0 }
+
+// sqlIdentByte reports whether c continues a PostgreSQL identifier (so an
+// E or U before a quote is part of a name, not a string prefix). Digits
+// are left out on purpose: "1E'x'" is a number then an E'...' string for
+// older PostgreSQL, and reading an ordinary string as an E-string only
+// escapes more.
+func sqlIdentByte(c byte) bool {
+	return c == '_' || c == '$' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c >= 0x80
+}
+
+// dollarTag returns the $tag$ (or $$) that starts s, or "".
+func dollarTag(s string) string {
+	if len(s) < 2 || s[0] != '$' {
+		return ""
+	}
+	if s[1] == '$' {
+		return "$$"
+	}
+	if !(s[1] == '_' || ('a' <= s[1] && s[1] <= 'z') || ('A' <= s[1] && s[1] <= 'Z') || s[1] >= 0x80) {
+		return ""
+	}
+	for j := 2; j < len(s); j++ {
+		c := s[j]
+		if c == '$' {
+			return s[:j+1]
+		}
+		if !(c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || c >= 0x80) {
+			return ""
+		}
+	}
+	return ""
 }
 
 func (lx *lexer) feed(s string) {
@@ -277,13 +353,30 @@ func (lx *lexer) feed(s string) {
 					lx.state = stSQ
 				}
 			case "sql":
+				prev := lx.prev
+				if i > 0 {
+					prev = s[i-1]
+				}
 				switch {
 				case c == '-' && i+1 < len(s) && s[i+1] == '-':
 					lx.state = stLineComment
 					i++
 				case c == '/' && i+1 < len(s) && s[i+1] == '*':
 					lx.state = stBlockComment
+					lx.depth = 1
 					i++
+				case (c == 'E' || c == 'e') && i+1 < len(s) && s[i+1] == '\'' && !sqlIdentByte(prev):
+					lx.state = stSQLESQ
+					i++
+				case (c == 'U' || c == 'u') && strings.HasPrefix(s[i+1:], "&'") && !sqlIdentByte(prev):
+					lx.state = stSQLUSQ
+					i += 2
+				case c == '$' && !sqlIdentByte(prev) && !('0' <= prev && prev <= '9'):
+					if tag := dollarTag(s[i:]); tag != "" {
+						lx.state = stDollar
+						lx.tag = tag
+						i += len(tag) - 1
+					}
 				case c == '\'':
 					lx.state = stSQLSQ
 				case c == '"':
@@ -312,13 +405,29 @@ func (lx *lexer) feed(s string) {
 					lx.state = stNone
 				}
 			}
-		case stVerbSQ:
+		case stVerbSQ, stSQLSQ, stSQLUSQ:
 			if c == '\'' {
 				if i+1 < len(s) && s[i+1] == '\'' {
 					i++
 				} else {
 					lx.state = stNone
 				}
+			}
+		case stSQLESQ:
+			if c == '\\' {
+				i++
+			} else if c == '\'' {
+				if i+1 < len(s) && s[i+1] == '\'' {
+					i++
+				} else {
+					lx.state = stNone
+				}
+			}
+		case stDollar:
+			if c == '$' && strings.HasPrefix(s[i:], lx.tag) {
+				lx.state = stNone
+				i += len(lx.tag) - 1
+				lx.tag = ""
 			}
 		case stTriple:
 			if c == '`' && strings.HasPrefix(s[i:], "```") {
@@ -326,21 +435,20 @@ func (lx *lexer) feed(s string) {
 				i += 2
 			}
 		case stLineComment:
-			if c == '\n' {
+			if c == '\n' || (c == '\r' && lx.dialect == "sql") {
 				lx.state = stNone
 			}
 		case stBlockComment:
-			if c == '*' && i+1 < len(s) && s[i+1] == '/' {
-				lx.state = stNone
+			switch {
+			case c == '*' && i+1 < len(s) && s[i+1] == '/':
 				i++
-			}
-		case stSQLSQ:
-			if c == '\'' {
-				if i+1 < len(s) && s[i+1] == '\'' {
-					i++
-				} else {
+				if lx.depth--; lx.depth <= 0 {
+					lx.depth = 0
 					lx.state = stNone
 				}
+			case c == '/' && i+1 < len(s) && s[i+1] == '*':
+				lx.depth++
+				i++
 			}
 		case stSQLIdent:
 			if c == '"' {
@@ -351,5 +459,8 @@ func (lx *lexer) feed(s string) {
 				}
 			}
 		}
+	}
+	if len(s) > 0 {
+		lx.prev = s[len(s)-1]
 	}
 }

@@ -189,8 +189,9 @@ func queryStore(a *App) (*querystore.Store, error) {
 				pairs = append(pairs, k)
 			}
 			dups[k] = append(dups[k], p.Query)
-		case p.Warning && strings.Contains(p.Message, "did you mean"):
-			// a likely typo silently changes a query: shown like errors
+		case p.Warning && (p.Unusable || strings.Contains(p.Message, "did you mean")):
+			// a likely typo silently changes a query, a default that
+			// cannot be read fails later: shown like errors
 			a.Logger().Warn(p.Error())
 		case p.Warning:
 			a.Logger().Debug(p.Error())
@@ -917,7 +918,7 @@ errors.`,
 				if strict && !p.Warning {
 					continue // already reported by ValidateFile
 				}
-				if strict {
+				if strict || p.Unusable {
 					p.Warning = false
 				}
 				probs = append(probs, p)
