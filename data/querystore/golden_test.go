@@ -223,9 +223,13 @@ func TestFixtureRejections(t *testing.T) {
 			t.Errorf("%s: %v (%d queries)", f, s.Errors(), len(s.List("", "")))
 		}
 		if strings.HasPrefix(f, "queries/") {
-			ps := querystore.Validate(f, b)
-			if f == "queries/valid/sample_complete.yaml" && len(ps) == 1 && strings.Contains(ps[0].Error(), ":42: defaults.parameters.parameter2.default: default does not fit type datetime") {
-				continue // the schema sample's datetime default is not a date
+			var ps []querystore.Problem
+			for _, p := range querystore.Validate(f, b) {
+				// the schema sample's datetime default is not a date: a
+				// warning, which MSTICPy does not report at all
+				if !p.Warning || !p.BadDefault || f != "queries/valid/sample_complete.yaml" {
+					ps = append(ps, p)
+				}
 			}
 			if len(ps) != 0 {
 				t.Errorf("%s strict: %v", f, ps)

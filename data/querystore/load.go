@@ -68,9 +68,14 @@ type Problem struct {
 	Message string
 	Warning bool // the query was still loaded
 	// Unusable marks a warning that query validate counts as an error:
-	// the file is wrong (a default its type cannot read, a list where
-	// text belongs) though the query still runs when values are given.
+	// the file is wrong (a list where text belongs) though the query
+	// still runs.
 	Unusable bool
+	// BadDefault marks a default its parameter's type cannot read: shown
+	// when the file loads (the query fails if run without a value), and
+	// always a warning, never an error, since MSTICPy accepts the file
+	// (its own schema sample has such a default).
+	BadDefault bool
 	// Kept is set on a duplicate warning: the file of the definition that
 	// was kept (the first loaded).
 	Kept string
@@ -400,7 +405,7 @@ func readParams(file, qname, field string, n *yaml.Node, base []render.Param) ([
 				if l == 0 {
 					l = pn.Line
 				}
-				probs = append(probs, Problem{File: file, Line: l, Query: qname, Field: pf + ".default", Message: fmt.Sprintf("default does not fit type %s: %v", p.Type, err), Warning: true, Unusable: true})
+				probs = append(probs, Problem{File: file, Line: l, Query: qname, Field: pf + ".default", Message: fmt.Sprintf("default does not fit type %s: %v", p.Type, err), Warning: true, BadDefault: true})
 			}
 		}
 		out = append(out, p)

@@ -27,7 +27,7 @@ func ValidateFile(p string) []Problem {
 func Validate(name string, data []byte) []Problem {
 	_, probs := ParseFile(name, data)
 	for i := range probs {
-		probs[i].Warning = false
+		probs[i].Warning = probs[i].BadDefault
 	}
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {

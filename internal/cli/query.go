@@ -189,7 +189,7 @@ func queryStore(a *App) (*querystore.Store, error) {
 				pairs = append(pairs, k)
 			}
 			dups[k] = append(dups[k], p.Query)
-		case p.Warning && (p.Unusable || strings.Contains(p.Message, "did you mean")):
+		case p.Warning && (p.Unusable || p.BadDefault || strings.Contains(p.Message, "did you mean")):
 			// a likely typo silently changes a query, a default that
 			// cannot be read fails later: shown like errors
 			a.Logger().Warn(p.Error())
@@ -918,7 +918,7 @@ errors.`,
 				if strict && !p.Warning {
 					continue // already reported by ValidateFile
 				}
-				if strict || p.Unusable {
+				if (strict || p.Unusable) && !p.BadDefault {
 					p.Warning = false
 				}
 				probs = append(probs, p)
