@@ -59,7 +59,7 @@ re-typed. Invalid values are rows like the others; the exit code is 0.`,
 			if typ != "" {
 				pt, err := ioc.ParseType(typ)
 				if err != nil {
-					return UsageErrorf("--type: %v", err)
+					return UsageErrorf("--type: %w", err)
 				}
 				t = pt
 			}
@@ -137,7 +137,7 @@ their class). A URL or e-mail address also yields its host or domain.`,
 				for _, s := range types {
 					t, err := ioc.ParseType(s)
 					if err != nil {
-						return UsageErrorf("--types: %v", err)
+						return UsageErrorf("--types: %w", err)
 					}
 					if t == ioc.Unknown {
 						return UsageErrorf("--types: %q is not a type that can be extracted", s)

@@ -38,7 +38,7 @@ shows why, e.g. "not configured: HUNT_VT_KEY not set".`,
 				if kind != "" {
 					k, err := registry.ParseKind(kind)
 					if err != nil {
-						return UsageErrorf("--kind: %v", err)
+						return UsageErrorf("--kind: %w", err)
 					}
 					kinds = append(kinds, k)
 				}

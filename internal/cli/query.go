@@ -385,13 +385,13 @@ func parseParams(q *querystore.Query, args []string) (map[string]any, string, er
 				dec := json.NewDecoder(strings.NewReader(tv))
 				dec.UseNumber()
 				if err := dec.Decode(&l); err != nil {
-					return nil, "", UsageErrorf("parameter %s: %q is not a JSON list: %v", k, v, err)
+					return nil, "", UsageErrorf("parameter %s: %q is not a JSON list: %w", k, v, err)
 				}
 				val = l
 			case p.Type == "dict" && strings.HasPrefix(tv, "{"):
 				var m map[string]any
 				if err := json.Unmarshal([]byte(tv), &m); err != nil {
-					return nil, "", UsageErrorf("parameter %s: %q is not a JSON object: %v", k, v, err)
+					return nil, "", UsageErrorf("parameter %s: %q is not a JSON object: %w", k, v, err)
 				}
 				val = m
 			}

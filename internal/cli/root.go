@@ -126,7 +126,8 @@ providers and looks up indicators with threat-intelligence and context
 providers, all configured by the msticpyconfig.yaml MSTICPy users already have.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input/usage/configuration,
-3 partial (some items failed; every row is still printed with its status).`,
+3 partial (some items failed; every row is still printed with its status),
+130 interrupted (Ctrl-C: the rows finished so far are printed).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.NoArgs,
@@ -234,7 +235,7 @@ func (a *App) checkPluginDirs(cmd *cobra.Command) error {
 func (a *App) prepare() error {
 	f, err := table.ParseFormat(a.output)
 	if err != nil {
-		return UsageErrorf("-o/--output: %v", err)
+		return UsageErrorf("-o/--output: %w", err)
 	}
 	a.format = f
 	lvl, ok := logLevels[strings.ToLower(strings.TrimSpace(a.logLevel))]

@@ -229,7 +229,7 @@ func newLookupEngine(a *App, mode lookup.Mode, o *lookupOpts) (*lookup.Engine, e
 	specs, err := lookup.FromConfig(ctx, reg, kind, entries, o.providers, cfg.Dir(), a.Logger())
 	if err != nil {
 		if errors.Is(err, lookup.ErrNoProviders) {
-			return nil, UsageErrorf("%v (config: %s, section %s)", err, configName(cfg), section)
+			return nil, UsageErrorf("%w (config: %s, section %s)", err, configName(cfg), section)
 		}
 		return nil, UsageError(err)
 	}
@@ -251,9 +251,9 @@ func newLookupEngine(a *App, mode lookup.Mode, o *lookupOpts) (*lookup.Engine, e
 	}
 	if typeErr != nil && !extra[strings.ToLower(strings.TrimSpace(o.typ))] {
 		if len(extra) > 0 {
-			return nil, UsageErrorf("--type: %v; the selected providers also take: %s", typeErr, strings.Join(sortedKeys(extra), ", "))
+			return nil, UsageErrorf("--type: %w; the selected providers also take: %s", typeErr, strings.Join(sortedKeys(extra), ", "))
 		}
-		return nil, UsageErrorf("--type: %v", typeErr)
+		return nil, UsageErrorf("--type: %w", typeErr)
 	}
 	opts := lookup.Options{Mode: mode, Prepare: lookup.IOCPreparerWith(extra), Now: a.Now, Logger: a.Logger()}
 	if dir := cacheDir(a, o); dir != "" {
@@ -433,7 +433,7 @@ func readPlainLines(name string, r io.Reader, typ string) ([]lookup.Input, error
 		out = append(out, lookup.Input{Value: s, Type: typ})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, UsageErrorf("%s line %d: %v", name, line+1, err)
+		return nil, UsageErrorf("%s line %d: %w", name, line+1, err)
 	}
 	return out, nil
 }
@@ -447,7 +447,7 @@ func readCSVColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, err
 		return nil, UsageErrorf("%s is empty: want a CSV header line with column %q", name, o.column)
 	}
 	if err != nil {
-		return nil, UsageErrorf("%s: %v", name, err)
+		return nil, UsageErrorf("%s: %w", name, err)
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\uFEFF")
@@ -469,7 +469,7 @@ func readCSVColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, err
 			break
 		}
 		if err != nil {
-			return nil, UsageErrorf("%s: %v", name, err)
+			return nil, UsageErrorf("%s: %w", name, err)
 		}
 		if col >= len(rec) || strings.TrimSpace(rec[col]) == "" {
 			continue
@@ -520,7 +520,7 @@ func readNDJSONColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, 
 		}
 		v, ok, err := jsonField(obj, o.column)
 		if err != nil {
-			return nil, UsageErrorf("%s line %d: column %q: %v", name, line, o.column, err)
+			return nil, UsageErrorf("%s line %d: column %q: %w", name, line, o.column, err)
 		}
 		if !ok {
 			return nil, UsageErrorf("%s line %d: no column %q (columns: %s)", name, line, o.column, strings.Join(sortedObjKeys(obj), ", "))
@@ -532,7 +532,7 @@ func readNDJSONColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, 
 		if o.typeColumn != "" {
 			t, ok, err := jsonField(obj, o.typeColumn)
 			if err != nil {
-				return nil, UsageErrorf("%s line %d: column %q: %v", name, line, o.typeColumn, err)
+				return nil, UsageErrorf("%s line %d: column %q: %w", name, line, o.typeColumn, err)
 			}
 			if ok && strings.TrimSpace(t) != "" {
 				in.Type = t
@@ -541,7 +541,7 @@ func readNDJSONColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, 
 		out = append(out, in)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, UsageErrorf("%s line %d: %v", name, line+1, err)
+		return nil, UsageErrorf("%s line %d: %w", name, line+1, err)
 	}
 	return out, nil
 }

@@ -41,7 +41,7 @@ func readJSONArrayColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Inpu
 		if err := dec.Decode(&obj); err != nil || obj == nil {
 			var se *json.SyntaxError
 			if errors.As(err, &se) {
-				return nil, UsageErrorf("%s item %d: invalid JSON at byte %d: %v", name, item, se.Offset, se)
+				return nil, UsageErrorf("%s item %d: invalid JSON at byte %d: %w", name, item, se.Offset, se)
 			}
 			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 				return nil, UsageErrorf("%s item %d: the JSON array ends early", name, item)
@@ -50,7 +50,7 @@ func readJSONArrayColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Inpu
 		}
 		v, ok, err := jsonField(obj, o.column)
 		if err != nil {
-			return nil, UsageErrorf("%s item %d: column %q: %v", name, item, o.column, err)
+			return nil, UsageErrorf("%s item %d: column %q: %w", name, item, o.column, err)
 		}
 		if !ok {
 			return nil, UsageErrorf("%s item %d: no column %q (columns: %s)", name, item, o.column, strings.Join(sortedObjKeys(obj), ", "))
@@ -62,7 +62,7 @@ func readJSONArrayColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Inpu
 		if o.typeColumn != "" {
 			t, ok, err := jsonField(obj, o.typeColumn)
 			if err != nil {
-				return nil, UsageErrorf("%s item %d: column %q: %v", name, item, o.typeColumn, err)
+				return nil, UsageErrorf("%s item %d: column %q: %w", name, item, o.typeColumn, err)
 			}
 			if ok && strings.TrimSpace(t) != "" {
 				in.Type = t
@@ -71,7 +71,7 @@ func readJSONArrayColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Inpu
 		out = append(out, in)
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, UsageErrorf("%s: the JSON array is not closed: %v", name, err)
+		return nil, UsageErrorf("%s: the JSON array is not closed: %w", name, err)
 	}
 	return out, nil
 }

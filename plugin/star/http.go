@@ -194,7 +194,7 @@ func doHTTP(thread *starlark.Thread, name, method, rawURL string, headers, param
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, cfg.maxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s://%s%s: reading the body: %v", name, u.Scheme, u.Host, u.Path, err)
+		return nil, fmt.Errorf("%s %s://%s%s: reading the body: %w", name, u.Scheme, u.Host, u.Path, err)
 	}
 	if int64(len(body)) > cfg.maxBytes {
 		return nil, fmt.Errorf("%s %s://%s%s: response larger than %d bytes", name, u.Scheme, u.Host, u.Path, cfg.maxBytes)

@@ -447,7 +447,7 @@ func (p *Provider) buildRequest(ctx context.Context, q *compiledQuery, rv *rende
 	raw += path
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot build a request URL for %q: %v", rv.observable, err)
+		return nil, "", fmt.Errorf("cannot build a request URL for %q: %w", rv.observable, err)
 	}
 	vals := u.Query()
 	for _, kv := range q.params {
@@ -472,14 +472,14 @@ func (p *Provider) buildRequest(ctx context.Context, q *compiledQuery, rv *rende
 	case q.body != nil:
 		b, err := json.Marshal(renderBody(q.body, rv))
 		if err != nil {
-			return nil, "", fmt.Errorf("cannot encode the request body: %v", err)
+			return nil, "", fmt.Errorf("cannot encode the request body: %w", err)
 		}
 		body = bytes.NewReader(b)
 		ctype = "application/json"
 	}
 	req, err := http.NewRequestWithContext(ctx, q.method, u.String(), body)
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot build a request for %q: %v", rv.observable, err)
+		return nil, "", fmt.Errorf("cannot build a request for %q: %w", rv.observable, err)
 	}
 	req.Header.Set("User-Agent", p.ua)
 	req.Header.Set("Accept", "application/json")
