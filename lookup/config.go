@@ -32,13 +32,17 @@ func EntrySpecs(entries []config.ProviderEntry) ([]ProviderSpec, error) {
 		vals, secret := e.Settings()
 		nc := strings.TrimPrefix(e.Status, "not configured: ")
 		lim, err := LimitsFromArgs(vals)
-		if err != nil && nc == "" {
-			nc = err.Error()
+		var bad []string
+		if err != nil {
+			bad = strings.Split(err.Error(), "\n")
+			if nc == "" {
+				nc = strings.Join(bad, "; ")
+			}
 		}
 		cacheID, quotaID := entryIdentities(e.Name, e.Provider, vals, secret)
 		out = append(out, ProviderSpec{
 			Name: e.Name, Kind: e.Provider, Primary: e.Primary, Limits: lim, Description: e.Description,
-			NotConfigured: nc, CacheID: cacheID, QuotaID: quotaID,
+			NotConfigured: nc, SettingProblems: bad, CacheID: cacheID, QuotaID: quotaID,
 		})
 	}
 	return out, nil

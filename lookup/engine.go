@@ -81,6 +81,10 @@ type ProviderSpec struct {
 	// example "AuthKey not set"): its rows get StatusNotConfigured and no
 	// call is made.
 	NotConfigured string
+	// SettingProblems lists each bad limit setting of the entry (Timeout:
+	// soon, Burst: many), one message per setting, all of them; set
+	// together with NotConfigured, which joins them.
+	SettingProblems []string
 	// Limits override the provider's own (non-zero fields win).
 	Limits Limits
 	// Description is shown by listings.

@@ -1,6 +1,7 @@
 package lookup
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -108,6 +109,7 @@ const (
 // error names the key and the bad value.
 func LimitsFromArgs(args map[string]string) (Limits, error) {
 	var l Limits
+	var errs []error
 	get := func(key string) (string, bool) {
 		for k, v := range args {
 			if strings.EqualFold(k, key) {
@@ -116,59 +118,54 @@ func LimitsFromArgs(args map[string]string) (Limits, error) {
 		}
 		return "", false
 	}
-	posInt := func(key string) (int, error) {
+	posInt := func(key string) int {
 		v, ok := get(key)
 		if !ok || v == "" {
-			return 0, nil
+			return 0
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return 0, fmt.Errorf("setting %s: %q is not a whole number >= 0", key, v)
+			errs = append(errs, fmt.Errorf("setting %s: %q is not a whole number >= 0", key, v))
+			return 0
 		}
-		return n, nil
+		return n
 	}
-	var err error
-	if l.Concurrency, err = posInt(ArgConcurrency); err != nil {
-		return l, err
-	}
-	if l.Burst, err = posInt(ArgBurst); err != nil {
-		return l, err
-	}
-	if l.DailyQuota, err = posInt(ArgDailyQuota); err != nil {
-		return l, err
-	}
+	l.Concurrency = posInt(ArgConcurrency)
+	l.Burst = posInt(ArgBurst)
+	l.DailyQuota = posInt(ArgDailyQuota)
 	if v, ok := get(ArgRetries); ok && v != "" {
-		n, err := posInt(ArgRetries)
-		if err != nil {
-			return l, err
-		}
-		l.Retries = n
-		if n == 0 {
-			l.Retries = -1 // explicit "no retries"
+		before := len(errs)
+		n := posInt(ArgRetries)
+		if len(errs) == before {
+			l.Retries = n
+			if n == 0 {
+				l.Retries = -1 // explicit "no retries"
+			}
 		}
 	}
 	if v, ok := get(ArgTimeout); ok && v != "" {
 		d, err := parseSecondsOrDuration(v)
 		if err != nil || d <= 0 {
-			return l, fmt.Errorf("setting %s: %q is not a positive number of seconds or a duration like 45s", ArgTimeout, v)
+			errs = append(errs, fmt.Errorf("setting %s: %q is not a positive number of seconds or a duration like 45s", ArgTimeout, v))
+		} else {
+			l.Timeout = d
 		}
-		l.Timeout = d
 	}
 	if v, ok := get(ArgRateLimit); ok && v != "" {
 		n, per, err := ParseRate(v)
-		if err != nil {
-			return l, fmt.Errorf("setting %s: %w", ArgRateLimit, err)
-		}
-		switch per {
-		case time.Second:
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("setting %s: %w", ArgRateLimit, err))
+		case per == time.Second:
 			l.PerSecond = n
-		case time.Minute:
+		case per == time.Minute:
 			l.PerMinute = n
 		default: // per hour: expressed per minute
 			l.PerMinute = n / 60
 		}
 	}
-	return l, nil
+	// every bad setting, in a fixed order (errors.Join: one per line)
+	return l, errors.Join(errs...)
 }
 
 // ParseRate reads "N/s", "N/sec", "N/second", "N/m", "N/min", "N/minute",

@@ -66,15 +66,21 @@ func entrySettingProblems(a *App, cfg *config.Config, earlier []config.Problem) 
 			if saysNotConfigured(earlier, entryPath) {
 				continue
 			}
-			p := config.Problem{File: cfg.Path, Path: entryPath, Line: e.Line, Severity: config.SevWarning,
-				Message: s.NotConfigured + "; the entry is not configured and makes no call"}
-			if set, ok := settingNamedIn(e.Args, s.NotConfigured); ok {
-				p.Path = entryPath + ".Args." + set.Key
-				if set.Line > 0 {
-					p.Line = set.Line
-				}
+			reasons := s.SettingProblems // every bad limit setting, a row each
+			if len(reasons) == 0 {
+				reasons = []string{s.NotConfigured}
 			}
-			out = append(out, p)
+			for _, reason := range reasons {
+				p := config.Problem{File: cfg.Path, Path: entryPath, Line: e.Line, Severity: config.SevWarning,
+					Message: reason + "; the entry is not configured and makes no call"}
+				if set, ok := settingNamedIn(e.Args, reason); ok {
+					p.Path = entryPath + ".Args." + set.Key
+					if set.Line > 0 {
+						p.Line = set.Line
+					}
+				}
+				out = append(out, p)
+			}
 		}
 	}
 	return out
