@@ -70,14 +70,27 @@ func (p *Provider) report(snap, old *snapshot) {
 			seen[st.Source] = st.Error + fmt.Sprint(st.Skipped)
 		}
 	}
-	var failed []string
+	// failed feeds and failed warninglists are counted apart, each out of
+	// its own kind, as the "Not found. N of M feed sources did not load"
+	// note counts feeds
+	var failed, failedWL []string
+	feeds, lists := 0, 0
+	for _, st := range snap.stats {
+		if st.Kind == "feed" {
+			feeds++
+		} else {
+			lists++
+		}
+	}
 	for _, st := range snap.stats {
 		if prev, ok := seen[st.Source]; ok && prev == st.Error+fmt.Sprint(st.Skipped) {
 			continue
 		}
 		switch {
-		case st.Error != "":
+		case st.Error != "" && st.Kind == "feed":
 			failed = append(failed, clipLong(st.Error))
+		case st.Error != "":
+			failedWL = append(failedWL, clipLong(st.Error))
 		case st.Skipped > 0:
 			first := ""
 			if len(st.Problems) > 0 {
@@ -87,7 +100,10 @@ func (p *Provider) report(snap, old *snapshot) {
 		}
 	}
 	if len(failed) > 0 {
-		p.log.Warn(fmt.Sprintf("%d of %d feed sources not loaded: %s", len(failed), len(snap.stats), strings.Join(failed, "; ")))
+		p.log.Warn(fmt.Sprintf("%d of %d feed sources not loaded: %s", len(failed), feeds, strings.Join(failed, "; ")))
+	}
+	if len(failedWL) > 0 {
+		p.log.Warn(fmt.Sprintf("%d of %d warninglists not loaded: %s", len(failedWL), lists, strings.Join(failedWL, "; ")))
 	}
 	p.log.Debug("feeds loaded", "indicators", snap.ix.size(), "took", snap.took)
 }
