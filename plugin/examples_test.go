@@ -9,6 +9,8 @@ import (
 
 	"github.com/msticgo/msticgo/data"
 	"github.com/msticgo/msticgo/data/querystore"
+	"github.com/msticgo/msticgo/ioc"
+	"github.com/msticgo/msticgo/lookup"
 	"github.com/msticgo/msticgo/plugin"
 	"github.com/msticgo/msticgo/registry"
 )
@@ -40,6 +42,46 @@ func TestExamples(t *testing.T) {
 			checkAcme(t, ctx, reg, name, srv.URL+"/api")
 		})
 	}
+
+	// Every example's test data is an indicator msticgo would hand to the
+	// plugin (a name like host.internal never reaches one), and AcmeReputation's
+	// own-domain answer needs neither a key nor a call.
+	t.Run("TestData", func(t *testing.T) {
+		ran := 0
+		for _, l := range rep.Loaded {
+			if l.Kind != registry.KindTI {
+				continue
+			}
+			for _, tc := range l.TestData {
+				typ, err := ioc.ParseType(tc.IocType)
+				if err != nil {
+					t.Fatalf("%s: %v", l.Name, err)
+				}
+				if o := ioc.Preprocess(tc.Ioc, typ); o.Check != ioc.Ok {
+					t.Errorf("%s test data %s (%s) never reaches a plugin: %s", l.Name, tc.Ioc, tc.IocType, o.Status())
+				}
+				if l.Name != "AcmeReputation" {
+					continue
+				}
+				r, err := reg.Lookup(registry.KindTI, l.Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				inst, err := r.Factory(ctx, registry.FactoryArgs{LoadedAs: l.Name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := inst.(lookup.Provider).Lookup(ctx, lookup.Item{Ioc: tc.Ioc, Type: tc.IocType, Value: tc.Ioc})
+				if res.Status != lookup.StatusNotFound || !strings.EqualFold(strings.ReplaceAll(tc.Expect, "_", " "), res.Status.String()) {
+					t.Errorf("%s %s with no settings: %v %q; want %s", l.Name, tc.Ioc, res.Status, res.Message, tc.Expect)
+				}
+				ran++
+			}
+		}
+		if ran == 0 {
+			t.Error("AcmeReputation declares no TEST_DATA for its own domains")
+		}
+	})
 
 	t.Run("SQLiteDriver", func(t *testing.T) {
 		if !python {

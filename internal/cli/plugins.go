@@ -180,10 +180,11 @@ DIR, the run's own folders: PluginFolders of the config, then --plugins.`,
 		Short: "Run each plugin's declared test data through it",
 		Long: `Load the folders, then run every plugin's test data (plugin.yaml test_data,
 Starlark TEST_DATA, declarative examples) through it, with the settings of
-its config entry when there is one. Exit 2 if a plugin file or folder does
-not load (each problem is one line on stderr naming the file), else 3 if
-any test fails. With no DIR, the run's own folders: PluginFolders of the
-config, then --plugins.`,
+its config entry when there is one. A plugin that lacks a required setting
+(no config entry, or no AuthKey in it) is "skipped: not configured", not a
+failure. Exit 2 if a plugin file or folder does not load (each problem is
+one line on stderr naming the file), else 3 if any test fails. With no DIR,
+the run's own folders: PluginFolders of the config, then --plugins.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.Config()
@@ -386,7 +387,13 @@ func runPluginTest(ctx context.Context, a *App, cfg *config.Config, r *registry.
 		input += " (" + tc.IocType + ")"
 	}
 	if err != nil {
-		return input, "not configured", oneLine(err.Error()), false
+		var nc interface{ NotConfiguredReason() string }
+		if errors.As(err, &nc) {
+			// a required setting is missing (no config entry, or no
+			// AuthKey in it): nothing to test yet, not a failure
+			return input, "skipped", "not configured: " + oneLine(lookup.FactoryReason(err)), true
+		}
+		return input, "error", oneLine(err.Error()), false
 	}
 	defer closeInstance(inst)
 	switch p := inst.(type) {
@@ -403,6 +410,10 @@ func runPluginTest(ctx context.Context, a *App, cfg *config.Config, r *registry.
 			}
 		}
 		ok = res.Status.OK()
+		if res.Status == lookup.StatusNotConfigured && tc.Expect == "" {
+			// the plugin itself says a setting is missing (ConfigError)
+			return input, "skipped", oneLine(appendReason("not configured", res.Message)), true
+		}
 		if tc.Expect != "" {
 			ok = strings.EqualFold(strings.ReplaceAll(tc.Expect, "_", " "), status)
 			if !ok {
@@ -421,4 +432,15 @@ func runPluginTest(ctx context.Context, a *App, cfg *config.Config, r *registry.
 		return input, "ok", fmt.Sprintf("%d row(s), columns %s", res.Frame.Len(), strings.Join(res.Frame.Names(), ", ")), true
 	}
 	return input, "error", fmt.Sprintf("plugin instance is %T, neither a lookup provider nor a data driver", inst), false
+}
+
+// appendReason is "head: msg", or head when msg is empty or already says it.
+func appendReason(head, msg string) string {
+	switch {
+	case msg == "":
+		return head
+	case strings.HasPrefix(msg, head):
+		return msg
+	}
+	return head + ": " + msg
 }

@@ -627,6 +627,15 @@ primary or secondary, supported indicator types, effective limits and status
 	}
 }
 
+// typesCell is the types column: the supported types, or "all" for a
+// provider with no type list (the lookup engine asks it about every type).
+func typesCell(types []string) string {
+	if len(types) == 0 {
+		return "all"
+	}
+	return strings.Join(types, ", ")
+}
+
 // describeEntry gives the listing rows of one entry: the entry itself, then,
 // for offline providers that report their sources (lookup.StatsReporter,
 // e.g. Feeds), one row per source file with its indicator counts per type.
@@ -656,17 +665,17 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 	types := metaTypes(r.Meta)
 	specs, err := lookup.EntrySpecs([]config.ProviderEntry{e})
 	if err != nil {
-		return row(strings.Join(types, ", "), "", "error: "+err.Error(), desc)
+		return row(typesCell(types), "", "error: "+err.Error(), desc)
 	}
 	if e.Status != "" {
-		return row(strings.Join(types, ", "), "", e.Status, desc)
+		return row(typesCell(types), "", e.Status, desc)
 	}
 	built, err := lookup.Build(a.Context(), reg, kind, specs, []config.ProviderEntry{e}, cfg.Dir(), a.Logger())
 	if err != nil {
-		return row(strings.Join(types, ", "), "", "error: "+err.Error(), desc)
+		return row(typesCell(types), "", "error: "+err.Error(), desc)
 	}
 	if built[0].NotConfigured != "" {
-		return row(strings.Join(types, ", "), "", "not configured: "+built[0].NotConfigured, desc)
+		return row(typesCell(types), "", "not configured: "+built[0].NotConfigured, desc)
 	}
 	eng := lookup.NewEngine(built, lookup.Options{})
 	defer eng.Close()
@@ -680,7 +689,7 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 	}
 	sr, ok := built[0].Provider.(lookup.StatsReporter)
 	if !ok {
-		return row(strings.Join(types, ", "), limits, "ready", desc)
+		return row(typesCell(types), limits, "ready", desc)
 	}
 	stats := sr.SourceStats()
 	total, failed := 0, 0
@@ -700,7 +709,7 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 	if desc != "" {
 		summary = desc + "; " + summary
 	}
-	rows := row(strings.Join(types, ", "), limits, status, summary)
+	rows := row(typesCell(types), limits, status, summary)
 	for _, st := range stats {
 		rows = append(rows, []any{e.Name, e.Provider, st.Kind, describeCounts(st.Counts), "", describeSource(st), st.Source})
 	}

@@ -159,7 +159,7 @@ func TestToResultErrorSeverity(t *testing.T) {
 }
 
 // TestCrashRestartsThenUnavailable: a crash fails the call with the exit
-// status and the last stderr lines; the next call starts a new process;
+// status and the stderr lines of that call; the next call starts a new process;
 // after max_restarts crashes in a row the plugin is unavailable, and its
 // calls fail at once without starting another process.
 func TestCrashRestartsThenUnavailable(t *testing.T) {
@@ -181,6 +181,9 @@ func TestCrashRestartsThenUnavailable(t *testing.T) {
 		r := p.Lookup(context.Background(), items(1)[0])
 		if r.Status != lookup.StatusProviderError || !strings.Contains(r.Message, "upstream said 401") || !strings.Contains(r.Message, "exit status 3") {
 			t.Fatalf("crash %d: %v %q", i, r.Status, r.Message)
+		}
+		if n := strings.Count(r.Message, "upstream said 401"); n != 1 {
+			t.Errorf("crash %d: message quotes %d stderr lines, want only this process's one: %q", i, n, r.Message)
 		}
 		if n := started(); n != i {
 			t.Fatalf("after crash %d, %d processes ran; want %d (one restart per call)", i, n, i)
@@ -635,4 +638,52 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestCrashStderrIsThisCallsOnly: the error row of a plugin that exits
+// during a lookup quotes only the stderr it wrote during that call, not
+// the lines of earlier, unrelated lookups.
+func TestCrashStderrIsThisCallsOnly(t *testing.T) {
+	var buf syncBuffer
+	dir := writePlugin(t, goManifest(t, "ti", "Noisy", "noisy", ""))
+	def, err := Load(dir, slog.New(slog.NewTextHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer def.Close()
+	inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := inst.(*Provider)
+	tests := []struct {
+		ioc  string
+		want lookup.Status
+		has  string
+		not  []string
+	}{
+		{"20.1.2.1", lookup.StatusNotFound, "", nil},
+		{"20.1.2.3", lookup.StatusNotFound, "", nil},
+		{"20.1.2.9", lookup.StatusProviderError, "dying on 20.1.2.9", []string{"noise for"}},
+	}
+	for _, tc := range tests {
+		r := p.Lookup(context.Background(), lookup.Item{Ioc: tc.ioc, Type: "ipv4", Value: tc.ioc})
+		if r.Status != tc.want || !strings.Contains(r.Message, tc.has) {
+			t.Fatalf("%s: %v %q; want %v with %q", tc.ioc, r.Status, r.Message, tc.want, tc.has)
+		}
+		for _, n := range tc.not {
+			if strings.Contains(r.Message, n) {
+				t.Errorf("%s: message quotes an earlier lookup's stderr: %q", tc.ioc, r.Message)
+			}
+		}
+		if tc.want == lookup.StatusProviderError {
+			continue
+		}
+		// the line is read from the pipe on its own goroutine: wait until
+		// it has arrived, so the next call cannot be told it came late
+		for !strings.Contains(buf.String(), "noise for "+tc.ioc) {
+			runtime.Gosched()
+			time.Sleep(time.Millisecond)
+		}
+	}
 }

@@ -22,13 +22,13 @@ type CrashError struct {
 	Plugin string
 	Op     string
 	Err    error    // the exit status or start error
-	Stderr []string // its last stderr lines, secrets removed
+	Stderr []string // what it wrote to stderr during this call (the last lines), secrets removed
 }
 
 func (e *CrashError) Error() string {
 	msg := fmt.Sprintf("plugin %s exited during %s: %v", e.Plugin, e.Op, e.Err)
 	if len(e.Stderr) > 0 {
-		msg += "; last stderr: " + strings.Join(e.Stderr, " | ")
+		msg += "; its stderr: " + strings.Join(e.Stderr, " | ")
 	}
 	return msg
 }
@@ -58,14 +58,22 @@ func (e *CallError) Error() string {
 	return fmt.Sprintf("plugin %s: %s: %v", e.Plugin, e.Method, e.RPC)
 }
 
-// stderrTail logs a plugin's stderr lines (secrets removed) and keeps the last few.
+// stderrTail logs a plugin process's stderr lines (secrets removed) and
+// keeps the last few, numbered, so that a crash quotes only what was written
+// during the call that was running (see mark and since).
 type stderrTail struct {
 	mu      sync.Mutex
 	partial []byte
 	lines   []string
+	seq     int // lines added so far; lines[len(lines)-1] is number seq
 	max     int
 	scrub   *scrubber
 	log     *slog.Logger
+}
+
+// newTail is a process's own tail, sharing the pool's scrubber and logger.
+func (t *stderrTail) newTail() *stderrTail {
+	return &stderrTail{max: t.max, scrub: t.scrub, log: t.log}
 }
 
 func (t *stderrTail) Write(p []byte) (int, error) {
@@ -92,16 +100,29 @@ func (t *stderrTail) addLocked(line string) {
 		t.log.Info("plugin stderr", "line", line)
 	}
 	t.lines = append(t.lines, line)
+	t.seq++
 	if len(t.lines) > t.max {
 		t.lines = t.lines[len(t.lines)-t.max:]
 	}
 }
 
-func (t *stderrTail) last() []string {
+// stderrMark is a point in a tail: lines added after it belong to a later call.
+type stderrMark struct{ seq, partial int }
+
+func (t *stderrTail) mark() stderrMark {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := append([]string(nil), t.lines...)
-	if len(t.partial) > 0 {
+	return stderrMark{seq: t.seq, partial: len(t.partial)}
+}
+
+// since returns the lines added after m (the last max of them), with an
+// unfinished last line.
+func (t *stderrTail) since(m stderrMark) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := min(t.seq-m.seq, len(t.lines))
+	out := append([]string(nil), t.lines[len(t.lines)-n:]...)
+	if len(t.partial) > 0 && (n > 0 || len(t.partial) > m.partial) {
 		out = append(out, t.scrub.clean(Quote(t.partial, 1000)))
 	}
 	return out
@@ -159,7 +180,9 @@ type proc struct {
 	lines   chan lineMsg
 	done    chan struct{} // closed after Wait returns
 	waitErr error
-	tail    *stderrTail
+	tail    *stderrTail // this process's own stderr
+	from    stderrMark  // where the running call's stderr starts
+	answer  *stderrMark // where it was at the call's last answer, if any
 	log     *slog.Logger
 	nextID  int64
 	buf     bytes.Buffer
@@ -168,7 +191,10 @@ type proc struct {
 	connected *string
 }
 
-func startProc(name string, m *Manifest, tail *stderrTail, log *slog.Logger) (*proc, error) {
+// startProc starts one process; its stderr goes to a tail of its own made
+// from poolTail (logged the same way, with the same secrets removed).
+func startProc(name string, m *Manifest, poolTail *stderrTail, log *slog.Logger) (*proc, error) {
+	tail := poolTail.newTail()
 	argv := m.Command
 	cmd := osexec.Command(resolveProgram(m.Dir, argv[0]), argv[1:]...)
 	cmd.Dir = m.Dir
@@ -252,7 +278,19 @@ func (p *proc) crash(op string) error {
 	case <-time.After(2 * time.Second):
 		err = errors.New("closed its stdout")
 	}
-	return &CrashError{Plugin: p.name, Op: op, Err: err, Stderr: p.tail.last()}
+	// What it wrote since the call's last answer, when there is any: the
+	// answered items' lines (a traceback of an item that failed) are not
+	// this crash's. stderr and stdout are separate pipes, so lines written
+	// after an answer can be read before it: with none after the answer,
+	// everything since the call began.
+	var lines []string
+	if p.answer != nil {
+		lines = p.tail.since(*p.answer)
+	}
+	if len(lines) == 0 {
+		lines = p.tail.since(p.from)
+	}
+	return &CrashError{Plugin: p.name, Op: op, Err: err, Stderr: lines}
 }
 
 // notifyFunc receives the notifications read while a call runs; id is the
@@ -271,6 +309,12 @@ func forCall(requestID, id int64) bool { return requestID == 0 || requestID == i
 // notifications to onNote. On ctx's end it sends cancel and, when the
 // plugin does not answer within grace, marks the process broken.
 func (p *proc) call(ctx context.Context, method string, params any, onNote notifyFunc, grace time.Duration) (json.RawMessage, error) {
+	if p.nextID > 0 {
+		// earlier calls' stderr is theirs; the first call (initialize)
+		// keeps what the process wrote as it started (an import error)
+		p.from = p.tail.mark()
+	}
+	p.answer = nil
 	p.nextID++
 	id := p.nextID
 	if err := encodeRequest(&p.buf, id, method, params); err != nil {
@@ -318,6 +362,12 @@ func (p *proc) call(ctx context.Context, method string, params any, onNote notif
 				if msg.Method == NotifyLog {
 					p.logNote(msg.Params)
 					continue
+				}
+				if msg.ID == nil {
+					// an answer (an item's result, rows): the stderr
+					// before it is most likely the answered items'
+					m := p.tail.mark()
+					p.answer = &m
 				}
 				if onNote != nil && noteErr == nil && msg.ID == nil {
 					noteErr = onNote(id, msg.Method, msg.Params)

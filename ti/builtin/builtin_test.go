@@ -525,6 +525,15 @@ func TestDocsCoverEveryBuiltin(t *testing.T) {
 		if !strings.Contains(sec, d.BaseURL) {
 			t.Errorf("%s: docs do not give base URL %s", d.Name, d.BaseURL)
 		}
+		// the Limits line names the retries that apply (the engine's
+		// default when the definition declares none)
+		retries := d.Limits.Retries
+		if retries == 0 {
+			retries = lookup.DefaultRetries
+		}
+		if !strings.Contains(sec, fmt.Sprintf(", retries %d", retries)) {
+			t.Errorf("%s: docs' Limits line does not say retries %d", d.Name, retries)
+		}
 	}
 }
 

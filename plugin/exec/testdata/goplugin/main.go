@@ -6,6 +6,8 @@
 //	          this process was sent connect)
 //	bare      answers lookup with a bare string
 //	crash     exits with status 3 on its first lookup, writing a message to stderr
+//	noisy     writes "noise for IOC" to stderr on each lookup and answers it, except
+//	          for an IOC ending in ".9": writes "dying on IOC" and exits with status 3
 //	malformed writes a non-protocol line before answering
 //	slow      never answers lookup (ignores cancel)
 //	secret    writes the AuthKey setting to stderr, then answers; echoes it in details and
@@ -162,6 +164,14 @@ func main() {
 			case "crash":
 				fmt.Fprintln(os.Stderr, "fatal: upstream said 401")
 				os.Exit(3)
+			case "noisy":
+				for _, it := range p.Items {
+					if strings.HasSuffix(it.Ioc, ".9") {
+						fmt.Fprintln(os.Stderr, "dying on "+it.Ioc)
+						os.Exit(3)
+					}
+					fmt.Fprintln(os.Stderr, "noise for "+it.Ioc)
+				}
 			case "malformed":
 				fmt.Fprintln(out, "hello from a print statement")
 				_ = out.Flush()
