@@ -2,21 +2,52 @@ package querystore
 
 import (
 	"crypto/sha256"
+	"embed"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/render"
 )
 
-// cacheVersion changes whenever parsing or the cached shape changes, so
-// old entries are never used.
-const cacheVersion = "msticgo-querystore-8"
+// cacheVersion changes whenever the cached shape changes, so old entries
+// are never used.
+const cacheVersion = "msticgo-querystore-9"
+
+// ownSource is this package's Go source: its digest (with those of
+// data/render and data/dataenv, which parsing also runs) is part of every
+// cache key, so a build whose parsing differs in any way never reads the
+// entries of another build, with no version number to remember to bump.
+//
+//go:embed *.go
+var ownSource embed.FS
+
+// codeVersion is cacheVersion plus the digest of the parsing code.
+var codeVersion = sync.OnceValue(func() string {
+	h := sha256.New()
+	h.Write([]byte(cacheVersion))
+	entries, _ := fs.ReadDir(ownSource, ".")
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		b, _ := fs.ReadFile(ownSource, e.Name())
+		h.Write([]byte(e.Name()))
+		h.Write(b)
+	}
+	h.Write([]byte(render.SourceDigest()))
+	h.Write([]byte(dataenv.SourceDigest()))
+	return cacheVersion + "-" + hex.EncodeToString(h.Sum(nil))[:16]
+})
 
 // SetCacheDir makes the store keep parsed files in dir, keyed by a hash
 // of their content: a file read again unchanged skips YAML parsing (the
@@ -40,7 +71,7 @@ func DefaultCacheDir() string {
 
 func cacheKey(data []byte) string {
 	h := sha256.New()
-	h.Write([]byte(cacheVersion))
+	h.Write([]byte(codeVersion()))
 	h.Write(data)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -49,12 +80,14 @@ func (s *Store) parseCached(dir, name string, data []byte) ([]*Query, []Problem)
 	path := filepath.Join(dir, cacheKey(data))
 	if b, err := os.ReadFile(path); err == nil {
 		if qs, probs, err := decodeEntry(name, b); err == nil {
+			touchEntry(path)
 			return qs, probs
 		}
 	}
 	qs, probs := ParseFile(name, data)
 	if b, err := encodeEntry(qs, probs); err == nil {
 		if os.MkdirAll(dir, 0o700) == nil {
+			pruneOnce(dir)
 			if f, err := os.CreateTemp(dir, ".tmp-*"); err == nil {
 				_, werr := f.Write(b)
 				cerr := f.Close()
@@ -149,7 +182,7 @@ func (e *encoder) value(v any) error {
 
 func encodeEntry(qs []*Query, probs []Problem) ([]byte, error) {
 	e := &encoder{b: make([]byte, 0, 4096)}
-	e.str(cacheVersion)
+	e.str(codeVersion())
 	e.uint(uint64(len(qs)))
 	for _, q := range qs {
 		e.str(q.Family)
@@ -312,7 +345,7 @@ func (d *decoder) value(depth int) any {
 
 func decodeEntry(name string, b []byte) ([]*Query, []Problem, error) {
 	d := &decoder{b: b}
-	if d.str() != cacheVersion {
+	if d.str() != codeVersion() {
 		return nil, nil, errCorrupt
 	}
 	n := d.count()
@@ -356,4 +389,39 @@ func decodeEntry(name string, b []byte) ([]*Query, []Problem, error) {
 		return nil, nil, errCorrupt
 	}
 	return qs, probs, nil
+}
+
+// Entries unused for entryMaxAge are removed (other builds' entries, files
+// since edited or gone); a used entry's time is refreshed at most daily.
+const entryMaxAge = 30 * 24 * time.Hour
+
+// touchEntry marks an entry as used (its modification time), at most once
+// a day, so pruning keeps it.
+func touchEntry(path string) {
+	if st, err := os.Stat(path); err == nil && time.Since(st.ModTime()) > 24*time.Hour {
+		now := time.Now()
+		_ = os.Chtimes(path, now, now)
+	}
+}
+
+var pruned sync.Map // cache folders pruned by this process
+
+// pruneOnce removes, once per process and folder (when the first new
+// entry is written), the entries of dir unused for entryMaxAge.
+func pruneOnce(dir string) {
+	if _, done := pruned.LoadOrStore(dir, true); done {
+		return
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > entryMaxAge {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }

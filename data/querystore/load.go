@@ -153,7 +153,10 @@ func ParseFile(name string, data []byte) ([]*Query, []Problem) {
 	}
 	var canon []string
 	for _, e := range envs {
-		canon = append(canon, dataenv.FromMetadata(e))
+		// MDATP and MDE name one environment: listed once
+		if c := dataenv.FromMetadata(e); !slices.Contains(canon, c) {
+			canon = append(canon, c)
+		}
 	}
 	var defMeta map[string]any
 	var defParams []render.Param
