@@ -270,7 +270,7 @@ func Run(ctx context.Context, env Env) (code int) {
 		}
 	}()
 	root := newRoot(a)
-	root.SetArgs(env.Args)
+	root.SetArgs(groupHelpArgs(root, env.Args))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -320,4 +320,26 @@ func Execute() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+}
+
+// groupHelpArgs drops --help/-h when they would reach a command group
+// (the root, query, ti...): the group then prints its help when it is
+// given no sub-command, as --help does, and an unknown sub-command
+// ("msticgo feeds --help") is the usual one-line error, exit 2, instead of
+// the group's help and exit 0.
+func groupHelpArgs(root *cobra.Command, args []string) []string {
+	c, _, err := root.Find(args)
+	if err != nil || c == nil || !c.HasSubCommands() || c.Run != nil || c.RunE == nil {
+		return args
+	}
+	out := make([]string, 0, len(args))
+	for _, x := range args {
+		if x == "--" {
+			return args // leave anything after -- alone
+		}
+		if x != "--help" && x != "-h" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
