@@ -490,7 +490,8 @@ func findColumn(name string, header []string, want, flag string) (int, error) {
 			return i, nil
 		}
 	}
-	return -1, UsageErrorf("%s: %s: no column %q (columns: %s)", name, flag, want, strings.Join(header, ", "))
+	// the header is the file's bytes: keep the message valid UTF-8
+	return -1, UsageErrorf("%s: %s: no column %q (columns: %s)", name, flag, want, strings.ToValidUTF8(strings.Join(header, ", "), "\uFFFD"))
 }
 
 func readNDJSONColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, error) {
