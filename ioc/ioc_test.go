@@ -2,7 +2,9 @@ package ioc
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -376,27 +378,80 @@ func TestExtractJSONEscapes(t *testing.T) {
 	}
 }
 
-// Pathological inputs must stay linear: each is 1 MB and must not take
-// quadratic time (the test would then run for minutes).
-func TestExtractLinear(t *testing.T) {
-	inputs := []string{
-		"http://evil.com/" + strings.Repeat(")", 1<<20),
-		strings.Repeat("1:", 1<<19),
-		strings.Repeat("a.", 1<<19),
-		strings.Repeat("a[.]", 1<<18),
-		strings.Repeat("C:\\a ", 1<<18),
-		strings.Repeat("\\\\a", 1<<18),
-		strings.Repeat(" \\a\\", 1<<18),
-		strings.Repeat("\\tx", 1<<18),
-		strings.Repeat("x@", 1<<19),
-		strings.Repeat("/a", 1<<19),
-		strings.Repeat("hxxp://", 1<<17),
-		strings.Repeat("0", 1<<20),
+// pathological are inputs built to make a careless scanner quadratic,
+// each n units long.
+func pathological(n int) []string {
+	return []string{
+		"http://evil.com/" + strings.Repeat(")", 2*n),
+		strings.Repeat("1:", n),
+		strings.Repeat("a.", n),
+		strings.Repeat("a[.]", n/2),
+		strings.Repeat("C:\\a ", n/2),
+		strings.Repeat("\\\\a", n/2),
+		strings.Repeat(" \\a\\", n/2),
+		strings.Repeat("\\tx", n/2),
+		strings.Repeat("x@", n),
+		strings.Repeat("/a", n),
+		strings.Repeat("hxxp://", n/4),
+		strings.Repeat("0", 2*n),
 	}
-	for _, in := range inputs {
+}
+
+// TestExtractPathological: on inputs built to be slow, the results keep
+// their invariants (every match is the text at its offset, in order, and
+// there are fewer matches than bytes; TrimURL only cuts the end;
+// Classify's value is no longer than its input), and the memory Extract
+// allocates grows linearly: four times the input, at most five times the
+// bytes (a quadratic scan that builds candidates would show sixteen).
+func TestExtractPathological(t *testing.T) {
+	small, large := pathological(1<<14), pathological(1<<16)
+	allocated := func(in string) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
 		Extract(in)
-		Classify(in)
-		TrimURL(in)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	for i, in := range large {
+		name := strings.ReplaceAll(fmt.Sprintf("%.12q", in), " ", "_")
+		t.Run(name, func(t *testing.T) {
+			ms := Extract(in)
+			if len(ms) > len(in)/2 {
+				t.Errorf("%d matches in %d bytes", len(ms), len(in))
+			}
+			prev := -1
+			for _, m := range ms {
+				if m.Offset <= prev || m.Offset+len(m.Raw) > len(in) || in[m.Offset:m.Offset+len(m.Raw)] != m.Raw {
+					t.Fatalf("match %+v is not the text at its offset (after offset %d)", m, prev)
+				}
+				prev = m.Offset
+			}
+			if tr := TrimURL(in); !strings.HasPrefix(in, tr) {
+				t.Errorf("TrimURL changed more than the end")
+			}
+			if o := Classify(in); o.Input != in || len(o.Value) > len(in) {
+				t.Errorf("Classify: input kept %v, value %d bytes for %d", o.Input == in, len(o.Value), len(in))
+			}
+			a, b := allocated(small[i]), allocated(in)
+			if b > 5*max(a, 1<<12) {
+				t.Errorf("Extract allocated %d bytes for %d input bytes and %d for %d: not linear", a, len(small[i]), b, len(in))
+			}
+		})
+	}
+}
+
+// BenchmarkExtractPathological measures Extract, Classify and TrimURL on
+// the 1 MB pathological inputs (a quadratic path would show as minutes).
+func BenchmarkExtractPathological(b *testing.B) {
+	inputs := pathological(1 << 19)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, in := range inputs {
+			Extract(in)
+			Classify(in)
+			TrimURL(in)
+		}
 	}
 }
 

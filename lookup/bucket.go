@@ -15,10 +15,11 @@ type tokenBucket struct {
 	burst  float64
 	tokens float64
 	last   time.Time
+	now    func() time.Time // the clock (tests set a fake one)
 }
 
 func newTokenBucket(perSecond float64, burst int) *tokenBucket {
-	return &tokenBucket{rate: perSecond, burst: float64(burst), tokens: float64(burst)}
+	return &tokenBucket{rate: perSecond, burst: float64(burst), tokens: float64(burst), now: time.Now}
 }
 
 func (b *tokenBucket) advance(now time.Time) {
@@ -34,7 +35,7 @@ func (b *tokenBucket) advance(now time.Time) {
 func (b *tokenBucket) reserve() time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.advance(time.Now())
+	b.advance(b.now())
 	b.tokens--
 	if b.tokens >= 0 {
 		return 0
@@ -46,7 +47,7 @@ func (b *tokenBucket) reserve() time.Duration {
 func (b *tokenBucket) refund() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.advance(time.Now())
+	b.advance(b.now())
 	b.tokens = min(b.burst, b.tokens+1)
 }
 

@@ -135,6 +135,11 @@ type Options struct {
 	BackoffMax  time.Duration // default 30s
 	Now         func() time.Time
 	Logger      *slog.Logger
+
+	// wait waits d before a retry (why "retry") or out of a provider-wide
+	// pause (why "pause"); false when ctx ended first. nil: the real
+	// clock. Tests set it to see the waits asked for without waiting.
+	wait func(ctx context.Context, d time.Duration, why string) bool
 }
 
 // Engine runs lookups of many indicators against selected providers. It
@@ -171,6 +176,9 @@ func NewEngine(specs []ProviderSpec, opts Options) *Engine {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.wait == nil {
+		opts.wait = func(ctx context.Context, d time.Duration, _ string) bool { return sleep(ctx, d) }
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -383,7 +383,7 @@ func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64, rs 
 			p.pause(time.Now().Add(wait))
 		}
 		wait = max(wait, p.backoff(attempt))
-		if !sleep(ctx, wait) {
+		if !p.opts.wait(ctx, wait, "retry") {
 			for _, i := range again {
 				results[i] = interrupted(results[i], attempt+1, "before", ctx.Err())
 			}
@@ -460,7 +460,7 @@ func (p *provRun) waitTurn(ctx context.Context, rs *runState) (turn, error) {
 	until := p.pausedUntil
 	p.pauseMu.Unlock()
 	if !until.IsZero() {
-		if d := time.Until(until); d > 0 && !sleep(ctx, d) {
+		if d := time.Until(until); d > 0 && !p.opts.wait(ctx, d, "pause") {
 			return tn, ctx.Err()
 		}
 	}
@@ -572,11 +572,12 @@ func fillN(n int, r Result) []Result {
 type windowLimiter struct {
 	mu     sync.Mutex
 	window time.Duration
-	starts []time.Time // per slot: its last start; zero = free
+	starts []time.Time      // per slot: its last start; zero = free
+	now    func() time.Time // the clock (tests set a fake one)
 }
 
 func newWindowLimiter(n int, window time.Duration) *windowLimiter {
-	return &windowLimiter{window: window, starts: make([]time.Time, n)}
+	return &windowLimiter{window: window, starts: make([]time.Time, n), now: time.Now}
 }
 
 // wait records a start in the slot with the oldest start (or a free one)
@@ -584,7 +585,7 @@ func newWindowLimiter(n int, window time.Duration) *windowLimiter {
 // (for refund). notice is called with the wait when there is one.
 func (w *windowLimiter) wait(ctx context.Context, notice func(time.Duration)) (int, time.Time, error) {
 	w.mu.Lock()
-	now := time.Now()
+	now := w.now()
 	at := now
 	slot := 0
 	for i, t := range w.starts {

@@ -498,7 +498,8 @@ func findColumn(name string, header []string, want, flag string) (int, error) {
 		// msticgo's own aligned table output (-o table, the default) piped in
 		return -1, UsageErrorf("%s: %s: no column %q: the input looks like an aligned table (-o table); give the command that writes it -o ndjson, -o json or -o csv", name, flag, want)
 	}
-	return -1, UsageErrorf("%s: %s: no column %q (columns: %s)", name, flag, want, strings.Join(header, ", "))
+	// the header is the file's bytes: keep the message valid UTF-8
+	return -1, UsageErrorf("%s: %s: no column %q (columns: %s)", name, flag, want, strings.ToValidUTF8(strings.Join(header, ", "), "\uFFFD"))
 }
 
 func readNDJSONColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, error) {

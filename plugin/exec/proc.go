@@ -136,7 +136,7 @@ type scrubber struct {
 }
 
 // cleanValue replaces secret values in every string of a decoded JSON
-// value (details, raw), in place.
+// value (details, raw) and in every map key; use the value it returns.
 func (s *scrubber) cleanValue(v any) any {
 	if s == nil || len(s.secrets) == 0 {
 		return v
@@ -149,9 +149,12 @@ func (s *scrubber) cleanValue(v any) any {
 			x[i] = s.cleanValue(x[i])
 		}
 	case map[string]any:
+		// keys too: a plugin may echo a secret as a field name
+		m := make(map[string]any, len(x))
 		for k, e := range x {
-			x[k] = s.cleanValue(e)
+			m[s.clean(k)] = s.cleanValue(e)
 		}
+		return m
 	}
 	return v
 }

@@ -55,11 +55,7 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 			return
 		}
 		done[i] = true
-		sc := p.pool.tail.scrub
-		w.Message, w.Reference = sc.clean(w.Message), sc.clean(w.Reference)
-		w.Details, w.Raw = sc.cleanValue(w.Details), sc.cleanValue(w.Raw)
-		out[i] = toResult(w)
-		out[i].Message = sc.clean(out[i].Message)
+		out[i] = scrubbedResult(p.pool.tail.scrub, w)
 	}
 	onNote := func(id int64, method string, params json.RawMessage) error {
 		if method != NotifyLookupResult {
@@ -106,6 +102,18 @@ func (p *Provider) lookupChunk(ctx context.Context, items []lookup.Item, out []l
 			out[i] = lookup.Result{Status: st, Severity: lookup.SevUnknown, Message: err.Error(), RawResult: err.Error(), RetryAfter: retry}
 		}
 	}
+}
+
+// scrubbedResult is the lookup result of one item the plugin answered,
+// with the plugin's secrets removed.
+func scrubbedResult(sc *scrubber, w *WireResult) lookup.Result {
+	w.Message, w.Reference = sc.clean(w.Message), sc.clean(w.Reference)
+	w.Details, w.Raw = sc.cleanValue(w.Details), sc.cleanValue(w.Raw)
+	r := toResult(w)
+	// toResult's own messages quote the plugin's text (an unknown status)
+	// and are copied into RawResult: clean both.
+	r.Message, r.RawResult = sc.clean(r.Message), sc.cleanValue(r.RawResult)
+	return r
 }
 
 func statusOfErr(ctx context.Context, err error) lookup.Status {

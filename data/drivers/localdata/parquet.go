@@ -14,7 +14,14 @@ import (
 // ReadParquet reads a Parquet file with a flat schema (nested groups are
 // kept as maps and lists in "any" columns). Timestamp and date columns
 // become times in UTC.
-func ReadParquet(r io.ReaderAt, size int64) (*table.Frame, error) {
+func ReadParquet(r io.ReaderAt, size int64) (_ *table.Frame, err error) {
+	// The Parquet library can panic on a corrupt file (a length field past
+	// the end of a page, for one); a damaged file is bad input, not a crash.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("not a readable Parquet file: corrupt data (%v)", p)
+		}
+	}()
 	pf, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("not a readable Parquet file: %w", err)
