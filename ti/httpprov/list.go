@@ -1,7 +1,6 @@
 package httpprov
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -176,11 +175,11 @@ func (e *emptyListError) Error() string {
 // the record (several keys may share one).
 func parseList(body []byte, src ListSource, keyMode string) map[string]map[string]any {
 	out := map[string]map[string]any{}
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	var rec map[string]any
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	// every line, however long (the body is in memory: no scanner limit
+	// that would silently drop the rest of the list)
+	for raw := range bytes.SplitSeq(body, []byte("\n")) {
+		line := strings.TrimSpace(string(raw))
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
