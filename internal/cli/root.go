@@ -127,7 +127,7 @@ providers, all configured by the msticpyconfig.yaml MSTICPy users already have.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input/usage/configuration,
 3 partial (some items failed; every row is still printed with its status),
-130 interrupted (Ctrl-C: the rows finished so far are printed).`,
+130 interrupted (Ctrl-C, SIGINT or SIGTERM).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.NoArgs,
