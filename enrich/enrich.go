@@ -116,7 +116,7 @@ func Frame(ctx context.Context, lk Looker, f *table.Frame, opt Options) (*Result
 			byInput[r.Index] = append(byInput[r.Index], r)
 		}
 	}
-	notes := make([][]string, len(inputs)) // computed once per distinct value
+	notes := make([][]note, len(inputs)) // computed once per distinct value
 	for i, rs := range byInput {
 		notes[i] = valueNotes(inputs[i].Value, rs, width)
 	}
@@ -131,7 +131,7 @@ func Frame(ctx context.Context, lk Looker, f *table.Frame, opt Options) (*Result
 		best := lookup.SevUnknown
 		found := false
 		matched := map[int]string{}
-		var detail []string
+		var detail []note
 		seen := map[int]bool{}
 		for _, ci := range idx {
 			for _, v := range x.of(row[ci]) {
@@ -156,9 +156,17 @@ func Frame(ctx context.Context, lk Looker, f *table.Frame, opt Options) (*Result
 		if found {
 			sev = best.String()
 		}
+		// what matters first: matches (highest severity first), then
+		// remarks on misses, failures, values not sent, providers not
+		// configured; in column order within each
+		slices.SortStableFunc(detail, func(a, b note) int { return a.rank - b.rank })
+		texts := make([]string, len(detail))
+		for i, d := range detail {
+			texts[i] = d.text
+		}
 		nr := make([]any, 0, len(row)+3)
 		nr = append(nr, row...)
-		nr = append(nr, sev, joinProviders(matched), strings.Join(detail, "; "))
+		nr = append(nr, sev, joinProviders(matched), strings.Join(texts, "; "))
 		out.Rows[ri] = nr
 	}
 	return &Result{Frame: out, Columns: cols, Lookups: rows, Summary: sum}, nil
@@ -177,20 +185,38 @@ func joinProviders(m map[int]string) string {
 	return strings.Join(names, ", ")
 }
 
+// note is one note of TIDetail; rank orders the notes of a row (lower
+// first).
+type note struct {
+	rank int
+	text string
+}
+
+// Ranks of TIDetail notes: a match ranks by its severity (high first).
+const (
+	rankMatch         = 100 // minus the severity
+	rankRemark        = 200 // a provider's remark on a miss (known benign)
+	rankFailure       = 300
+	rankNotSent       = 400 // not routable, invalid
+	rankNotConfigured = 500
+)
+
 // valueNotes are the notes for one value: a match ("v Provider: detail"),
 // a failure ("v Provider: timeout: ..."), a value that was not sent
 // ("v: not routable: private") or a provider's remark on a miss (such as a
 // known-benign listing). A plain "not found" or an unsupported type says
 // nothing.
-func valueNotes(v string, rs []lookup.Row, width int) []string {
-	var out []string
+func valueNotes(v string, rs []lookup.Row, width int) []note {
+	var out []note
 	unsent := ""
 	for _, r := range rs {
 		res := r.Result
 		var text string
+		var rank int
 		switch {
 		case res.Found:
 			text = r.Provider + ": " + short(res.Details)
+			rank = rankMatch - int(res.Severity)
 		case res.Status == lookup.StatusNotRoutable || res.Status == lookup.StatusInvalid:
 			// the same for every provider: say it once
 			if unsent == "" {
@@ -206,22 +232,25 @@ func valueNotes(v string, rs []lookup.Row, width int) []string {
 				continue
 			}
 			text = r.Provider + ": " + d
+			rank = rankRemark
 		case res.Status == lookup.StatusUnsupported:
 			continue
 		case res.Status == lookup.StatusNotConfigured:
 			// the reason is the same for every value: callers say it once
 			// (the CLI on stderr); here only the fact
 			text = r.Provider + ": " + res.Status.String()
+			rank = rankNotConfigured
 		default:
 			text = r.Provider + ": " + res.Status.String()
 			if m := strings.TrimPrefix(res.Message, res.Status.String()+": "); m != "" {
 				text += ": " + m
 			}
+			rank = rankFailure
 		}
-		out = append(out, cut(v+" "+text, width))
+		out = append(out, note{rank, cut(v+" "+text, width)})
 	}
 	if unsent != "" {
-		out = append([]string{cut(v+": "+unsent, width)}, out...)
+		out = append(out, note{rankNotSent, cut(v+": "+unsent, width)})
 	}
 	return out
 }
