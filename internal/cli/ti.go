@@ -368,6 +368,9 @@ func readLookupInputs(a *App, o *lookupOpts, args []string) ([]lookup.Input, err
 	br := bufio.NewReaderSize(r, 64<<10)
 	var out []lookup.Input
 	if o.column == "" {
+		if err := tableWithoutColumn(name, br); err != nil {
+			return nil, err
+		}
 		out, err = readPlainLines(name, br, o.typ)
 	} else if f := tableFormat(name, br); f == "json" {
 		out, err = readJSONArrayColumn(name, br, o)
@@ -383,6 +386,34 @@ func readLookupInputs(a *App, o *lookupOpts, args []string) ([]lookup.Input, err
 		return nil, UsageErrorf("no indicators in %s", name)
 	}
 	return out, nil
+}
+
+// tableWithoutColumn is the error for JSON records (what -o ndjson or -o
+// json writes) read as indicator lines: with no --column every line would
+// be one unsupported "indicator". The columns of the first record are
+// listed to pick from.
+func tableWithoutColumn(name string, br *bufio.Reader) error {
+	first := firstNonBlank(br)
+	if first != '{' && first != '[' {
+		return nil
+	}
+	head, _ := br.Peek(br.Size())
+	head = bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
+	if first == '[' {
+		head = bytes.TrimLeft(head[1:], " \t\r\n")
+		if len(head) == 0 || head[0] != '{' {
+			return nil // [2001:db8::1]:443 and the like
+		}
+	}
+	var obj map[string]any
+	if json.NewDecoder(bytes.NewReader(head)).Decode(&obj) != nil {
+		if first == '{' {
+			return UsageErrorf("%s: the input looks like JSON records; name the column to look up with --column", name)
+		}
+		return UsageErrorf("%s: the input looks like a JSON array of records; name the column to look up with --column", name)
+	}
+	return UsageErrorf("%s: the input holds JSON records, not one indicator per line; name the column to look up with --column (columns: %s)",
+		name, strings.ToValidUTF8(strings.Join(sortedObjKeys(obj), ", "), "\uFFFD"))
 }
 
 // tableFormat picks JSON (an array of objects, what -o json writes),

@@ -74,3 +74,23 @@ func TestPipedTableOutput(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errb.String())
 	}
 }
+
+// TestJSONRecordsWithoutColumn: -o ndjson or -o json output piped to ti
+// lookup without --column is one clear error listing the columns, not a
+// row of "unsupported type" per record with exit 0 (new-user review 4).
+func TestJSONRecordsWithoutColumn(t *testing.T) {
+	for _, format := range []string{"ndjson", "json"} {
+		q := run(t, nil, "-o", format, "query", "run", "Network.list_public_destinations")
+		if q.code != 0 {
+			t.Fatalf("query: exit %d: %s", q.code, q.stderr)
+		}
+		var out, errb strings.Builder
+		code := Run(context.Background(), Env{
+			Args: []string{"ti", "lookup"}, Stdin: strings.NewReader(q.stdout), Stdout: &out, Stderr: &errb,
+			Getenv: func(k string) string { return map[string]string{"HOME": t.TempDir()}[k] },
+		})
+		if code != 2 || !strings.Contains(errb.String(), "name the column to look up with --column (columns: Computer, Connections, DestinationIP") || out.Len() != 0 {
+			t.Errorf("%s: exit %d: %s", format, code, errb.String())
+		}
+	}
+}
