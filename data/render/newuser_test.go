@@ -55,3 +55,20 @@ func TestNewUserEmptyValuesAndWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownParameterSuggestion: a misspelt parameter name gets a "did
+// you mean" (new-user review 4), as query names do.
+func TestUnknownParameterSuggestion(t *testing.T) {
+	p := NewPrepared("T | where h == '{host_name}'", []Param{{Name: "host_name", Type: "str", Aliases: []string{"hostname"}}})
+	tests := []struct{ given, want string }{
+		{"host_nam", `unknown parameters "host_nam" (did you mean "host_name"?)`},
+		{"hostnme", `(did you mean "hostname"?)`},
+		{"zzzzzz", `unknown parameters "zzzzzz" (valid: host_name (aliases: hostname))`},
+	}
+	for _, tt := range tests {
+		_, err := p.Resolve(map[string]any{tt.given: "x"})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.given, err, tt.want)
+		}
+	}
+}

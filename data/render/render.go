@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/msticgo/msticgo/registry"
 )
 
 // Param declares one query parameter.
@@ -227,6 +229,7 @@ type ParamError struct {
 	Param   string   // parameter of a conversion error
 	Err     error
 	valid   []string
+	suggest string // the likely intended name for a single unknown one
 }
 
 // ErrParams is wrapped by every ParamError.
@@ -235,7 +238,11 @@ var ErrParams = errors.New("bad query parameters")
 func (e *ParamError) Error() string {
 	var parts []string
 	if len(e.Unknown) > 0 {
-		parts = append(parts, fmt.Sprintf("unknown parameters %s (valid: %s)", quoteList(e.Unknown), strings.Join(e.valid, ", ")))
+		msg := fmt.Sprintf("unknown parameters %s", quoteList(e.Unknown))
+		if e.suggest != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", e.suggest)
+		}
+		parts = append(parts, msg+fmt.Sprintf(" (valid: %s)", strings.Join(e.valid, ", ")))
 	}
 	if len(e.Missing) > 0 {
 		parts = append(parts, fmt.Sprintf("no values found for these required parameters: %s", quoteList(e.Missing)))
@@ -321,7 +328,16 @@ func (p *Prepared) resolve(values map[string]any) ([]any, []bool, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, nil, &ParamError{Unknown: unknown, valid: p.ValidNames()}
+		pe := &ParamError{Unknown: unknown, valid: p.ValidNames()}
+		if len(unknown) == 1 {
+			var names []string
+			for _, pr := range p.Params {
+				names = append(names, pr.Name)
+				names = append(names, pr.Aliases...)
+			}
+			pe.suggest = registry.Suggest(unknown[0], names)
+		}
+		return nil, nil, pe
 	}
 	return vals, set, nil
 }
