@@ -115,12 +115,12 @@ func formatRaw(v any) string {
 	case json.Number:
 		return x.String()
 	case time.Time:
-		return x.Format(time.RFC3339Nano)
+		return FormatTime(x)
 	case *time.Time:
 		if x == nil {
 			return ""
 		}
-		return x.Format(time.RFC3339Nano)
+		return FormatTime(*x)
 	case time.Duration:
 		return x.String()
 	case fmt.Stringer:
@@ -135,6 +135,23 @@ func formatRaw(v any) string {
 		return string(b)
 	}
 	return fmt.Sprint(v)
+}
+
+// FormatTime writes a time as RFC 3339 with its fraction at a fixed width
+// for its precision: none for whole seconds, else 3, 6 or 9 digits
+// (2024-03-01T07:00:23.430Z, not .43Z), so times of one source line up in
+// a table and sort as text.
+func FormatTime(t time.Time) string {
+	ns := t.Nanosecond()
+	switch {
+	case ns == 0:
+		return t.Format(time.RFC3339)
+	case ns%1_000_000 == 0:
+		return t.Format("2006-01-02T15:04:05.000Z07:00")
+	case ns%1_000 == 0:
+		return t.Format("2006-01-02T15:04:05.000000Z07:00")
+	}
+	return t.Format("2006-01-02T15:04:05.000000000Z07:00")
 }
 
 func formatFloat(f float64) string {
@@ -170,7 +187,7 @@ func jsonValue(v any, o Options) any {
 	case float32:
 		return jsonValue(float64(x), o)
 	case time.Time:
-		return x.Format(time.RFC3339Nano)
+		return FormatTime(x)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
