@@ -3,6 +3,7 @@ package feeds
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -322,9 +323,25 @@ func parseFeed(name string, data []byte, spec FeedSpec) (*parsed, error) {
 		return parseMISP(data, opt)
 	case "warninglist":
 		return nil, errors.New("this is a MISP warninglist: list it under Warninglists, not as a feed")
+	case "badjson":
+		return nil, notJSON(data)
 	default:
+		if !json.Valid(bytes.TrimPrefix(data, []byte("\ufeff"))) {
+			return nil, notJSON(data)
+		}
 		return nil, errors.New("JSON that is neither a STIX bundle nor a MISP event (set its Format to stix or misp)")
 	}
+}
+
+// notJSON is the error for a file that should be JSON and is not:
+// "line 1: invalid JSON: ...", as for a STIX or MISP file that does not parse.
+func notJSON(data []byte) error {
+	var v any
+	err := json.Unmarshal(data, &v)
+	if err == nil {
+		err = errors.New("not a JSON object or list")
+	}
+	return jsonErr(data, err)
 }
 
 // sortStats orders stats by kind then source for stable listings.

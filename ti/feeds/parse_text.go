@@ -294,5 +294,11 @@ func sniff(name string, head []byte) string {
 		}
 		return "json"
 	}
+	// A file named *.json is JSON: content that is not (an HTML error
+	// page saved under the feed's name, say) must fail to load with
+	// "invalid JSON", not be read as a plain list of zero indicators.
+	if strings.HasSuffix(lname, ".json") {
+		return "badjson"
+	}
 	return "plain"
 }
