@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/msticgo/msticgo/lookup"
 )
@@ -267,10 +268,15 @@ func csvErr(err error) error {
 	return err
 }
 
-// clip shortens a value for an error message.
+// clip shortens a value for an error message or a description, cutting
+// at a character boundary (the output stays valid UTF-8).
 func clip(s string) string {
 	if len(s) > 80 {
-		return s[:77] + "..."
+		n := 77
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return s[:n] + "..."
 	}
 	return s
 }
