@@ -662,7 +662,9 @@ func TestMISPShapes(t *testing.T) {
 	// shaped event is skipped and counted, naming its line.
 	write(t, dir, "c.json", "{\"Event\": {\"id\": \"8\",\n \"Attribute\": [\n  {\"id\": \"81\", \"type\": \"ip-dst\", \"value\": {\"x\": 1}}]}}")
 	write(t, dir, "d.json", "{\"response\": [\n {\"Event\": {\"id\": \"9\"}},\n {\"Event\": \"not an event\"}]}")
-	p = newProv(t, map[string]string{"Feed1": "c.json", "Feed1Format": "misp", "Feed2": "d.json", "Feed2Format": "misp"}, dir)
+	// (b.txt: c.json and d.json hold nothing else, and an entry with no
+	// indicator at all is not configured)
+	p = newProv(t, map[string]string{"Feed1": "c.json", "Feed1Format": "misp", "Feed2": "d.json", "Feed2Format": "misp", "Feed3": "b.txt"}, dir)
 	for _, st := range p.SourceStats() {
 		probs := strings.Join(st.Problems, "\n")
 		switch filepath.Base(st.Source) {
@@ -671,7 +673,8 @@ func TestMISPShapes(t *testing.T) {
 				t.Errorf("c.json: %+v", st)
 			}
 		case "d.json":
-			if st.Error != "" || st.Skipped != 1 || !strings.Contains(probs, "item 2 (line 3): not read: an Event must be a JSON object, not a string") {
+			// nothing read but a skipped item: not loaded, saying why
+			if !strings.Contains(st.Error, "d.json: no indicator in it: 1 entry skipped (first: item 2 (line 3)") || st.Skipped != 1 || !strings.Contains(probs, "item 2 (line 3): not read: an Event must be a JSON object, not a string") {
 				t.Errorf("d.json: %+v", st)
 			}
 		}

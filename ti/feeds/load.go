@@ -3,6 +3,7 @@ package feeds
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -201,6 +202,12 @@ func build(ctx context.Context, s *Settings) *snapshot {
 			st.Counts[k]++
 			st.Total++
 		}
+		if st.Total == 0 && st.Skipped > 0 {
+			// Nothing but entries that are not indicators (a page of
+			// prose, a file in the wrong format): a source that did not
+			// load, not an empty feed that makes every value look clean.
+			st.Error = fmt.Sprintf("%s: no indicator in it: %d %s skipped (first: %s)", src.display, st.Skipped, plural(st.Skipped, "entry", "entries"), firstProblem(st.Problems))
+		}
 		snap.stats = append(snap.stats, st)
 	}
 	snap.stats = append(snap.stats, bad...)
@@ -217,39 +224,76 @@ func build(ctx context.Context, s *Settings) *snapshot {
 // (feeds/x.txt)." Failed warninglists are not noted: they can only turn a
 // "not found" into a hit, never hide one.
 func notFoundResult(stats []lookup.SourceStat) lookup.Result {
-	var failed []string
-	total := 0
+	var failed, empty []string
+	total, indicators := 0, 0
 	for _, st := range stats {
 		if st.Kind != "feed" {
 			continue
 		}
 		total++
-		if st.Error != "" {
+		indicators += st.Total
+		switch {
+		case st.Error != "":
 			failed = append(failed, st.Source)
+		case st.Total == 0:
+			empty = append(empty, st.Source)
 		}
+	}
+	if len(failed) == 0 && total > 0 && indicators == 0 {
+		// Only after a reload: New refuses such a snapshot.
+		msg := fmt.Sprintf("Not found. The feed sources hold no indicator (%s).", joinNames(empty))
+		return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: msg}
 	}
 	if len(failed) == 0 {
 		return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: "Not found."}
 	}
-	names := failed[0]
-	if len(failed) > 1 {
-		names += fmt.Sprintf(" and %d more", len(failed)-1)
-	}
-	msg := fmt.Sprintf("Not found. %d of %d feed sources did not load (%s).", len(failed), total, names)
+	msg := fmt.Sprintf("Not found. %d of %d feed sources did not load (%s).", len(failed), total, joinNames(failed))
 	return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: msg}
+}
+
+// joinNames is "a" or "a and 2 more".
+func joinNames(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	s := names[0]
+	if len(names) > 1 {
+		s += fmt.Sprintf(" and %d more", len(names)-1)
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func firstProblem(p []string) string {
+	if len(p) == 0 {
+		return "none recorded"
+	}
+	return p[0]
 }
 
 // unusable is why a snapshot answers nothing at all ("" when it can): the
 // settings name feed sources (or only warninglists) and not one of them
-// loaded. Such an entry would answer "not found" for every value.
+// loaded an indicator (each is missing, failed, or empty). Such an entry
+// would answer "not found" for every value.
 func (s *snapshot) unusable() string {
 	var errs []string
+	empty := false
 	feeds, loaded, lists, listsLoaded := 0, 0, 0, 0
 	for _, st := range s.stats {
 		if st.Kind == "feed" {
 			feeds++
-			if st.Error == "" {
+			if st.Error == "" && st.Total > 0 {
 				loaded++
+			}
+			if st.Error == "" && st.Total == 0 {
+				empty = true
+				errs = append(errs, st.Source+": no indicator in it")
 			}
 		} else {
 			lists++
@@ -269,6 +313,10 @@ func (s *snapshot) unusable() string {
 	}
 	if len(errs) > 3 {
 		errs = append(errs[:3], fmt.Sprintf("and %d more", len(errs)-3))
+	}
+	if empty {
+		// a feed file loaded and held nothing: "source loaded" would be untrue
+		return "no feed indicator loaded: " + strings.Join(errs, "; ")
 	}
 	return "no feed source loaded: " + strings.Join(errs, "; ")
 }
@@ -322,9 +370,25 @@ func parseFeed(name string, data []byte, spec FeedSpec) (*parsed, error) {
 		return parseMISP(data, opt)
 	case "warninglist":
 		return nil, errors.New("this is a MISP warninglist: list it under Warninglists, not as a feed")
+	case "badjson":
+		return nil, notJSON(data)
 	default:
+		if !json.Valid(bytes.TrimPrefix(data, []byte("\ufeff"))) {
+			return nil, notJSON(data)
+		}
 		return nil, errors.New("JSON that is neither a STIX bundle nor a MISP event (set its Format to stix or misp)")
 	}
+}
+
+// notJSON is the error for a file that should be JSON and is not:
+// "line 1: invalid JSON: ...", as for a STIX or MISP file that does not parse.
+func notJSON(data []byte) error {
+	var v any
+	err := json.Unmarshal(data, &v)
+	if err == nil {
+		err = errors.New("not a JSON object or list")
+	}
+	return jsonErr(data, err)
 }
 
 // sortStats orders stats by kind then source for stable listings.

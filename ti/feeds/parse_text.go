@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/msticgo/msticgo/ioc"
 	"github.com/msticgo/msticgo/lookup"
 )
 
@@ -21,6 +23,8 @@ type parsed struct {
 	Skipped    int      // entries skipped (not an indicator, unsupported pattern...)
 	Problems   []string // the first maxProblems reasons, with line or object id
 	Format     string
+
+	fromTextN int // plain lists: lines of text indicators were found in
 }
 
 func (p *parsed) skip(format string, a ...any) { p.skipN(1, format, a...) }
@@ -79,11 +83,20 @@ func parsePlain(r io.Reader, opt fileOptions) (*parsed, error) {
 			continue
 		}
 		value, info, score := text, comment, 0
+		loki := false
 		if i := strings.IndexByte(text, ';'); i >= 0 {
 			value, info, score = lokiFields(text[:i], text[i+1:], comment)
 			p.Format = "loki"
+			loki = true
 		}
 		n, ok := classifyAs(value, opt.Type)
+		if !ok && !loki && opt.Type == "" {
+			// A line of text ("- 50pm4[.]com - 82.146.46[.]29", "- HASH
+			// name.doc"), as in IoC write-ups: the indicators in it.
+			if found := p.fromText(text, line, comment, opt); found > 0 {
+				continue
+			}
+		}
 		if !ok {
 			p.skip("line %d: %q is not an indicator", line, clip(value))
 			continue
@@ -93,7 +106,75 @@ func parsePlain(r io.Reader, opt fileOptions) (*parsed, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("line %d: %w", line+1, err)
 	}
+	if p.fromTextN > 0 {
+		p.Format += fmt.Sprintf("; indicators found in %d %s of text", p.fromTextN, plural(p.fromTextN, "line", "lines"))
+	}
 	return p, nil
+}
+
+// fromText adds the indicators package ioc finds in one line of a plain
+// list that is not itself an indicator, and returns how many it added.
+// The host of a URL (or the domain of an e-mail address) found in the line
+// is not added on its own, as a plain list's URL line does not list its
+// host. Types the feeds do not index (paths...) are left out. The
+// description is the comment above, else the line itself.
+func (p *parsed) fromText(text string, line int, comment string, opt fileOptions) int {
+	ms := ioc.Extract(text)
+	info := lineRest(text, ms)
+	switch {
+	case comment != "" && info != "":
+		info = comment + ": " + info
+	case comment != "":
+		info = comment
+	}
+	added := 0
+	for i, m := range ms {
+		if insideOther(ms, i) {
+			continue
+		}
+		n, ok := Classify(m.Value)
+		if !ok {
+			continue
+		}
+		p.Indicators = append(p.Indicators, Indicator{Value: n, Severity: opt.Severity, Suffix: opt.Suffix, Line: line, Info: info})
+		added++
+	}
+	if added > 0 {
+		p.fromTextN++
+	}
+	return added
+}
+
+// lineRest is a line's text without the indicators found in it, for a
+// description: "- HASH  report.doc" gives "report.doc", "- a[.]com -
+// 1.2.3[.]4" gives "". At most 200 bytes.
+func lineRest(text string, ms []ioc.Match) string {
+	var b strings.Builder
+	at := 0
+	for _, m := range ms {
+		if m.Offset < at || m.Offset+len(m.Raw) > len(text) {
+			continue // inside one already cut (a URL's host)
+		}
+		b.WriteString(text[at:m.Offset])
+		b.WriteByte(' ')
+		at = m.Offset + len(m.Raw)
+	}
+	b.WriteString(text[at:])
+	rest := strings.Join(strings.Fields(b.String()), " ")
+	rest = strings.Trim(rest, " -*•:,;|")
+	return clipN(rest, 200)
+}
+
+// insideOther reports whether match i lies within another match's text
+// (the host Extract adds for a URL or e-mail address).
+func insideOther(ms []ioc.Match, i int) bool {
+	a, b := ms[i].Offset, ms[i].Offset+len(ms[i].Raw)
+	for j, o := range ms {
+		if j != i && o.Offset <= a && b <= o.Offset+len(o.Raw) && len(o.Raw) > len(ms[i].Raw) {
+			return true
+		}
+	}
+	return false
 }
 
 // lokiFields reads the part of a LOKI line after the value. LOKI's lists
@@ -267,12 +348,28 @@ func csvErr(err error) error {
 	return err
 }
 
-// clip shortens a value for an error message.
+// clip shortens a value for an error message or a description, cutting
+// at a character boundary (the output stays valid UTF-8).
 func clip(s string) string {
 	if len(s) > 80 {
-		return s[:77] + "..."
+		n := 77
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return s[:n] + "..."
 	}
 	return s
+}
+
+// clipN keeps at most n bytes of s, cut at a character boundary.
+func clipN(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // sniff guesses the format of a file from its name and first bytes.
@@ -293,6 +390,12 @@ func sniff(name string, head []byte) string {
 			return "stix"
 		}
 		return "json"
+	}
+	// A file named *.json is JSON: content that is not (an HTML error
+	// page saved under the feed's name, say) must fail to load with
+	// "invalid JSON", not be read as a plain list of zero indicators.
+	if strings.HasSuffix(lname, ".json") {
+		return "badjson"
 	}
 	return "plain"
 }

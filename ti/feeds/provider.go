@@ -60,9 +60,10 @@ func New(ctx context.Context, name string, s *Settings, log *slog.Logger) (*Prov
 	return p, nil
 }
 
-// report logs, in one line, the sources that failed to load, and each
-// source with skipped entries: a source already reported with the same
-// result by the previous snapshot (old) is not repeated.
+// report logs, in one line at WARN, the sources that failed to load, and
+// at INFO each loaded source with skipped entries: a source already
+// reported with the same result by the previous snapshot (old) is not
+// repeated.
 func (p *Provider) report(snap, old *snapshot) {
 	seen := map[string]string{}
 	if old != nil {
@@ -96,7 +97,10 @@ func (p *Provider) report(snap, old *snapshot) {
 			if len(st.Problems) > 0 {
 				first = st.Problems[0]
 			}
-			p.log.Warn("feed entries skipped", "source", st.Source, "skipped", st.Skipped, "first", first)
+			// The source loaded: a note, not a warning (headings in a
+			// write-up, patterns the engine cannot evaluate). Load
+			// failures stay warnings.
+			p.log.Info("feed entries skipped", "source", st.Source, "skipped", st.Skipped, "first", first)
 		}
 	}
 	if len(failed) > 0 {
