@@ -326,6 +326,16 @@ type Msticpy struct {
 	Line    int
 }
 
+// Folder is one folder of PluginFolders.
+type Folder struct {
+	// Written is the text in the file ("nosuchfolder", "~/plugins").
+	Written string
+	// Path is Written resolved against the config file's folder (a
+	// leading "~/" is the home folder).
+	Path string
+	Line int
+}
+
 // Config is a loaded msticpyconfig.yaml.
 type Config struct {
 	// Path is the file it was read from; "" for the embedded defaults.
@@ -339,7 +349,10 @@ type Config struct {
 	ContextProviders []ProviderEntry
 	DataProviders    []ProviderEntry
 	OtherProviders   []ProviderEntry
+	// PluginFolders are the PluginFolders folders, resolved (see
+	// PluginFolderList for each as written, with its line).
 	PluginFolders    []string
+	PluginFolderList []Folder
 	QueryDefinitions QueryDefinitions
 	// UserDefaults is kept as read (string settings only), keyed by dotted path.
 	UserDefaults []Setting

@@ -321,7 +321,11 @@ func (p *parser) parseRoot(root *yaml.Node) {
 		case "OtherProviders":
 			c.OtherProviders = p.providers(key, kn, vn)
 		case "PluginFolders":
-			c.PluginFolders = p.resolvePaths(p.stringList(key, vn))
+			c.PluginFolderList = p.pluginFolders(key, vn)
+			c.PluginFolders = nil
+			for _, f := range c.PluginFolderList {
+				c.PluginFolders = append(c.PluginFolders, f.Path)
+			}
 		case "QueryDefinitions":
 			p.queryDefs(key, vn)
 		case "UserDefaults":
@@ -655,6 +659,25 @@ func parseBool(s string) (bool, bool) {
 
 // stringList reads a single string or a list of strings; null → nil.
 func (p *parser) stringList(path string, n *yaml.Node) []string {
+	var out []string
+	for _, it := range p.stringNodes(path, n) {
+		out = append(out, it.Value)
+	}
+	return out
+}
+
+// pluginFolders reads PluginFolders: each folder as written, resolved, and
+// with its line.
+func (p *parser) pluginFolders(path string, n *yaml.Node) []Folder {
+	var out []Folder
+	for _, it := range p.stringNodes(path, n) {
+		out = append(out, Folder{Written: it.Value, Path: ResolvePath(p.c.dir, it.Value), Line: it.Line})
+	}
+	return out
+}
+
+// stringNodes is stringList with each item's node.
+func (p *parser) stringNodes(path string, n *yaml.Node) []*yaml.Node {
 	if isNull(n) {
 		return nil
 	}
@@ -666,9 +689,9 @@ func (p *parser) stringList(path string, n *yaml.Node) []string {
 		if strings.TrimSpace(n.Value) == "" {
 			return nil
 		}
-		return []string{n.Value}
+		return []*yaml.Node{n}
 	case yaml.SequenceNode:
-		var out []string
+		var out []*yaml.Node
 		for i, it := range n.Content {
 			it = deref(it)
 			if isNull(it) {
@@ -679,7 +702,7 @@ func (p *parser) stringList(path string, n *yaml.Node) []string {
 				continue
 			}
 			if strings.TrimSpace(it.Value) != "" {
-				out = append(out, it.Value)
+				out = append(out, it)
 			}
 		}
 		return out
