@@ -38,9 +38,14 @@
 //     configured); an entry or workspace with no settings; an unsupported
 //     http_timeout; an unknown top-level section (with "did you mean" when
 //     one is close; MSTICPy's AzureCLI, Plugins and definitions are not
-//     reported); an unknown key in a TIProviders, ContextProviders or
-//     OtherProviders entry (the keys are Args, Primary, Provider,
-//     Description; DataProviders entries take driver settings).
+//     reported); an unknown key in a provider entry of any section,
+//     DataProviders included (the keys are Args, Primary, Provider,
+//     Description; a misspelt one gets "did you mean Args?", any other
+//     "did you mean Args.<key>?": settings go under Args). Such a key is
+//     ignored (ProviderEntry.Ignored): an unset variable in it says
+//     nothing more and never makes the entry not configured. Only
+//     MSTICPy's Mordor keys beside Args (save_folder, use_cached) are
+//     kept, unreported, in ProviderEntry.Extra.
 //   - note: a setting written with no value (read as empty text).
 //
 // Validate adds MSTICPy's validate_config checks (required keys, workspace
@@ -132,6 +137,12 @@ type Setting struct {
 	Resolved bool
 	Reason   string
 	Line     int
+
+	// written is the value as written, kept for an ignored key (see
+	// ProviderEntry.Ignored) whose value is a mapping that is no reference
+	// (a misspelt Args), so config show lists it masked and its secrets
+	// are redacted.
+	written *yaml.Node
 }
 
 // ProviderEntry is one entry of TIProviders, ContextProviders,
@@ -145,9 +156,15 @@ type ProviderEntry struct {
 	Primary     bool
 	Description string
 	Args        []Setting // in file order
-	// Extra holds scalar keys beside Args (e.g. DataProviders.Mordor.save_folder).
+	// Extra holds the settings MSTICPy's drivers read beside Args
+	// (DataProviders.Mordor.save_folder).
 	Extra []Setting
-	Line  int
+	// Ignored holds every other key beside Args (a setting written
+	// without Args, a misspelt Args): not read, reported as a warning, kept
+	// only so config show lists it and its secret values are redacted. It
+	// never makes the entry not configured.
+	Ignored []Setting
+	Line    int
 	// Status is "" when the entry is usable, else why it is not, e.g.
 	// "not configured: HUNT_VT_KEY not set".
 	Status string
@@ -309,6 +326,16 @@ type Msticpy struct {
 	Line    int
 }
 
+// Folder is one folder of PluginFolders.
+type Folder struct {
+	// Written is the text in the file ("nosuchfolder", "~/plugins").
+	Written string
+	// Path is Written resolved against the config file's folder (a
+	// leading "~/" is the home folder).
+	Path string
+	Line int
+}
+
 // Config is a loaded msticpyconfig.yaml.
 type Config struct {
 	// Path is the file it was read from; "" for the embedded defaults.
@@ -322,7 +349,10 @@ type Config struct {
 	ContextProviders []ProviderEntry
 	DataProviders    []ProviderEntry
 	OtherProviders   []ProviderEntry
+	// PluginFolders are the PluginFolders folders, resolved (see
+	// PluginFolderList for each as written, with its line).
 	PluginFolders    []string
+	PluginFolderList []Folder
 	QueryDefinitions QueryDefinitions
 	// UserDefaults is kept as read (string settings only), keyed by dotted path.
 	UserDefaults []Setting
@@ -427,6 +457,7 @@ func (c *Config) Secrets() []string {
 	for _, e := range c.Entries() {
 		addSettings(e.Args)
 		addSettings(e.Extra)
+		addSettings(e.Ignored)
 	}
 	if c.Sentinel != nil {
 		for _, w := range c.Sentinel.Workspaces {
@@ -442,7 +473,18 @@ func (c *Config) Secrets() []string {
 			add(pw)
 		}
 	}
+	unknown := make([]*yaml.Node, 0, len(c.Unknown))
 	for _, n := range c.Unknown {
+		unknown = append(unknown, n)
+	}
+	for _, e := range c.Entries() {
+		for _, s := range e.Ignored {
+			if s.written != nil {
+				unknown = append(unknown, s.written)
+			}
+		}
+	}
+	for _, n := range unknown {
 		walkSecretScalars(n, add)
 		scalarsUnder(n, func(v string) {
 			for _, pw := range urlPasswords(v) {

@@ -321,7 +321,11 @@ func (p *parser) parseRoot(root *yaml.Node) {
 		case "OtherProviders":
 			c.OtherProviders = p.providers(key, kn, vn)
 		case "PluginFolders":
-			c.PluginFolders = p.resolvePaths(p.stringList(key, vn))
+			c.PluginFolderList = p.pluginFolders(key, vn)
+			c.PluginFolders = nil
+			for _, f := range c.PluginFolderList {
+				c.PluginFolders = append(c.PluginFolders, f.Path)
+			}
 		case "QueryDefinitions":
 			p.queryDefs(key, vn)
 		case "UserDefaults":
@@ -389,9 +393,40 @@ func (p *parser) unknownSection(key string, kn *yaml.Node) {
 	p.problem(SevWarning, key, kn, msg)
 }
 
-// entryKeys are the keys of a TIProviders, ContextProviders or
-// OtherProviders entry (DataProviders entries take driver settings too).
+// entryKeys are the keys of a provider entry; its settings go under Args.
 var entryKeys = []string{"Args", "Primary", "Provider", "Description"}
+
+// directKeys are the settings MSTICPy's drivers read beside Args, by
+// provider type (DataProviders.Mordor.save_folder; MSTICPy's Mordor driver
+// reads "used_cached", its schema says "use_cached"). msticgo has no such
+// driver; they are kept in Extra, not reported.
+var directKeys = map[string][]string{
+	"mordor": {"save_folder", "use_cached", "used_cached"},
+}
+
+func isDirectKey(section string, e ProviderEntry, key string) bool {
+	if section != "DataProviders" {
+		return false
+	}
+	for _, typ := range []string{e.Provider, e.Name} {
+		for _, k := range directKeys[strings.ToLower(typ)] {
+			if k == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unknownEntryKey is the warning for a key of an entry that is neither an
+// entry key nor a direct key: a misspelt entry key (Arsg, Primry), else
+// most likely a setting written without Args.
+func unknownEntryKey(key string) string {
+	if s := suggest(key, entryKeys); s != "" {
+		return fmt.Sprintf("unknown key ignored: did you mean %s?", s)
+	}
+	return fmt.Sprintf("unknown key ignored: did you mean Args.%s? (settings go under Args)", key)
+}
 
 func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 	if isNull(vn) {
@@ -417,6 +452,7 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 			p.problem(SevError, path, ev, "expected a mapping (Args, Primary, Provider, Description), got "+shape(ev)+"; entry ignored")
 			continue
 		}
+		var other [][2]*yaml.Node
 		for _, kv := range pairs(ev) {
 			k, v := kv[0], kv[1]
 			kp := path + "." + k.Value
@@ -445,17 +481,28 @@ func (p *parser) providers(section string, kn, vn *yaml.Node) []ProviderEntry {
 					e.Description = s
 				}
 			default:
-				if section != "DataProviders" {
-					msg := "unknown key ignored"
-					if s := suggest(k.Value, entryKeys); s != "" {
-						msg += fmt.Sprintf(": did you mean %s?", s)
-					} else {
-						msg += " (keys: " + strings.Join(entryKeys, ", ") + ")"
-					}
-					p.problem(SevWarning, kp, k, msg)
-				}
-				e.Extra = append(e.Extra, p.setting(path, k, v))
+				other = append(other, kv)
 			}
+		}
+		// Keys beside Args are read once Provider is known: only the
+		// direct keys MSTICPy's own drivers read (Mordor's save_folder)
+		// are settings; any other is ignored, with a warning, since a
+		// driver setting written without Args (ConnectionString: ...)
+		// would otherwise be dropped silently.
+		for _, kv := range other {
+			k, v := kv[0], kv[1]
+			if isDirectKey(section, e, k.Value) {
+				e.Extra = append(e.Extra, p.setting(path, k, v))
+				continue
+			}
+			p.problem(SevWarning, path+"."+k.Value, k, unknownEntryKey(k.Value))
+			mark := len(p.c.Problems)
+			s := p.setting(path, k, v)
+			p.c.Problems = p.c.Problems[:mark] // the key is ignored: nothing more to say about its value
+			if v.Kind == yaml.MappingNode && !s.Secret {
+				s.written = v
+			}
+			e.Ignored = append(e.Ignored, s)
 		}
 		p.mergeKeyVault(before)
 		e.Status = entryStatus(e.Args)
@@ -612,6 +659,25 @@ func parseBool(s string) (bool, bool) {
 
 // stringList reads a single string or a list of strings; null → nil.
 func (p *parser) stringList(path string, n *yaml.Node) []string {
+	var out []string
+	for _, it := range p.stringNodes(path, n) {
+		out = append(out, it.Value)
+	}
+	return out
+}
+
+// pluginFolders reads PluginFolders: each folder as written, resolved, and
+// with its line.
+func (p *parser) pluginFolders(path string, n *yaml.Node) []Folder {
+	var out []Folder
+	for _, it := range p.stringNodes(path, n) {
+		out = append(out, Folder{Written: it.Value, Path: ResolvePath(p.c.dir, it.Value), Line: it.Line})
+	}
+	return out
+}
+
+// stringNodes is stringList with each item's node.
+func (p *parser) stringNodes(path string, n *yaml.Node) []*yaml.Node {
 	if isNull(n) {
 		return nil
 	}
@@ -623,9 +689,9 @@ func (p *parser) stringList(path string, n *yaml.Node) []string {
 		if strings.TrimSpace(n.Value) == "" {
 			return nil
 		}
-		return []string{n.Value}
+		return []*yaml.Node{n}
 	case yaml.SequenceNode:
-		var out []string
+		var out []*yaml.Node
 		for i, it := range n.Content {
 			it = deref(it)
 			if isNull(it) {
@@ -636,7 +702,7 @@ func (p *parser) stringList(path string, n *yaml.Node) []string {
 				continue
 			}
 			if strings.TrimSpace(it.Value) != "" {
-				out = append(out, it.Value)
+				out = append(out, it)
 			}
 		}
 		return out

@@ -159,6 +159,15 @@ func entriesNode(es []ProviderEntry) *yaml.Node {
 		for _, s := range e.Extra {
 			en.Content = append(en.Content, str(s.Key), settingNode(s))
 		}
+		for _, s := range e.Ignored {
+			n := settingNode(s)
+			if s.written != nil {
+				n = redactNode(s.written, LooksSecret(s.Key), 0)
+			}
+			k := str(s.Key)
+			k.HeadComment = "ignored: not read by msticgo (settings go under Args)"
+			en.Content = append(en.Content, k, n)
+		}
 		k := str(e.Name)
 		if e.Status != "" {
 			k.LineComment = e.Status

@@ -49,7 +49,7 @@ func (c *Config) Validate() []Problem {
 	for _, sec := range [][]ProviderEntry{c.TIProviders, c.ContextProviders, c.DataProviders, c.OtherProviders} {
 		for _, e := range sec {
 			path := e.Section + "." + e.Name
-			if len(e.Args) == 0 && len(e.Extra) == 0 && e.Description == "" && !e.Primary && e.Provider == e.Name {
+			if len(e.Args) == 0 && len(e.Extra) == 0 && len(e.Ignored) == 0 && e.Description == "" && !e.Primary && e.Provider == e.Name {
 				add(SevWarning, path, e.Line, "entry has no settings")
 			}
 			for _, key := range requiredArgs[strings.ToLower(e.Provider)] {

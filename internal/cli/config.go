@@ -119,7 +119,9 @@ settings, invalid workspace GUIDs, settings a built-in data driver refuses
 settings make them not configured (a bad Timeout or RateLimit, a setting the
 provider does not know or a missing required one; as warnings, since lookups
 then skip only that entry), and (as warnings, with "did you mean") unknown
-sections and entry keys. Exit code 2 when any problem is an
+sections and entry keys, and (as warnings) PluginFolders and --plugins
+problems: a folder that does not exist, a plugin file that does not load.
+Exit code 2 when any problem is an
 error (with --strict, when there is any problem at all).`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -131,6 +133,7 @@ error (with --strict, when there is any problem at all).`,
 				probs := append(cfg.Validate(), a.providerTypeProblems(cfg)...)
 				probs = append(probs, driverSettingProblems(a, cfg)...)
 				probs = append(probs, feedPathProblems(cfg)...)
+				probs = append(probs, pluginLoadProblems(a, cfg)...)
 				probs = append(probs, entrySettingProblems(a, cfg, probs)...)
 				src := cfg.Path
 				if src == "" {

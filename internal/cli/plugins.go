@@ -44,8 +44,14 @@ func loadPluginFolders(a *App, r *registry.Registry) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if cfg != nil && len(cfg.PluginFolders) > 0 {
-		rep.Merge(plugin.Load(ctx, r, cfg.PluginFolders, plugin.Options{BaseDir: cfg.Dir(), Logger: a.Logger(), HostVersion: "msticgo " + Version}))
+	if cfg != nil && len(cfg.PluginFolderList) > 0 {
+		// the folders as written, resolved by the loader against the
+		// config's folder, so a problem says how the folder was given
+		var written []string
+		for _, f := range cfg.PluginFolderList {
+			written = append(written, f.Written)
+		}
+		rep.Merge(plugin.Load(ctx, r, written, plugin.Options{BaseDir: cfg.Dir(), Logger: a.Logger(), HostVersion: "msticgo " + Version}))
 	}
 	if dirs := a.PluginDirs(); len(dirs) > 0 {
 		rep.Merge(plugin.Load(ctx, r, dirs, plugin.Options{Logger: a.Logger(), HostVersion: "msticgo " + Version}))
@@ -57,10 +63,40 @@ func loadPluginFolders(a *App, r *registry.Registry) error {
 	// their plugin processes (graceful first, then the process group); on
 	// an interrupt everything this load created is closed at once.
 	context.AfterFunc(ctx, func() { _ = rep.Close() })
-	for _, p := range rep.Problems {
-		a.Logger().Warn("plugin not loaded: " + oneLine(p.Error()))
+	if !a.configReport { // config validate lists them in its table
+		for _, p := range rep.Problems {
+			a.Logger().Warn("plugin not loaded: " + oneLine(p.Error()))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// pluginLoadProblems turns this run's plugin load problems into config
+// problems for config validate, as warnings (a plugin that does not load
+// leaves the others usable, as MSTICPy warns and goes on): one under a
+// PluginFolders folder has the config file and the folder's line and path
+// (PluginFolders[i]); one under a --plugins folder has the path --plugins.
+// A problem met twice (the same folder in both) is listed once.
+func pluginLoadProblems(a *App, cfg *config.Config) []config.Problem {
+	var out []config.Problem
+	seen := map[string]bool{}
+	for _, p := range a.PluginReport().Problems {
+		msg := "plugin not loaded: " + oneLine(p.Error())
+		if seen[msg] {
+			continue // a folder both in PluginFolders and --plugins
+		}
+		seen[msg] = true
+		pr := config.Problem{Path: "--plugins", Severity: config.SevWarning, Message: msg}
+		for i, f := range cfg.PluginFolderList {
+			dir := plugin.ResolveFolder(f.Written, cfg.Dir())
+			if p.Path == dir || strings.HasPrefix(p.Path, dir+string(filepath.Separator)) {
+				pr.File, pr.Line, pr.Path = cfg.Path, f.Line, fmt.Sprintf("PluginFolders[%d]", i)
+				break
+			}
+		}
+		out = append(out, pr)
+	}
+	return out
 }
 
 // PluginReport returns this run's plugin load report (loading the registry
