@@ -5,8 +5,11 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // openInput opens a file the user named as input (ti lookup --file, ioc
@@ -49,28 +52,73 @@ func readInput(what, name string) ([]byte, error) {
 
 // utf16Text returns r as UTF-8 text: input that starts with a UTF-16 byte
 // order mark (what Windows PowerShell's > and Out-File write) is decoded,
-// anything else is passed through unchanged. Without it a UTF-16 file of
-// indicators would be read as unrecognisable values.
+// and so is input without a mark whose start is plainly UTF-16 (ASCII text
+// with a NUL byte beside every character); anything else is passed through
+// unchanged. Without it a UTF-16 file of indicators would be read as
+// unrecognisable values.
 func utf16Text(r io.Reader) (io.Reader, error) {
 	br := bufio.NewReader(r)
-	bom, _ := br.Peek(2)
+	head, _ := br.Peek(64)
 	var order binary.ByteOrder
+	skip := 0
 	switch {
-	case len(bom) == 2 && bom[0] == 0xFF && bom[1] == 0xFE:
-		order = binary.LittleEndian
-	case len(bom) == 2 && bom[0] == 0xFE && bom[1] == 0xFF:
-		order = binary.BigEndian
+	case len(head) >= 2 && head[0] == 0xFF && head[1] == 0xFE:
+		order, skip = binary.LittleEndian, 2
+	case len(head) >= 2 && head[0] == 0xFE && head[1] == 0xFF:
+		order, skip = binary.BigEndian, 2
 	default:
-		return br, nil
+		order = unmarkedUTF16(head)
+		if order == nil {
+			return br, nil
+		}
 	}
 	b, err := io.ReadAll(br)
 	if err != nil {
 		return nil, err
 	}
-	b = b[2:]
+	b = b[skip:]
 	units := make([]uint16, len(b)/2)
 	for i := range units {
 		units[i] = order.Uint16(b[2*i:])
 	}
 	return strings.NewReader(string(utf16.Decode(units))), nil
+}
+
+// unmarkedUTF16 recognises UTF-16 text without a byte order mark by its
+// start: at least 4 characters, every one of them ASCII, so that one byte
+// of each pair is NUL (the high byte: second in little-endian order, first
+// in big-endian). Text in UTF-8 never holds NUL bytes like that.
+func unmarkedUTF16(head []byte) binary.ByteOrder {
+	n := len(head) / 2 * 2
+	if n < 8 {
+		return nil
+	}
+	le, be := true, true
+	for i := 0; i < n; i += 2 {
+		lo, hi := head[i], head[i+1]
+		le = le && hi == 0 && lo != 0 && lo < 0x80
+		be = be && lo == 0 && hi != 0 && hi < 0x80
+	}
+	switch {
+	case le:
+		return binary.LittleEndian
+	case be:
+		return binary.BigEndian
+	}
+	return nil
+}
+
+// shownNames joins names read from a file for an error message: each is
+// quoted when it holds a control character or invalid UTF-8, so the
+// message is one line of valid text that a terminal shows as it is.
+func shownNames(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		if !utf8.ValidString(n) || strings.ContainsFunc(n, unicode.IsControl) {
+			out[i] = strconv.Quote(n)
+		} else {
+			out[i] = n
+		}
+	}
+	return strings.Join(out, ", ")
 }

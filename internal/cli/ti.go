@@ -413,7 +413,7 @@ func tableWithoutColumn(name string, br *bufio.Reader) error {
 		return UsageErrorf("%s: the input looks like a JSON array of records; name the column to look up with --column", name)
 	}
 	return UsageErrorf("%s: the input holds JSON records, not one indicator per line; name the column to look up with --column (columns: %s)",
-		name, strings.ToValidUTF8(strings.Join(sortedObjKeys(obj), ", "), "\uFFFD"))
+		name, shownNames(sortedObjKeys(obj)))
 }
 
 // tableFormat picks JSON (an array of objects, what -o json writes),
@@ -530,7 +530,7 @@ func findColumn(name string, header []string, want, flag string) (int, error) {
 		return -1, UsageErrorf("%s: %s: no column %q: the input looks like an aligned table (-o table); give the command that writes it -o ndjson, -o json or -o csv", name, flag, want)
 	}
 	// the header is the file's bytes: keep the message valid UTF-8
-	return -1, UsageErrorf("%s: %s: no column %q (columns: %s)", name, flag, want, strings.ToValidUTF8(strings.Join(header, ", "), "\uFFFD"))
+	return -1, UsageErrorf("%s: %s: no column %q (columns: %s)", name, flag, want, shownNames(header))
 }
 
 func readNDJSONColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, error) {
@@ -555,7 +555,7 @@ func readNDJSONColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Input, 
 			return nil, UsageErrorf("%s line %d: column %q: %w", name, line, o.column, err)
 		}
 		if !ok {
-			return nil, UsageErrorf("%s line %d: no column %q (columns: %s)", name, line, o.column, strings.Join(sortedObjKeys(obj), ", "))
+			return nil, UsageErrorf("%s line %d: no column %q (columns: %s)", name, line, o.column, shownNames(sortedObjKeys(obj)))
 		}
 		if strings.TrimSpace(v) == "" {
 			continue

@@ -53,7 +53,7 @@ func readJSONArrayColumn(name string, r io.Reader, o *lookupOpts) ([]lookup.Inpu
 			return nil, UsageErrorf("%s item %d: column %q: %w", name, item, o.column, err)
 		}
 		if !ok {
-			return nil, UsageErrorf("%s item %d: no column %q (columns: %s)", name, item, o.column, strings.Join(sortedObjKeys(obj), ", "))
+			return nil, UsageErrorf("%s item %d: no column %q (columns: %s)", name, item, o.column, shownNames(sortedObjKeys(obj)))
 		}
 		if strings.TrimSpace(v) == "" {
 			continue

@@ -94,3 +94,44 @@ func TestJSONRecordsWithoutColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmarkedUTF16AndControlNames: UTF-16 without a byte order mark is
+// recognised by its NUL bytes; column names read from a file are quoted in
+// errors when they hold control characters (adversarial review 2).
+func TestUnmarkedUTF16AndControlNames(t *testing.T) {
+	dir := t.TempDir()
+	enc := func(s string, big bool) []byte {
+		var b []byte
+		for _, u := range utf16.Encode([]rune(s)) {
+			if big {
+				b = append(b, byte(u>>8), byte(u))
+			} else {
+				b = append(b, byte(u), byte(u>>8))
+			}
+		}
+		return b
+	}
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"big endian lines", []string{"--file", write("be.txt", enc("91.234.254.144\nsoftupdates[.]info\n", true))}, 0, "91.234.254.144,ipv4"},
+		{"little endian csv", []string{"--file", write("le.csv", enc("ioc,t\r\n91.234.254.144,ipv4\r\n", false)), "--column", "ioc"}, 0, "91.234.254.144,ipv4"},
+		{"control characters in a column name", []string{"--file", write("c.csv", []byte("io\x1b[31mc\n1.2.3.4\n")), "--column", "ioc"}, 2, `(columns: "io\x1b[31mc")`},
+	}
+	for _, tt := range tests {
+		r := run(t, nil, append([]string{"-o", "csv", "ti", "lookup", "--providers", "Feeds"}, tt.args...)...)
+		if r.code != tt.code || !strings.Contains(r.stdout+r.stderr, tt.want) || strings.Contains(r.stderr, "\x1b") {
+			t.Errorf("%s: exit %d\n%s\n%q", tt.name, r.code, r.stdout, r.stderr)
+		}
+	}
+}
