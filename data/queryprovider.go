@@ -590,8 +590,12 @@ func MergeChunks(frames []*table.Frame, starts []time.Time) (out *table.Frame, d
 	key := func(row []any) string {
 		kb.Reset()
 		for _, v := range row {
-			fmt.Fprintf(&kb, "%T:%v", v, v)
-			kb.WriteByte(0)
+			// type and length first: no value's text can pass for
+			// another column's
+			t := fmt.Sprintf("%T:%v", v, v)
+			kb.WriteString(strconv.Itoa(len(t)))
+			kb.WriteByte(':')
+			kb.WriteString(t)
 		}
 		return kb.String()
 	}
