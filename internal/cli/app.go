@@ -246,12 +246,15 @@ func (a *App) setSecrets(s []string) {
 		}
 	}
 	a.secrets.Store(&s)
-	a.redactor.Store(redact.New(s...))
+	// the encoded forms too: a provider or plugin may show a key in
+	// base64 or escaped, or with its case changed
+	a.redactor.Store(redact.NewEncoded(s...))
 }
 
 // Redact replaces every known secret value in s with ***, by the rule of
 // package redact: a secret of at least 4 characters, wherever it stands as
-// a whole token (not preceded or followed by a letter or digit). Data that
+// a whole token (not preceded or followed by a letter or digit), in any
+// ASCII case, plain or encoded (URL and JSON escapes, base64). Data that
 // merely contains a secret's text (port 443 with a key "443", the host
 // WS-ELM with a key "WS-E") is left as it is.
 func (a *App) Redact(s string) string {

@@ -71,3 +71,27 @@ func TestQueryTextRedacted(t *testing.T) {
 		})
 	}
 }
+
+// TestAppRedactsEncodedForms: the App's redactor, fed by the config's
+// secrets, masks their encoded and case-changed forms in every output
+// path, not only the plain value.
+func TestAppRedactsEncodedForms(t *testing.T) {
+	const key = "S3cr/t+Key=Value!"
+	a := &App{}
+	a.setSecrets([]string{key})
+	tests := []struct{ name, in, want string }{
+		{"raw", "key " + key, "key ***"},
+		{"lower-cased", "bad key s3cr/t+key=value! x", "bad key *** x"},
+		{"base64", "b64 UzNjci90K0tleT1WYWx1ZSE=", "b64 ***"},
+		{"base64url unpadded", "id/UzNjci90K0tleT1WYWx1ZSE", "id/***"},
+		{"query escape lower hex", "?k=s3cr%2ft%2bkey%3dvalue%21", "?k=***"},
+		{"JSON slash escape", `"S3cr\/t+Key=Value!"`, `"***"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := a.Redact(tt.in); got != tt.want {
+				t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

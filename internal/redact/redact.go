@@ -10,6 +10,10 @@
 // An escape before the secret is a boundary too, so escaped text is
 // redacted as the plain text is: %3D (URL), \n and \u0022 (JSON, Go
 // quoting).
+//
+// Secrets match without regard to ASCII case: a service that echoes a key
+// lower-cased, or writes %2f for %2F, is masked too. Letters outside ASCII
+// match as written.
 package redact
 
 import (
@@ -28,6 +32,7 @@ const Mask = "***"
 // Replacer redacts a fixed set of secrets. It is safe for concurrent use.
 type Replacer struct {
 	secrets []string // longest first
+	lower   []string // secrets with ASCII letters lower-cased, same order
 }
 
 // New returns a Replacer for the secrets (surrounding white space trimmed;
@@ -38,10 +43,10 @@ func New(secrets ...string) *Replacer {
 	var out []string
 	for _, s := range secrets {
 		s = strings.TrimSpace(s)
-		if utf8.RuneCountInString(s) < MinLen || seen[s] {
+		if utf8.RuneCountInString(s) < MinLen || seen[asciiLower(s)] {
 			continue
 		}
-		seen[s] = true
+		seen[asciiLower(s)] = true
 		out = append(out, s)
 	}
 	if len(out) == 0 {
@@ -53,7 +58,11 @@ func New(secrets ...string) *Replacer {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
-	return &Replacer{secrets: out}
+	r := &Replacer{secrets: out, lower: make([]string, len(out))}
+	for i, s := range out {
+		r.lower[i] = asciiLower(s)
+	}
+	return r
 }
 
 // Secrets returns the values redacted (longest first).
@@ -64,17 +73,52 @@ func (r *Replacer) Secrets() []string {
 	return append([]string(nil), r.secrets...)
 }
 
-// Replace returns text with every whole-token secret replaced by Mask.
+// Replace returns text with every whole-token secret replaced by Mask
+// (ASCII letters in any case).
 func (r *Replacer) Replace(text string) string {
 	if r == nil {
 		return text
 	}
-	for _, s := range r.secrets {
-		if strings.Contains(text, s) {
-			text = replaceTokens(text, s)
+	low := asciiLower(text)
+	for _, s := range r.lower {
+		if strings.Contains(low, s) {
+			if t := replaceTokens(text, low, s); t != text {
+				text, low = t, asciiLower(t)
+			}
 		}
 	}
 	return text
+}
+
+// Mentions reports whether b holds a secret's text anywhere (ASCII letters
+// in any case), whole token or not: a quick test before a costlier pass.
+func (r *Replacer) Mentions(b []byte) bool {
+	if r == nil {
+		return false
+	}
+	low := asciiLower(string(b))
+	for _, s := range r.lower {
+		if strings.Contains(low, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiLower returns s with ASCII letters lower-cased; every other byte,
+// and so every byte offset, is kept.
+func asciiLower(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' })
+	if i < 0 {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // Contains reports whether text shows a secret as a whole token.
@@ -82,11 +126,13 @@ func (r *Replacer) Contains(text string) bool {
 	return r != nil && r.Replace(text) != text
 }
 
-func replaceTokens(text, secret string) string {
+// replaceTokens replaces secret (ASCII lower-cased) where it stands in low,
+// text lower-cased by asciiLower, as a whole token of text.
+func replaceTokens(text, low, secret string) string {
 	var b strings.Builder
 	last, from := 0, 0
 	for {
-		i := strings.Index(text[from:], secret)
+		i := strings.Index(low[from:], secret)
 		if i < 0 {
 			break
 		}

@@ -42,6 +42,12 @@ func TestReplace(t *testing.T) {
 		{"white space trimmed", []string{"  KEY1 "}, "x KEY1 y", "x *** y"},
 		{"non-ASCII letters are letters", []string{"KEY1"}, "éKEY1 KEY1é", "éKEY1 KEY1é"},
 		{"no secrets", nil, "text", "text"},
+		// a service may change the case of what it echoes
+		{"lower-cased echo", []string{"S3cr/t+Key=Value!"}, "bad key s3cr/t+key=value! x", "bad key *** x"},
+		{"upper-cased echo", []string{"Key-9f8e7d"}, "KEY-9F8E7D", "***"},
+		{"lower-case URL escape", []string{"S3cr%2Ft%2BKey"}, "q=s3cr%2ft%2bkey&x", "q=***&x"},
+		{"case does not make a token", []string{"WS-E"}, "ws-elm ws-e", "ws-elm ***"},
+		{"non-ASCII letters match as written", []string{"Schlüssel-1"}, "schlÜssel-1 schlüssel-1", "schlÜssel-1 ***"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,5 +108,40 @@ func TestMaskURLPasswords(t *testing.T) {
 		if got != tc.want || strings.Join(pws, "|") != strings.Join(tc.pws, "|") {
 			t.Errorf("MaskURLPasswords(%q) = %q, %q; want %q, %q", tc.in, got, pws, tc.want, tc.pws)
 		}
+	}
+}
+
+// TestNewEncoded: the encoded forms of a secret (base64 std/url, padded or
+// not; query and path escapes in either hex case; JSON escapes) are masked
+// as the secret is.
+func TestNewEncoded(t *testing.T) {
+	const secret = "S3cr/t+Key=Value!"
+	r := NewEncoded(secret)
+	tests := []struct {
+		name, in, want string
+	}{
+		{"raw", "k " + secret, "k ***"},
+		{"lower-cased", "bad key s3cr/t+key=value! b64", "bad key *** b64"},
+		{"base64", "b64 UzNjci90K0tleT1WYWx1ZSE=", "b64 ***"},
+		{"base64 unpadded", "b64 UzNjci90K0tleT1WYWx1ZSE.", "b64 ***."},
+		{"base64url", "b64 UzNjci90K0tleT1WYWx1ZSE", "b64 ***"},
+		{"query escape", "?k=S3cr%2Ft%2BKey%3DValue%21&x", "?k=***&x"},
+		{"query escape lower hex", "?k=s3cr%2ft%2bkey%3dvalue%21&x", "?k=***&x"},
+		{"path escape", "/k/S3cr%2Ft+Key=Value%21/x", "/k/***/x"},
+		{"JSON escape", `{"k":"S3cr\/t+Key=Value!"}`, `{"k":"***"}`},
+		{"unrelated", "plain text", "plain text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Replace(tt.in); got != tt.want {
+				t.Errorf("Replace(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	if !r.Mentions([]byte("x UZNJCI90K0TLET1WYWX1ZSE")) || r.Mentions([]byte("nothing")) {
+		t.Error("Mentions is wrong")
+	}
+	if NewEncoded("", "  ") != nil {
+		t.Error("NewEncoded of empty values is not nil")
 	}
 }

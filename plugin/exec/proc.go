@@ -164,8 +164,9 @@ func (s *scrubber) clean(text string) string {
 		return text
 	}
 	// the rule of package redact: secrets of 4 characters or more, where
-	// they stand as a whole token
-	s.once.Do(func() { s.r = redact.New(s.secrets...) })
+	// they stand as a whole token, in any ASCII case, plain or encoded
+	// (URL, JSON, base64)
+	s.once.Do(func() { s.r = redact.NewEncoded(s.secrets...) })
 	return s.r.Replace(text)
 }
 

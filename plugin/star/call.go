@@ -89,9 +89,10 @@ func (in *instance) scrubValue(v any) any {
 }
 
 // scrubText replaces secret values by the rule of package redact: secrets
-// of 4 characters or more, where they stand as a whole token.
+// of 4 characters or more, where they stand as a whole token, in any ASCII
+// case, plain or encoded (URL, JSON, base64).
 func (in *instance) scrubText(s string) string {
-	in.redactOnce.Do(func() { in.redactor = redact.New(in.secrets...) })
+	in.redactOnce.Do(func() { in.redactor = redact.NewEncoded(in.secrets...) })
 	return in.redactor.Replace(s)
 }
 

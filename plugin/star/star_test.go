@@ -634,3 +634,36 @@ def lookup(ioc, t, settings):
 	default:
 	}
 }
+
+// TestStarlarkEncodedSecretScrubbed: a script that shows a secret setting
+// with its case changed or escaped has it masked as the plain value is.
+func TestStarlarkEncodedSecretScrubbed(t *testing.T) {
+	const key = "S3cr/t+Key=Value!"
+	tests := []struct{ name, expr string }{
+		{"lower-cased", "k.lower()"},
+		{"upper-cased", "k.upper()"},
+		{"lower-case escape", "k.lower().replace('/', '%2f').replace('+', '%2b').replace('=', '%3d').replace('!', '%21')"},
+		{"JSON slash escape", "k.replace('/', '\\\\/')"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			s := mustParse(t, "p.star", "def lookup(ioc, t, settings):\n    k = settings['AuthKey']\n    v = "+tt.expr+"\n"+
+				"    print('key is', v)\n    return {'found': False, 'details': {'tried': 'key ' + v}}\n")
+			inst, err := s.Factory(context.Background(), registry.FactoryArgs{
+				Settings: map[string]string{"AuthKey": key}, Secrets: map[string]bool{"AuthKey": true},
+				Logger: slog.New(slog.NewTextHandler(&buf, nil)),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := inst.(*Provider).Lookup(context.Background(), lookup.Item{Ioc: "1.2.3.4", Type: "ipv4"})
+			if got := fmt.Sprint(r.Details); got != "map[tried:key ***]" {
+				t.Errorf("details: %s", got)
+			}
+			if out := buf.String(); strings.Contains(strings.ToLower(out), "s3cr") || !strings.Contains(out, "key is ***") {
+				t.Errorf("log:\n%s", out)
+			}
+		})
+	}
+}

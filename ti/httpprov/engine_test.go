@@ -907,3 +907,47 @@ result:
 		t.Errorf("result lacks the masks: %s", s)
 	}
 }
+
+// TestEchoedCaseChangedKeyRedacted: a service echoing the key with its
+// case changed, or URL-escaped with lower-case hex (%2f), is masked too.
+func TestEchoedCaseChangedKeyRedacted(t *testing.T) {
+	const key = "S3cr/t+Key=Value!"
+	const def = `kind: ti
+provider_name: EchoIntel
+base_url: http://127.0.0.1/api
+settings:
+  - {name: AuthKey, required: true, secret: true}
+headers:
+  X-Api-Key: "{AuthKey}"
+queries:
+  ipv4: {path: "/ip/{observable}"}
+result:
+  details: 'response'
+`
+	lowered := strings.ToLower(key)
+	escaped := strings.ToLower(url.QueryEscape(key)) // s3cr%2ft%2bkey%3dvalue%21
+	tests := []struct{ name, echo string }{
+		{"lower-cased", lowered},
+		{"upper-cased", strings.ToUpper(key)},
+		{"lower-case escape", escaped},
+		{"JSON slash escape", strings.ReplaceAll(key, "/", `\/`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				// written by hand so a \/ escape reaches the client as sent
+				fmt.Fprintf(w, `{"tags":["%s"]}`, tt.echo)
+			})
+			p := mustProvider(t, mustDef(t, def), map[string]string{"AuthKey": key, "BaseURL": ts.URL}, nil)
+			res := p.Lookup(context.Background(), lookup.Item{Value: "203.0.113.5", Type: "ipv4"})
+			if res.Status != lookup.StatusFound {
+				t.Fatal(res.Status, res.Message)
+			}
+			s := fmt.Sprint(res.Details, res.RawResult, res.Reference, res.Message)
+			if strings.Contains(strings.ToLower(s), "s3cr") || !strings.Contains(s, "***") {
+				t.Errorf("result shows the key: %s", s)
+			}
+		})
+	}
+}

@@ -3,7 +3,6 @@ package httpprov
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,8 +85,6 @@ type Provider struct {
 	vars     map[string]string
 	secrets  []string // non-empty secret values, longest first
 	redactor *redact.Replacer
-	// forms are the texts the redactor hides (secrets and their encodings)
-	forms    [][]byte
 	base     string
 	client   *http.Client
 	timeout  time.Duration
@@ -242,7 +239,7 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 	sort.Slice(p.secrets, func(i, j int) bool { return len(p.secrets[i]) > len(p.secrets[j]) })
 	var forms []string
 	for _, sec := range p.secrets {
-		forms = append(forms, encodedForms(sec)...)
+		forms = append(forms, redact.Forms(sec)...)
 	}
 	if c := d.compiled; c.basicUser != nil {
 		// The Authorization header carries base64(user:password), which a
@@ -250,13 +247,10 @@ func (d *Definition) New(args registry.FactoryArgs) (*Provider, error) {
 		// setting says.
 		rv := &renderVars{settings: p.vars}
 		user, pass := c.basicUser.render(rv, false), c.basicPass.render(rv, false)
-		forms = append(forms, encodedForms(pass)...)
-		forms = append(forms, base64Forms(user+":"+pass)...)
+		forms = append(forms, redact.Forms(pass)...)
+		forms = append(forms, redact.Base64Forms(user+":"+pass)...)
 	}
 	p.redactor = redact.New(forms...)
-	for _, f := range p.redactor.Secrets() {
-		p.forms = append(p.forms, []byte(f))
-	}
 	if t := p.vars["timeout"]; t != "" {
 		to, err := parseDurationSetting(t)
 		if err != nil || to <= 0 {
@@ -765,37 +759,7 @@ func (p *Provider) containsSecret(b []byte) bool {
 	if bytes.IndexByte(b, '\\') >= 0 {
 		return true // a JSON escape may hide a secret's text (\/, \u0022)
 	}
-	for _, f := range p.forms {
-		if bytes.Contains(b, f) {
-			return true
-		}
-	}
-	return false
-}
-
-// encodedForms returns a secret as written and as a request may carry it:
-// URL-escaped (query, path, and %20 for a space as JavaScript's
-// encodeURIComponent writes it), JSON-escaped (a service echoing a JSON
-// text inside a string) and base64 (the b64 and b64url template filters,
-// padded or not).
-func encodedForms(sec string) []string {
-	if sec == "" {
-		return nil
-	}
-	q := url.QueryEscape(sec)
-	forms := []string{sec, q, url.PathEscape(sec), strings.ReplaceAll(q, "+", "%20")}
-	if js, err := json.Marshal(sec); err == nil && string(js[1:len(js)-1]) != sec {
-		forms = append(forms, string(js[1:len(js)-1])) // a JSON text inside a string value
-	}
-	return append(forms, base64Forms(sec)...)
-}
-
-func base64Forms(s string) []string {
-	b := []byte(s)
-	return []string{
-		base64.StdEncoding.EncodeToString(b), base64.RawStdEncoding.EncodeToString(b),
-		base64.URLEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b),
-	}
+	return p.redactor.Mentions(b)
 }
 
 // redact removes every secret value (and its escaped forms) from s, by the
