@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/msticgo/msticgo/internal/cachefile"
 )
 
 // DefaultCacheTTL is how long a cached answer is reused.
@@ -20,7 +22,10 @@ const DefaultCacheTTL = 24 * time.Hour
 // in memory, and on disk when it has a folder (one JSON file per identity,
 // mode 0600), so repeated runs do not spend quota. Providers answering from
 // local data (NoCacher) are never cached. Errors, timeouts and rate limits are never cached. It is
-// safe for concurrent use.
+// safe for concurrent use. The folder is only used when it is the user's
+// own and group and others cannot write to it (else answers stay in memory
+// and Flush says why), and a cache file that is not a regular file (a
+// FIFO, a device, a symlink) is ignored rather than waited on.
 type Cache struct {
 	mu     sync.Mutex
 	dir    string
@@ -29,7 +34,13 @@ type Cache struct {
 	mem    map[string]map[string]cacheEntry // entry → key → answer
 	loaded map[string]bool
 	dirty  map[string]bool
+
+	diskChecked bool
+	diskErr     error // why the folder is not used
 }
+
+// maxCacheFile bounds what is read from one cache file.
+const maxCacheFile = 256 << 20
 
 type cacheEntry struct {
 	At     time.Time   `json:"at"`
@@ -87,9 +98,9 @@ func (c *Cache) entriesLocked(provider string) map[string]cacheEntry {
 		m = map[string]cacheEntry{}
 		c.mem[provider] = m
 	}
-	if c.dir != "" && !c.loaded[provider] {
+	if c.dir != "" && !c.loaded[provider] && c.diskLocked() == nil {
 		c.loaded[provider] = true
-		if b, err := os.ReadFile(c.path(provider)); err == nil {
+		if b, err := cachefile.ReadFile(c.path(provider), maxCacheFile); err == nil {
 			var f cacheFile
 			if json.Unmarshal(b, &f) == nil && f.Version == cacheVersion && f.Provider == provider {
 				for k, e := range f.Entries {
@@ -101,6 +112,20 @@ func (c *Cache) entriesLocked(provider string) map[string]cacheEntry {
 		}
 	}
 	return m
+}
+
+// diskLocked creates the folder (mode 0700) when missing and returns why
+// it cannot be used (cachefile.CheckDir), checked once per Cache.
+func (c *Cache) diskLocked() error {
+	if !c.diskChecked {
+		c.diskChecked = true
+		if err := os.MkdirAll(c.dir, 0o700); err != nil {
+			c.diskErr = err
+		} else {
+			c.diskErr = cachefile.CheckDir(c.dir)
+		}
+	}
+	return c.diskErr
 }
 
 func (c *Cache) path(provider string) string {
@@ -158,6 +183,13 @@ func (c *Cache) Flush() error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.dirty) == 0 {
+		return nil
+	}
+	if err := c.diskLocked(); err != nil {
+		clear(c.dirty) // kept in memory; said once
+		return fmt.Errorf("lookup cache not used: %w", err)
+	}
 	var errs []error
 	now := c.now()
 	for provider := range c.dirty {

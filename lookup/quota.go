@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/msticgo/msticgo/internal/cachefile"
 )
 
 // quota counts calls per UTC day against a daily limit. With a folder the
@@ -34,7 +36,7 @@ func newQuota(id string, limit int, dir string, now func() time.Time) *quota {
 	}
 	if dir != "" {
 		q.path = filepath.Join(dir, fileName(id)+".quota.json")
-		if b, err := os.ReadFile(q.path); err == nil {
+		if b, err := cachefile.ReadFile(q.path, 1<<20); err == nil { // never waits on a FIFO
 			var f quotaFile
 			if json.Unmarshal(b, &f) == nil {
 				q.day, q.count = f.Day, f.Count

@@ -17,6 +17,7 @@ import (
 
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/render"
+	"github.com/msticgo/msticgo/internal/cachefile"
 )
 
 // cacheVersion changes whenever the cached shape changes, so old entries
@@ -52,7 +53,11 @@ var codeVersion = sync.OnceValue(func() string {
 // SetCacheDir makes the store keep parsed files in dir, keyed by a hash
 // of their content: a file read again unchanged skips YAML parsing (the
 // slow part of loading). "" (the default) disables the cache. Cache
-// faults are ignored: the file is then parsed as usual.
+// faults are ignored: the file is then parsed as usual. An entry that is
+// not a regular file (a FIFO, a device, a symlink) is never waited on but
+// skipped, and a folder that is not the user's own, or that group or
+// others can write to, is not used at all (its entries could have been
+// planted by someone else).
 func (s *Store) SetCacheDir(dir string) {
 	s.mu.Lock()
 	s.cacheDir = dir
@@ -69,6 +74,23 @@ func DefaultCacheDir() string {
 	return filepath.Join(d, "msticgo", "queries")
 }
 
+// maxEntrySize bounds what is read from one cache entry.
+const maxEntrySize = 64 << 20
+
+var dirChecks sync.Map // cache folder → bool from usableDir
+
+// usableDir creates dir (mode 0700) when missing and reports whether it is
+// safe to read entries from and write them to (cachefile.CheckDir). It is
+// checked once per process and folder.
+func usableDir(dir string) bool {
+	if v, ok := dirChecks.Load(dir); ok {
+		return v.(bool)
+	}
+	ok := os.MkdirAll(dir, 0o700) == nil && cachefile.CheckDir(dir) == nil
+	v, _ := dirChecks.LoadOrStore(dir, ok)
+	return v.(bool)
+}
+
 func cacheKey(data []byte) string {
 	h := sha256.New()
 	h.Write([]byte(codeVersion()))
@@ -77,8 +99,11 @@ func cacheKey(data []byte) string {
 }
 
 func (s *Store) parseCached(dir, name string, data []byte) ([]*Query, []Problem) {
+	if !usableDir(dir) {
+		return ParseFile(name, data)
+	}
 	path := filepath.Join(dir, cacheKey(data))
-	if b, err := os.ReadFile(path); err == nil {
+	if b, err := cachefile.ReadFile(path, maxEntrySize); err == nil {
 		if qs, probs, err := decodeEntry(name, b); err == nil {
 			touchEntry(path)
 			return qs, probs
@@ -86,14 +111,12 @@ func (s *Store) parseCached(dir, name string, data []byte) ([]*Query, []Problem)
 	}
 	qs, probs := ParseFile(name, data)
 	if b, err := encodeEntry(qs, probs); err == nil {
-		if os.MkdirAll(dir, 0o700) == nil {
-			pruneOnce(dir)
-			if f, err := os.CreateTemp(dir, ".tmp-*"); err == nil {
-				_, werr := f.Write(b)
-				cerr := f.Close()
-				if werr != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
-					_ = os.Remove(f.Name())
-				}
+		pruneOnce(dir)
+		if f, err := os.CreateTemp(dir, ".tmp-*"); err == nil {
+			_, werr := f.Write(b)
+			cerr := f.Close()
+			if werr != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
+				_ = os.Remove(f.Name())
 			}
 		}
 	}
@@ -398,7 +421,7 @@ const entryMaxAge = 30 * 24 * time.Hour
 // touchEntry marks an entry as used (its modification time), at most once
 // a day, so pruning keeps it.
 func touchEntry(path string) {
-	if st, err := os.Stat(path); err == nil && time.Since(st.ModTime()) > 24*time.Hour {
+	if st, err := os.Lstat(path); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > 24*time.Hour {
 		now := time.Now()
 		_ = os.Chtimes(path, now, now)
 	}
