@@ -21,7 +21,11 @@ import (
 	"github.com/msticgo/msticgo/table"
 )
 
-// Names of the columns added to every row.
+// Names of the columns added to every row. When the input already has a
+// column of one of these names, none of its columns is replaced: the three
+// added columns all take the first suffix that frees every one of them
+// (TISeverity.1, TIMatched.1, TIDetail.1, then .2, ...), the way pandas
+// names repeated columns; Result.Added has the names used.
 const (
 	ColSeverity = "TISeverity" // highest severity of any match, "" when nothing matched
 	ColMatched  = "TIMatched"  // providers that matched, in provider order, comma-separated
@@ -47,8 +51,13 @@ type Options struct {
 // Result is an enriched frame with the lookups behind it.
 type Result struct {
 	// Frame has the input's columns and rows, plus ColSeverity, ColMatched
-	// and ColDetail; rows in = rows out, in the same order.
+	// and ColDetail (renamed when the input has those names: see Added);
+	// rows in = rows out, in the same order.
 	Frame *table.Frame
+	// Added are the names of the three columns added, in the order
+	// severity, matched, detail: ColSeverity, ColMatched, ColDetail, or
+	// those names with the same ".N" suffix when the input has any of them.
+	Added []string
 	// Columns are the columns that were enriched.
 	Columns []string
 	// Lookups are the lookup rows, one per (distinct value, provider), in
@@ -76,7 +85,7 @@ func (e *ColumnError) Error() string {
 
 // Frame enriches f (which it does not change) through lk.
 func Frame(ctx context.Context, lk Looker, f *table.Frame, opt Options) (*Result, error) {
-	cols, err := pickColumns(f, opt.Columns)
+	idx, err := pickColumns(f, opt.Columns)
 	if err != nil {
 		return nil, err
 	}
@@ -84,9 +93,9 @@ func Frame(ctx context.Context, lk Looker, f *table.Frame, opt Options) (*Result
 	if width <= 0 {
 		width = 120
 	}
-	idx := make([]int, len(cols))
-	for i, c := range cols {
-		idx[i] = f.ColumnIndex(c)
+	cols := make([]string, len(idx))
+	for i, ci := range idx {
+		cols[i] = f.Columns[ci].Name
 	}
 	// Distinct indicators, in order of first appearance.
 	x := newIndicators()
@@ -121,11 +130,12 @@ func Frame(ctx context.Context, lk Looker, f *table.Frame, opt Options) (*Result
 		notes[i] = valueNotes(inputs[i].Value, rs, width)
 	}
 
+	added := addedNames(f)
 	out := &table.Frame{Columns: slices.Clip(f.Columns)}
 	out.Columns = append(out.Columns,
-		table.Column{Name: ColSeverity, Type: table.String},
-		table.Column{Name: ColMatched, Type: table.String},
-		table.Column{Name: ColDetail, Type: table.String})
+		table.Column{Name: added[0], Type: table.String},
+		table.Column{Name: added[1], Type: table.String},
+		table.Column{Name: added[2], Type: table.String})
 	out.Rows = make([][]any, len(f.Rows))
 	for ri, row := range f.Rows {
 		best := lookup.SevUnknown
@@ -169,7 +179,29 @@ func Frame(ctx context.Context, lk Looker, f *table.Frame, opt Options) (*Result
 		nr = append(nr, sev, joinProviders(matched), strings.Join(texts, "; "))
 		out.Rows[ri] = nr
 	}
-	return &Result{Frame: out, Columns: cols, Lookups: rows, Summary: sum}, nil
+	return &Result{Frame: out, Added: added, Columns: cols, Lookups: rows, Summary: sum}, nil
+}
+
+// addedNames are the names of the added columns: ColSeverity, ColMatched
+// and ColDetail, or, when f has a column of any of those names, the three
+// with the first suffix ".N" that none of f's columns has.
+func addedNames(f *table.Frame) []string {
+	taken := make(map[string]bool, len(f.Columns))
+	for _, c := range f.Columns {
+		taken[c.Name] = true
+	}
+	base := []string{ColSeverity, ColMatched, ColDetail}
+	for n := 0; ; n++ {
+		names := slices.Clone(base)
+		if n > 0 {
+			for i := range names {
+				names[i] += "." + strconv.Itoa(n)
+			}
+		}
+		if !slices.ContainsFunc(names, func(s string) bool { return taken[s] }) {
+			return names
+		}
+	}
 }
 
 func joinProviders(m map[int]string) string {
@@ -350,11 +382,14 @@ func cellValues(v any) []string {
 	return nil
 }
 
-func pickColumns(f *table.Frame, names []string) ([]string, error) {
+// pickColumns returns the indexes of the columns to enrich: those named
+// (each once), or every indicator column (autoColumns), so columns that
+// share a name are each enriched.
+func pickColumns(f *table.Frame, names []string) ([]int, error) {
 	if len(names) == 0 || (len(names) == 1 && strings.EqualFold(strings.TrimSpace(names[0]), "auto")) {
-		return AutoColumns(f), nil
+		return autoColumns(f), nil
 	}
-	var out []string
+	var out []int
 	for _, n := range names {
 		n = strings.TrimSpace(n)
 		if n == "" {
@@ -367,8 +402,8 @@ func pickColumns(f *table.Frame, names []string) ([]string, error) {
 		if i < 0 {
 			return nil, &ColumnError{Column: n, Available: f.Names()}
 		}
-		if !slices.Contains(out, f.Columns[i].Name) {
-			out = append(out, f.Columns[i].Name)
+		if !slices.Contains(out, i) {
+			out = append(out, i)
 		}
 	}
 	if len(out) == 0 {
@@ -393,7 +428,17 @@ const autoSample = 200
 // four in five are IP addresses, domains, URLs, hashes or e-mail addresses.
 // Columns of numbers, times and flags never qualify.
 func AutoColumns(f *table.Frame) []string {
-	var out []string
+	idx := autoColumns(f)
+	out := make([]string, len(idx))
+	for i, ci := range idx {
+		out[i] = f.Columns[ci].Name
+	}
+	return out
+}
+
+// autoColumns is AutoColumns by column index.
+func autoColumns(f *table.Frame) []int {
+	var out []int
 	for ci, c := range f.Columns {
 		switch c.Type {
 		case table.Int, table.Float, table.Bool, table.Time:
@@ -416,7 +461,7 @@ func AutoColumns(f *table.Frame) []string {
 			}
 		}
 		if hits > 0 && hits*5 >= len(seen)*4 {
-			out = append(out, c.Name)
+			out = append(out, ci)
 		}
 	}
 	return out

@@ -5,6 +5,8 @@
 // CSV. It depends on nothing else in msticgo.
 package table
 
+import "strconv"
+
 // Type is a column's value type.
 type Type string
 
@@ -97,4 +99,51 @@ func equalFold(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// UniqueNames returns names with every repeat renamed the way pandas'
+// readers (and so MSTICPy) name them: the second "ip" becomes "ip.1", the
+// third "ip.2"; the first of each name is kept as it is. A renamed name
+// that is itself taken gets a suffix of its own ("a", "a", "a.1" become
+// "a", "a.1", "a.1.1"). Names are compared exactly (JSON keys are
+// case-sensitive). The result is a new slice; names is not changed.
+func UniqueNames(names []string) []string {
+	out := make([]string, len(names))
+	seen := make(map[string]int, len(names)) // name -> times taken
+	for i, n := range names {
+		for k := seen[n]; k > 0; k = seen[n] {
+			seen[n] = k + 1
+			n = n + "." + strconv.Itoa(k)
+		}
+		seen[n] = 1
+		out[i] = n
+	}
+	return out
+}
+
+// UniqueColumns renames repeated column names in place as UniqueNames does
+// and returns f. Frames built from a result (CSV headers, SQL select lists)
+// go through it, so every column has a name of its own.
+func (f *Frame) UniqueColumns() *Frame {
+	if f == nil || !hasRepeat(f.Names()) {
+		return f
+	}
+	for i, n := range UniqueNames(f.Names()) {
+		f.Columns[i].Name = n
+	}
+	return f
+}
+
+func hasRepeat(names []string) bool {
+	if len(names) < 2 {
+		return false
+	}
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if seen[n] {
+			return true
+		}
+		seen[n] = true
+	}
+	return false
 }

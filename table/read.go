@@ -436,7 +436,8 @@ func convertNumbers(v any) any {
 
 // ReadCSV reads a header row and records; every column is String, empty
 // cells are "". A record with more fields than the header is an error
-// naming its line; a shorter one is padded with nil.
+// naming its line; a shorter one is padded with nil. A repeated header name
+// is renamed as pandas does (ip, ip.1: UniqueNames).
 func ReadCSV(r io.Reader) (*Frame, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -473,5 +474,5 @@ func ReadCSV(r io.Reader) (*Frame, error) {
 		}
 		f.Rows = append(f.Rows, row)
 	}
-	return f, nil
+	return f.UniqueColumns(), nil
 }

@@ -263,10 +263,22 @@ func WriteNDJSON(w io.Writer, f *Frame, opts Options) error {
 	return bw.Flush()
 }
 
-func jsonKeys(f *Frame, opts Options) [][]byte {
-	keys := make([][]byte, len(f.Columns))
+// headerNames are the column names as written: valid UTF-8, redacted, and
+// made unique (UniqueNames) after that, so no two columns of an object or a
+// header share a key, even when two names redact or repair to one text.
+func headerNames(f *Frame, opts Options) []string {
+	names := make([]string, len(f.Columns))
 	for i, c := range f.Columns {
-		b, _ := json.Marshal(opts.text(c.Name))
+		names[i] = opts.text(c.Name)
+	}
+	return UniqueNames(names)
+}
+
+func jsonKeys(f *Frame, opts Options) [][]byte {
+	names := headerNames(f, opts)
+	keys := make([][]byte, len(names))
+	for i, n := range names {
+		b, _ := json.Marshal(n)
 		keys[i] = jsonSafe(b)
 	}
 	return keys
@@ -299,8 +311,8 @@ func writeObject(bw *bufio.Writer, keys [][]byte, row []any, opts Options) error
 func WriteCSV(w io.Writer, f *Frame, opts Options) error {
 	cw := csv.NewWriter(w)
 	rec := make([]string, len(f.Columns))
-	for i, c := range f.Columns {
-		rec[i] = csvText(opts.text(c.Name))
+	for i, n := range headerNames(f, opts) {
+		rec[i] = csvText(n)
 	}
 	if err := cw.Write(rec); err != nil {
 		return err
@@ -332,8 +344,8 @@ func WriteTable(w io.Writer, f *Frame, opts Options) error {
 	cells := make([][]string, len(f.Rows)+1)
 	widths := make([]int, n)
 	numeric := make([]bool, n)
-	prep := func(s string) (string, int) {
-		s = escapeControls(opts.text(s))
+	prep := func(s string) (string, int) { // s has been through opts.text
+		s = escapeControls(s)
 		w := displayWidth(s)
 		if w > maxW && w <= tokenW && !strings.ContainsFunc(s, unicode.IsSpace) {
 			return s, w // one token (hash, URL): kept whole by default
@@ -345,15 +357,16 @@ func WriteTable(w io.Writer, f *Frame, opts Options) error {
 		return s, w
 	}
 	cells[0] = make([]string, n)
+	names := headerNames(f, opts)
 	for i, c := range f.Columns {
-		s, wd := prep(c.Name)
+		s, wd := prep(names[i])
 		cells[0][i], widths[i] = s, wd
 		numeric[i] = c.Type == Int || c.Type == Float
 	}
 	for r, row := range f.Rows {
 		line := make([]string, n)
 		for i := 0; i < n; i++ {
-			s, wd := prep(formatRaw(cell(row, i)))
+			s, wd := prep(opts.text(formatRaw(cell(row, i))))
 			line[i] = s
 			widths[i] = max(widths[i], wd)
 		}

@@ -377,6 +377,7 @@ func readRows(rows *sql.Rows, limit int) (*table.Frame, bool, error) {
 	for i, ct := range cts {
 		f.Columns[i] = table.Column{Name: ct.Name(), Type: kindOf(ct.DatabaseTypeName())}
 	}
+	f.UniqueColumns() // SELECT 1 a, 2 a: a, a.1
 	isUUID := make([]bool, len(cts))
 	for i, ct := range cts {
 		isUUID[i] = strings.EqualFold(ct.DatabaseTypeName(), "UUID")

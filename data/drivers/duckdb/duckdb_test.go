@@ -342,3 +342,26 @@ func TestSampleTables(t *testing.T) {
 		t.Errorf("plain DuckDB sees sample tables: %v", err)
 	}
 }
+
+// TestRepeatedColumnNames: a select list that repeats a name gives each
+// column a name of its own (a, a.1), as pandas' read_sql does.
+func TestRepeatedColumnNames(t *testing.T) {
+	d := open(t, "DuckDB", nil)
+	tests := []struct {
+		sql  string
+		want []string
+	}{
+		{"SELECT 1 AS a, 2 AS a", []string{"a", "a.1"}},
+		{"SELECT 1 AS a, 2 AS a, 3 AS a", []string{"a", "a.1", "a.2"}},
+		{"SELECT 1 AS a, 2 AS b", []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		f := run(t, d, tt.sql).Frame
+		if got := f.Names(); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("%s: names %q, want %q", tt.sql, got, tt.want)
+		}
+		if f.Rows[0][1] != int64(2) {
+			t.Errorf("%s: row %v", tt.sql, f.Rows[0])
+		}
+	}
+}

@@ -356,3 +356,31 @@ func TestSettingsAndPaths(t *testing.T) {
 		t.Errorf("default %q", got)
 	}
 }
+
+// TestRepeatedColumnNames: a header that repeats a name gives each column a
+// name of its own, as pandas' read_csv does (ip, ip.1), so no value is lost
+// when the rows are written as JSON.
+func TestRepeatedColumnNames(t *testing.T) {
+	tests := []struct {
+		name   string
+		header string
+		want   []string
+	}{
+		{"pair", "ip,TISeverity,ip,,TIDetail", []string{"ip", "TISeverity", "ip.1", "Unnamed: 3", "TIDetail"}},
+		{"three", "a,a,a", []string{"a", "a.1", "a.2"}},
+		{"suffix taken", "a,a,a.1", []string{"a", "a.1", "a.1.1"}},
+		{"blank twice", ",", []string{"Unnamed: 0", "Unnamed: 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			row := strings.Repeat("x,", len(tt.want)-1) + "x"
+			f, err := ReadCSV(strings.NewReader(tt.header + "\n" + row + "\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Names(); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("names %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

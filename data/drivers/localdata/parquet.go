@@ -51,7 +51,7 @@ func ReadParquet(r io.ReaderAt, size int64) (_ *table.Frame, err error) {
 		}
 		f.Rows = append(f.Rows, row)
 	}
-	return f, nil
+	return f.UniqueColumns(), nil
 }
 
 func logical(fd parquet.Field) string {

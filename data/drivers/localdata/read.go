@@ -77,6 +77,7 @@ func ReadCSV(r io.Reader) (*table.Frame, error) {
 		}
 		names[i] = h
 	}
+	names = table.UniqueNames(names) // pandas: ip, ip.1
 	var raw [][]string
 	for {
 		rec, err := cr.Read()

@@ -442,6 +442,7 @@ func (d *Driver) Query(ctx context.Context, q data.Query) (*data.Result, error) 
 	for i, fd := range fds {
 		f.Columns[i] = table.Column{Name: fd.Name, Type: kindOf(fd.DataTypeOID)}
 	}
+	f.UniqueColumns() // SELECT 1 a, 2 a: a, a.1
 	truncated := false
 	for rows.Next() {
 		if q.Limit > 0 && f.Len() >= q.Limit {
