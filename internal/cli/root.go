@@ -315,10 +315,25 @@ func oneLine(s string) string {
 
 // Execute runs the process's command line (os.Args, standard streams,
 // environment) with a context cancelled on SIGINT/SIGTERM, and returns the
-// exit code for os.Exit.
+// exit code for os.Exit. A second signal ends the process at once with
+// exit code 130, for work that cannot notice the first (a read stuck on a
+// stalled network file system).
 func Execute() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		if _, ok := <-sigs; !ok {
+			return
+		}
+		cancel()
+		if _, ok := <-sigs; ok {
+			fmt.Fprintln(os.Stderr, "msticgo: interrupted twice: stopping now")
+			os.Exit(ExitInterrupted)
+		}
+	}()
 	return Run(ctx, Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
 }
 
