@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	osexec "os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -178,8 +179,9 @@ func TestExitSeenWithDaemonHoldingPipes(t *testing.T) {
 	}
 	// the process answers initialize after starting the daemon
 	r := inst.(*Provider).Lookup(context.Background(), items(1)[0])
+	var pid int
 	if _, after, ok := strings.Cut(buf.String(), "child "); ok {
-		if pid, _ := strconv.Atoi(strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })[0]); pid > 0 {
+		if pid, _ = strconv.Atoi(strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })[0]); pid > 0 {
 			defer syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
@@ -187,5 +189,19 @@ func TestExitSeenWithDaemonHoldingPipes(t *testing.T) {
 		if !strings.Contains(r.Message, want) {
 			t.Errorf("lookup: %v %q; want it to contain %q", r.Status, r.Message, want)
 		}
+	}
+	if runtime.GOOS != "linux" {
+		return // finding the processes that hold a pipe needs /proc
+	}
+	if pid == 0 {
+		t.Fatalf("no child pid in log:\n%s", buf.String())
+	}
+	// Close ends the daemon too: it still holds the plugin's pipes
+	def.Close()
+	for i := 0; running(pid) && i < 250; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if running(pid) {
+		t.Errorf("the plugin's daemon %d still runs after Close", pid)
 	}
 }

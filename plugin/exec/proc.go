@@ -186,6 +186,7 @@ type proc struct {
 	done    chan struct{} // closed after Wait returns
 	waitErr error
 	tail    *stderrTail // this process's own stderr
+	pipes   []uint64    // the inodes of its stdout and stderr pipes, where known
 	from    stderrMark  // where the running call's stderr starts
 	answer  *stderrMark // where it was at the call's last answer, if any
 	log     *slog.Logger
@@ -239,6 +240,11 @@ func startProc(name string, m *Manifest, poolTail *stderrTail, log *slog.Logger)
 	}
 	stdout, stderr := &exitReader{f: outR}, &exitReader{f: errR}
 	p := &proc{name: name, cmd: cmd, stdin: stdin, stdout: outR, lines: make(chan lineMsg, 256), done: make(chan struct{}), tail: tail, log: log}
+	for _, f := range []*os.File{outR, errR} {
+		if ino := pipeInode(f); ino != 0 {
+			p.pipes = append(p.pipes, ino)
+		}
+	}
 	stderrDone := make(chan struct{})
 	go func() {
 		defer close(stderrDone)
@@ -266,8 +272,9 @@ func startProc(name string, m *Manifest, poolTail *stderrTail, log *slog.Logger)
 		err := cmd.Wait()
 		// what the process wrote is in the pipes: read it, then stop
 		stdout.exit()
-		stderr.exit()
-		<-stderrDone // a crash quotes all of its stderr
+		if stderr.exit() {
+			<-stderrDone // a crash quotes all of its stderr
+		}
 		p.waitErr = err
 		close(p.done)
 	}()
@@ -285,11 +292,11 @@ type exitReader struct {
 }
 
 // exit is called once the process has exited: it wakes a blocked Read.
-func (r *exitReader) exit() {
+// It reports false where read deadlines are not supported (not a pollable
+// pipe): Read then blocks until EOF, or until stop closes the pipe.
+func (r *exitReader) exit() bool {
 	r.exited.Store(true)
-	// where deadlines are not supported (not a pollable pipe), Read blocks
-	// until EOF as before, and stop closes the pipe
-	_ = r.f.SetReadDeadline(time.Now())
+	return r.f.SetReadDeadline(time.Now()) == nil
 }
 
 func (r *exitReader) Read(b []byte) (int, error) {
@@ -500,10 +507,13 @@ func (p *proc) stop(grace time.Duration) {
 		}
 	}
 	killGroup(p.cmd)
+	// a program it started outside its process group, still holding its
+	// stdout or stderr (a daemon)
+	killPipeHolders(p.pipes, p.name, p.log)
 	select {
 	case <-p.done:
 	case <-time.After(grace):
-		// Something outside the process group still holds stdout open.
+		// not seen to end after SIGKILL; end the reader anyway
 		_ = p.stdout.Close()
 		<-p.done
 	}

@@ -55,3 +55,13 @@ func readAvailable(f *os.File, b []byte) (int, error) {
 		return n, nil
 	}
 }
+
+// pipeInode is the inode of a pipe, 0 if unknown.
+func pipeInode(f *os.File) uint64 {
+	if fi, err := f.Stat(); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			return uint64(st.Ino)
+		}
+	}
+	return 0
+}
