@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	osexec "os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -153,5 +154,54 @@ func TestBrokenProcessEndedByClose(t *testing.T) {
 				t.Fatalf("plugin process %d still runs after Close", pid)
 			}
 		})
+	}
+}
+
+// TestExitSeenWithDaemonHoldingPipes: a plugin that exits while a program
+// it started in a session of its own (a daemon) still holds its stdout and
+// stderr open is reported as exited, with its status and stderr, not as a
+// call timeout after waiting for the pipes to close.
+func TestExitSeenWithDaemonHoldingPipes(t *testing.T) {
+	if _, err := osexec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid program")
+	}
+	var buf syncBuffer
+	// a call timeout of a minute: before the fix the lookup waited for it
+	m := goManifest(t, "ti", "Daemon", "daemon", "", "call_timeout: 60s", "max_restarts: 1")
+	def, err := Load(writePlugin(t, strings.Replace(m, "call_timeout: 5s, ", "", 1)), slog.New(slog.NewTextHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer def.Close()
+	inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the process answers initialize after starting the daemon
+	r := inst.(*Provider).Lookup(context.Background(), items(1)[0])
+	var pid int
+	if _, after, ok := strings.Cut(buf.String(), "child "); ok {
+		if pid, _ = strconv.Atoi(strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })[0]); pid > 0 {
+			defer syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	for _, want := range []string{"exited during lookup: exit status 3", "fatal: upstream said 401"} {
+		if !strings.Contains(r.Message, want) {
+			t.Errorf("lookup: %v %q; want it to contain %q", r.Status, r.Message, want)
+		}
+	}
+	if runtime.GOOS != "linux" {
+		return // finding the processes that hold a pipe needs /proc
+	}
+	if pid == 0 {
+		t.Fatalf("no child pid in log:\n%s", buf.String())
+	}
+	// Close ends the daemon too: it still holds the plugin's pipes
+	def.Close()
+	for i := 0; running(pid) && i < 250; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if running(pid) {
+		t.Errorf("the plugin's daemon %d still runs after Close", pid)
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	osexec "os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/msticgo/msticgo/internal/redact"
@@ -185,6 +187,7 @@ type proc struct {
 	done    chan struct{} // closed after Wait returns
 	waitErr error
 	tail    *stderrTail // this process's own stderr
+	pipes   []uint64    // the inodes of its stdout and stderr pipes, where known
 	from    stderrMark  // where the running call's stderr starts
 	answer  *stderrMark // where it was at the call's last answer, if any
 	log     *slog.Logger
@@ -197,6 +200,12 @@ type proc struct {
 
 // startProc starts one process; its stderr goes to a tail of its own made
 // from poolTail (logged the same way, with the same secrets removed).
+//
+// The process's exit is seen from the process itself (cmd.Wait), not from
+// the end of its stdout: a program the plugin started and that left its
+// process group (a daemon) may keep the pipes open long after the plugin
+// exited. Once the process has exited, what is left in its pipes is read and
+// the rest is ignored (see exitReader).
 func startProc(name string, m *Manifest, poolTail *stderrTail, log *slog.Logger) (*proc, error) {
 	tail := poolTail.newTail()
 	argv := m.Command
@@ -204,25 +213,49 @@ func startProc(name string, m *Manifest, poolTail *stderrTail, log *slog.Logger)
 	cmd.Dir = m.Dir
 	cmd.Env = processEnv(m.Dir, m.Env)
 	setProcessGroup(cmd)
-	cmd.Stderr = tail
-	cmd.WaitDelay = 2 * time.Second
+	// Pipes of our own (files, not writers): cmd.Wait then returns when the
+	// process exits, not when every holder of the pipes has closed them.
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("stdout pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		_ = outR.Close()
+		_ = outW.Close()
+		return nil, fmt.Errorf("stderr pipe: %w", err)
+	}
+	cmd.Stdout = outW
+	cmd.Stderr = errW
 	stdin, err := cmd.StdinPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	// the child has its own copies of the write ends
+	_ = outW.Close()
+	_ = errW.Close()
 	if err != nil {
+		_ = outR.Close()
+		_ = errR.Close()
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
+	stdout, stderr := &exitReader{f: outR}, &exitReader{f: errR}
+	p := &proc{name: name, cmd: cmd, stdin: stdin, stdout: outR, lines: make(chan lineMsg, 256), done: make(chan struct{}), tail: tail, log: log}
+	for _, f := range []*os.File{outR, errR} {
+		if ino := pipeInode(f); ino != 0 {
+			p.pipes = append(p.pipes, ino)
+		}
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &proc{name: name, cmd: cmd, stdin: stdin, stdout: stdout, lines: make(chan lineMsg, 256), done: make(chan struct{}), tail: tail, log: log}
-	readerDone := make(chan struct{})
+	stderrDone := make(chan struct{})
+	go func() {
+		defer close(stderrDone)
+		_, _ = io.Copy(tail, stderr)
+		_ = errR.Close()
+	}()
 	go func() {
 		r := bufio.NewReaderSize(stdout, 64<<10)
-		defer close(readerDone)
 		defer close(p.lines)
+		defer outR.Close()
 		for {
 			line, err := readLine(r)
 			if len(line) > 0 {
@@ -237,12 +270,51 @@ func startProc(name string, m *Manifest, poolTail *stderrTail, log *slog.Logger)
 		}
 	}()
 	go func() {
-		// Wait closes stdout: read it to the end first.
-		<-readerDone
-		p.waitErr = cmd.Wait()
+		err := cmd.Wait()
+		// what the process wrote is in the pipes: read it, then stop
+		stdout.exit()
+		if stderr.exit() {
+			<-stderrDone // a crash quotes all of its stderr
+		}
+		p.waitErr = err
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// exitReader reads a pipe from a plugin process. Until exit is called it
+// reads as any pipe. After, it returns what is left in the pipe and then
+// io.EOF, even when another process (one the plugin started, that left its
+// process group) still holds the pipe's write end open.
+type exitReader struct {
+	f      *os.File
+	exited atomic.Bool
+	drain  bool // only the reading goroutine uses it
+}
+
+// exit is called once the process has exited: it wakes a blocked Read.
+// It reports false where read deadlines are not supported (not a pollable
+// pipe): Read then blocks until EOF, or until stop closes the pipe.
+func (r *exitReader) exit() bool {
+	r.exited.Store(true)
+	return r.f.SetReadDeadline(time.Now()) == nil
+}
+
+func (r *exitReader) Read(b []byte) (int, error) {
+	if !r.drain {
+		n, err := r.f.Read(b)
+		if !errors.Is(err, os.ErrDeadlineExceeded) || !r.exited.Load() {
+			return n, err
+		}
+		if err := r.f.SetReadDeadline(time.Time{}); err != nil {
+			return n, io.EOF
+		}
+		r.drain = true
+		if n > 0 {
+			return n, nil
+		}
+	}
+	return readAvailable(r.f, b)
 }
 
 // readLine reads one line, refusing lines longer than MaxLine.
@@ -436,10 +508,13 @@ func (p *proc) stop(grace time.Duration) {
 		}
 	}
 	killGroup(p.cmd)
+	// a program it started outside its process group, still holding its
+	// stdout or stderr (a daemon)
+	killPipeHolders(p.pipes, p.name, p.log)
 	select {
 	case <-p.done:
 	case <-time.After(grace):
-		// Something outside the process group still holds stdout open.
+		// not seen to end after SIGKILL; end the reader anyway
 		_ = p.stdout.Close()
 		<-p.done
 	}

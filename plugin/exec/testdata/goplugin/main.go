@@ -13,6 +13,9 @@
 //	secret    writes the AuthKey setting to stderr, then answers; echoes it in details and
 //	          raw (1 item), an error (2 items), a bare string result (3 items) and health
 //	spawn     starts a child "sleep 300" in its process group and writes its pid to stderr
+//	daemon    starts "setsid sleep 300" (outside its process group, holding its stdout
+//	          and stderr open) as it initialises, writes "child N" to stderr, and exits
+//	          with status 3 on its first lookup
 //	badinit   exits during initialize
 //	newproto  answers initialize choosing protocol 2 (newer than the host's)
 //	cancellable never answers lookup until cancelled, then answers with a timeout error
@@ -139,6 +142,15 @@ func main() {
 				proto = 2
 			}
 			send(map[string]any{"id": m.ID, "result": map[string]any{"protocol": proto, "plugin_version": "0.0.1"}})
+			if mode == "daemon" {
+				c := exec.Command("setsid", "sleep", "300")
+				c.Stdout, c.Stderr = os.Stdout, os.Stderr
+				if err := c.Start(); err != nil {
+					fmt.Fprintln(os.Stderr, "setsid:", err)
+					os.Exit(5)
+				}
+				fmt.Fprintf(os.Stderr, "child %d\n", c.Process.Pid)
+			}
 			if mode == "spawn" {
 				c := exec.Command("sleep", "300")
 				_ = c.Start()
@@ -161,7 +173,7 @@ func main() {
 			case "bare":
 				send(map[string]any{"id": m.ID, "result": "everything is fine"})
 				continue
-			case "crash":
+			case "crash", "daemon":
 				fmt.Fprintln(os.Stderr, "fatal: upstream said 401")
 				os.Exit(3)
 			case "noisy":
