@@ -95,3 +95,18 @@ func TestAppRedactsEncodedForms(t *testing.T) {
 		})
 	}
 }
+
+// TestWordLikeSecretKeepsSettingNames: MSTICPy's test config has a literal
+// AuthKey "authkey"; config validate must still show the path
+// TIProviders.OTX.Args.AuthKey (a word-like secret matches as written).
+func TestWordLikeSecretKeepsSettingNames(t *testing.T) {
+	cfg := writeConfig(t, "TIProviders:\n  OTX:\n    Args:\n      AuthKey:\n        EnvironmentVar: UNSET_OTX\n  ServiceNow:\n    Args:\n      AuthKey: authkey\n")
+	r := run(t, nil, "--config", cfg, "-o", "csv", "config", "validate")
+	if !strings.Contains(r.stdout, "TIProviders.OTX.Args.AuthKey") || strings.Contains(r.stdout+r.stderr, "Args.***") {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "--config", cfg, "config", "show")
+	if strings.Contains(r.stdout, ": authkey") {
+		t.Errorf("the literal secret shows:\n%s", r.stdout)
+	}
+}

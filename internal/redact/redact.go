@@ -11,8 +11,12 @@
 // redacted as the plain text is: %3D (URL), \n and \u0022 (JSON, Go
 // quoting).
 //
-// Secrets match without regard to ASCII case: a service that echoes a key
-// lower-cased, or writes %2f for %2F, is masked too. Letters outside ASCII
+// A secret that looks like a generated key (8 characters or more, with
+// both letters and digits) or holds a %-escape matches without regard to
+// ASCII case: a service that echoes a key lower-cased, or writes %2f for
+// %2F, is masked too. Other secrets (a word such as "authkey", a host
+// name) match as written, so ordinary text in another case, such as the
+// setting name AuthKey, keeps its value. Letters outside ASCII always
 // match as written.
 package redact
 
@@ -33,6 +37,19 @@ const Mask = "***"
 type Replacer struct {
 	secrets []string // longest first
 	lower   []string // secrets with ASCII letters lower-cased, same order
+	fold    []bool   // whether the secret matches in any ASCII case
+}
+
+// folds reports whether a secret matches without regard to ASCII case:
+// one that looks generated (at least 8 characters, letters and digits)
+// or holds a %-escape, whose hex digits a service may write in either case.
+func folds(s string) bool {
+	if strings.Contains(s, "%") {
+		return true
+	}
+	letter := strings.ContainsFunc(s, unicode.IsLetter)
+	digit := strings.ContainsFunc(s, unicode.IsDigit)
+	return letter && digit && utf8.RuneCountInString(s) >= 8
 }
 
 // New returns a Replacer for the secrets (surrounding white space trimmed;
@@ -58,9 +75,10 @@ func New(secrets ...string) *Replacer {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
-	r := &Replacer{secrets: out, lower: make([]string, len(out))}
+	r := &Replacer{secrets: out, lower: make([]string, len(out)), fold: make([]bool, len(out))}
 	for i, s := range out {
 		r.lower[i] = asciiLower(s)
+		r.fold[i] = folds(s)
 	}
 	return r
 }
@@ -74,13 +92,22 @@ func (r *Replacer) Secrets() []string {
 }
 
 // Replace returns text with every whole-token secret replaced by Mask
-// (ASCII letters in any case).
+// (in any ASCII case for the secrets that fold).
 func (r *Replacer) Replace(text string) string {
 	if r == nil {
 		return text
 	}
 	low := asciiLower(text)
-	for _, s := range r.lower {
+	for i, s := range r.lower {
+		if !r.fold[i] {
+			// as written
+			if sec := r.secrets[i]; strings.Contains(text, sec) {
+				if t := replaceTokens(text, text, sec); t != text {
+					text, low = t, asciiLower(t)
+				}
+			}
+			continue
+		}
 		if strings.Contains(low, s) {
 			if t := replaceTokens(text, low, s); t != text {
 				text, low = t, asciiLower(t)
@@ -90,15 +117,16 @@ func (r *Replacer) Replace(text string) string {
 	return text
 }
 
-// Mentions reports whether b holds a secret's text anywhere (ASCII letters
-// in any case), whole token or not: a quick test before a costlier pass.
+// Mentions reports whether b holds a secret's text anywhere (in any ASCII
+// case for the secrets that fold), whole token or not: a quick test before a costlier pass.
 func (r *Replacer) Mentions(b []byte) bool {
 	if r == nil {
 		return false
 	}
-	low := asciiLower(string(b))
-	for _, s := range r.lower {
-		if strings.Contains(low, s) {
+	text := string(b)
+	low := asciiLower(text)
+	for i, s := range r.lower {
+		if r.fold[i] && strings.Contains(low, s) || !r.fold[i] && strings.Contains(text, r.secrets[i]) {
 			return true
 		}
 	}

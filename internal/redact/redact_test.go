@@ -46,7 +46,11 @@ func TestReplace(t *testing.T) {
 		{"lower-cased echo", []string{"S3cr/t+Key=Value!"}, "bad key s3cr/t+key=value! x", "bad key *** x"},
 		{"upper-cased echo", []string{"Key-9f8e7d"}, "KEY-9F8E7D", "***"},
 		{"lower-case URL escape", []string{"S3cr%2Ft%2BKey"}, "q=s3cr%2ft%2bkey&x", "q=***&x"},
-		{"case does not make a token", []string{"WS-E"}, "ws-elm ws-e", "ws-elm ***"},
+		{"case does not make a token", []string{"Key-9f8e7d"}, "key-9f8e7dx key-9f8e7d", "key-9f8e7dx ***"},
+		// a word-like secret matches as written only: the setting name
+		// AuthKey stays readable with a literal key "authkey"
+		{"word-like secret: as written", []string{"authkey"}, "Args.AuthKey authkey AUTHKEY", "Args.AuthKey *** AUTHKEY"},
+		{"short secret: as written", []string{"WS-E"}, "ws-elm ws-e WS-E", "ws-elm ws-e ***"},
 		{"non-ASCII letters match as written", []string{"Schlüssel-1"}, "schlÜssel-1 schlüssel-1", "schlÜssel-1 ***"},
 	}
 	for _, tt := range tests {
