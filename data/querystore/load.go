@@ -230,32 +230,34 @@ func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta 
 		return nil, probs
 	}
 	q.Template = qn.Value
+	// A fault below rejects the query, but the checks go on, so that
+	// query validate lists every problem of the source, not the first.
 	if n := deref(mapGet(args, "uri")); n != nil && n.Kind == yaml.ScalarNode {
 		q.URI = n.Value
 	} else if n != nil {
 		bad(n.Line, "args.uri", "uri must be text, not "+nodeKind(n))
-		return nil, probs
 	}
 	// metadata: file ← defaults ← source
 	var srcMeta map[string]any
 	if n := mapGet(src, "metadata"); n != nil && n.Kind == yaml.MappingNode {
 		if err := n.Decode(&srcMeta); err != nil {
 			bad(n.Line, "metadata", err.Error())
-			return nil, probs
+			srcMeta = nil
 		}
 	}
 	q.Metadata = deepMerge(deepMerge(cloneMap(fileMeta), defMeta), srcMeta)
 	// parameters: defaults ← source
 	var own []render.Param
+	var written []string // every parameter key of the source, faulty ones too
 	if n := mapGet(src, "parameters"); n != nil {
 		ps, pp := readParams(file, qname, "parameters", n, defParams)
 		probs = append(probs, pp...)
-		for _, p := range pp {
-			if !p.Warning {
-				return nil, probs
+		own = ps
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				written = append(written, n.Content[i].Value)
 			}
 		}
-		own = ps
 	}
 	q.Params = mergeParams(defParams, own)
 	// macros
@@ -265,7 +267,7 @@ func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta 
 		}
 		if err := macros.Decode(&m); err != nil {
 			bad(macros.Line, "query_macros", err.Error())
-			return nil, probs
+			m = nil // the macros expand to "" and the template is still checked
 		}
 		q.Template = macroRE.ReplaceAllStringFunc(q.Template, func(s string) string {
 			k := macroRE.FindStringSubmatch(s)[1]
@@ -279,12 +281,27 @@ func readSource(file, qname string, line int, src *yaml.Node, fileMeta, defMeta 
 		q.Template = macroRE.ReplaceAllString(q.Template, "")
 		q.Template = multiNL.ReplaceAllString(q.Template, "\n")
 	}
-	for _, p := range q.Params {
-		if p.Type == "" {
-			bad(line, "parameters."+p.Name+".type", "parameter has no type (want one of "+strings.Join(render.Types, ", ")+")")
+	reported := map[string]bool{} // fields and parameters already faulted
+	for _, p := range probs {
+		if !p.Warning {
+			reported[p.Field] = true
 		}
 	}
-	prep, pp := render.Prepare(q.Template, q.Params)
+	for _, p := range q.Params {
+		if f := "parameters." + p.Name; p.Type == "" && !reported[f] && !reported[f+".type"] {
+			bad(line, f+".type", "parameter has no type (want one of "+strings.Join(render.Types, ", ")+")")
+		}
+	}
+	// A parameter rejected above (not a mapping, a bad name) is still
+	// declared: the template is checked against every name written, so a
+	// faulty parameter is reported once, not also as undeclared.
+	check := q.Params
+	for _, w := range written {
+		if !slices.ContainsFunc(check, func(p render.Param) bool { return p.Name == w }) {
+			check = append(slices.Clip(check), render.Param{Name: w})
+		}
+	}
+	prep, pp := render.Prepare(q.Template, check)
 	for _, p := range pp {
 		l := qn.Line
 		if strings.HasPrefix(p.Field, "parameters.") {

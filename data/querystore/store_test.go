@@ -533,3 +533,62 @@ func TestNonTextFields(t *testing.T) {
 		})
 	}
 }
+
+// Every fault of one source is listed (the first does not hide the
+// others), and a faulty parameter is not also reported as undeclared or
+// typeless.
+func TestEveryFaultOfASource(t *testing.T) {
+	tests := []struct {
+		name string
+		repl []string // old, new, ... applied to dupA
+		want []string // every problem, in order
+	}{
+		{"unknown type and undeclared placeholder",
+			[]string{`"{x}"`, `"{x}{foo}"`, "type: str", "type: number"},
+			[]string{
+				`f.yaml:12: query "q1": parameters.x.type: unknown type "number" (want one of ` + strings.Join(render.Types, ", ") + `)`,
+				`f.yaml:10: query "q1": args.query: template uses undeclared parameters "foo" (declared: "x")`,
+			}},
+		{"list type: no second 'has no type'",
+			[]string{"type: str}", "type: [str]}"},
+			[]string{`f.yaml:12: query "q1": parameters.x.type: type must be text, not a list`}},
+		{"uri and undeclared placeholder",
+			[]string{"      query: 'T | where x == \"{x}\"'", "      uri: [a]\n      query: 'T | where x == \"{x}{foo}\"'"},
+			[]string{
+				`f.yaml:10: query "q1": args.uri: uri must be text, not a list`,
+				`f.yaml:11: query "q1": args.query: template uses undeclared parameters "foo" (declared: "x")`,
+			}},
+		{"parameter not a mapping is still declared",
+			[]string{"x: {description: the x, type: str}", "x: [a]"},
+			[]string{`f.yaml:12: query "q1": parameters.x: a parameter must be a mapping (description, type, default, aliases)`}},
+		{"bad default, bad type, undeclared placeholder",
+			[]string{`"{x}"`, `"{x}{y}{foo}"`, "{description: the x, type: str}", "{description: the x, type: int, default: abc}\n      y: {description: the y, type: number}"},
+			[]string{
+				`f.yaml:12: warning: query "q1": parameters.x.default: default does not fit type int: want an integer, got "abc"`,
+				`f.yaml:13: query "q1": parameters.y.type: unknown type "number" (want one of ` + strings.Join(render.Types, ", ") + `)`,
+				`f.yaml:10: query "q1": args.query: template uses undeclared parameters "foo" (declared: "x", "y")`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := dupA
+			for i := 0; i+1 < len(tt.repl); i += 2 {
+				if !strings.Contains(src, tt.repl[i]) {
+					t.Fatalf("test setup: %q not in the file", tt.repl[i])
+				}
+				src = strings.Replace(src, tt.repl[i], tt.repl[i+1], 1)
+			}
+			qs, probs := ParseFile("f.yaml", []byte(src))
+			got := make([]string, 0, len(probs))
+			for _, p := range probs {
+				got = append(got, p.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			if len(qs) != 0 {
+				t.Errorf("the faulty query was loaded")
+			}
+		})
+	}
+}

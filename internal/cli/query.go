@@ -956,11 +956,14 @@ errors.`,
 				}
 			}
 			fmt.Fprintf(a.Stderr(), "%d files, %d queries, %d errors, %d warnings\n", len(files), len(store.List("", "")), nerr, nwarn)
+			// the total is the table's rows (errors and warnings), as the
+			// count line above says
+			found := fmt.Sprintf("%d problems in query files (%d errors, %d warnings)", len(probs), nerr, nwarn)
 			switch {
 			case nerr > 0 && unread > 0:
-				return UsageErrorf("%d problems in query files; %d path(s) could not be read", nerr, unread)
+				return UsageErrorf("%s; %d path(s) could not be read", found, unread)
 			case nerr > 0:
-				return UsageErrorf("%d problems in query files", nerr)
+				return UsageErrorf("%s", found)
 			case unread > 0:
 				return UsageErrorf("%d path(s) could not be read", unread)
 			}

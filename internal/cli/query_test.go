@@ -138,7 +138,7 @@ func TestQueryValidate(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
 	out, errOut, code = runQueryCLI(t, nil, "query", "validate", missing, filepath.Join(fx, "data_q_source_fail_param.yaml"), filepath.Join(fx, "queries", "valid"), "-o", "csv")
 	if code != 2 || !strings.Contains(errOut, "msticgo: query validate "+missing+": no such file or folder\n") || !strings.Contains(out, `""foo""`) ||
-		!strings.Contains(errOut, "3 files") || !strings.Contains(errOut, "msticgo: 1 problems in query files; 1 path(s) could not be read") {
+		!strings.Contains(errOut, "3 files") || !strings.Contains(errOut, "msticgo: 2 problems in query files (1 errors, 1 warnings); 1 path(s) could not be read") {
 		t.Errorf("missing path: %d\n%s\n%s", code, out, errOut)
 	}
 }
@@ -352,5 +352,79 @@ sources:
 		if got := count("--split-by", by); got != whole {
 			t.Errorf("--split-by %s: %d lines, the whole range gives %d", by, got, whole)
 		}
+	}
+}
+
+// query validate lists every fault of a source, and its closing error
+// counts the table's rows (errors and warnings), not only the errors.
+func TestQueryValidateCountsEveryRow(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"auth.yaml": `metadata:
+  version: 1
+  description: Auth queries for testing purposes
+  data_environments: [PostgreSQL]
+  data_families: [Auth]
+sources:
+  bad_q:
+    description: two faults in one source
+    args:
+      query: "SELECT {foo}"
+    parameters:
+      x:
+        description: the x
+        type: number
+        defualt: 1
+`,
+		"a.yaml": `metadata:
+  version: 1
+  description: Other queries for testing purposes
+  data_environments: [DuckDB]
+  data_families: [T]
+sources:
+  undecl:
+    description: Undeclared placeholder
+    args:
+      query: "SELECT '{foo}' AS a, '{x}' AS b"
+    parameters:
+      x: {description: x param, type: int, default: abc}
+`,
+	}
+	for n, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name    string
+		path    string
+		rows    []string // in the csv table
+		counted string   // the stderr lines
+	}{
+		{"type and placeholder", filepath.Join(dir, "auth.yaml"),
+			[]string{`parameters.x.type,error,"unknown type ""number""`, `args.query,error,"template uses undeclared parameters ""foo"" (declared: ""x"")"`, "parameters.x.defualt,warning"},
+			"1 files, 0 queries, 2 errors, 1 warnings\nmsticgo: 3 problems in query files (2 errors, 1 warnings)\n"},
+		{"folder", dir,
+			[]string{`parameters.x.type,error`, `undecl,parameters.x.default,warning`, `undecl,args.query,error`},
+			"2 files, 0 queries, 3 errors, 2 warnings\nmsticgo: 5 problems in query files (3 errors, 2 warnings)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runQueryCLI(t, nil, "query", "validate", tt.path, "-o", "csv")
+			if code != 2 {
+				t.Errorf("code %d", code)
+			}
+			for _, r := range tt.rows {
+				if !strings.Contains(out, r) {
+					t.Errorf("row %q missing:\n%s", r, out)
+				}
+			}
+			if rows := strings.Count(out, "\n") - 1; !strings.Contains(tt.counted, fmt.Sprintf(" %d problems", rows)) {
+				t.Errorf("%d rows, stderr %q", rows, errOut)
+			}
+			if errOut != tt.counted {
+				t.Errorf("stderr %q, want %q", errOut, tt.counted)
+			}
+		})
 	}
 }
