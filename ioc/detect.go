@@ -436,6 +436,7 @@ func isHexString(s string) bool {
 }
 
 // splitEmail validates local@domain and returns the normalised address.
+// The domain's TLD is not checked against the public-suffix list.
 func splitEmail(s string) (string, string) {
 	i := strings.LastIndexByte(s, '@')
 	if i <= 0 || i == len(s)-1 {
@@ -450,7 +451,9 @@ func splitEmail(s string) (string, string) {
 			return "", "invalid e-mail local part"
 		}
 	}
-	d, r := normDomain(dom, false)
+	// The domain's shape only, as MSTICPy: a directory's own domain
+	// (corp.local, corp.example) is a real address.
+	d, r := normDomainMode(dom, false, false)
 	if r != "" {
 		return "", "e-mail domain: " + r
 	}

@@ -53,6 +53,7 @@ func icannTLD(tld string) bool {
 const (
 	reasonUnqualified = "Domain is unqualified domain name"
 	reasonNotPublic   = "top-level domain is not a public suffix"
+	reasonBadTLD      = "top-level domain is not two or more letters"
 	reasonBadLabel    = "invalid domain label"
 	reasonTooLong     = "domain name too long"
 	reasonDomainIsIP  = "Domain is an IP address"
@@ -65,6 +66,13 @@ const (
 // suffix. It returns "" when valid. It does not allocate for lower-case
 // input.
 func asciiDomainReason(s string, fileRule bool) string {
+	return domainReason(s, fileRule, true)
+}
+
+// domainReason is asciiDomainReason; with public false the TLD is checked
+// for its shape only (two or more letters, or an xn-- label), not against
+// the public-suffix list: e-mail domains such as corp.local.
+func domainReason(s string, fileRule, public bool) string {
 	if len(s) == 0 {
 		return "empty domain"
 	}
@@ -97,18 +105,22 @@ func asciiDomainReason(s string, fileRule bool) string {
 		return reasonUnqualified
 	}
 	tld := s[strings.LastIndexByte(s, '.')+1:]
+	badTLD := reasonNotPublic
+	if !public {
+		badTLD = reasonBadTLD
+	}
 	if len(tld) < 2 {
-		return reasonNotPublic
+		return badTLD
 	}
 	if !(len(tld) > 4 && strings.EqualFold(tld[:4], "xn--")) {
 		for i := 0; i < len(tld); i++ {
 			if !isAlpha(tld[i]) {
-				return reasonNotPublic
+				return badTLD
 			}
 		}
 	}
 	ltld := lowerASCII(tld)
-	if !icannTLD(ltld) {
+	if public && !icannTLD(ltld) {
 		return reasonNotPublic
 	}
 	if fileRule && labels == 2 && fileExtTLDs[ltld] {
@@ -135,6 +147,12 @@ func isASCII(s string) bool {
 // normDomain turns a domain (Unicode or ASCII, any case, optional trailing
 // dot) into its lower-case ASCII (punycode) key, or returns a reason.
 func normDomain(s string, fileRule bool) (string, string) {
+	return normDomainMode(s, fileRule, true)
+}
+
+// normDomainMode is normDomain; public false skips the public-suffix check
+// (see domainReason).
+func normDomainMode(s string, fileRule, public bool) (string, string) {
 	s = strings.TrimSuffix(s, ".")
 	if s == "" {
 		return "", "empty domain"
@@ -146,7 +164,7 @@ func normDomain(s string, fileRule bool) (string, string) {
 		}
 		s = a
 	}
-	if r := asciiDomainReason(s, fileRule); r != "" {
+	if r := domainReason(s, fileRule, public); r != "" {
 		return "", r
 	}
 	return lowerASCII(s), ""

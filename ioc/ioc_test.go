@@ -532,3 +532,52 @@ func TestEveryDefangForm(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailDomainShapeOnly: an e-mail domain is checked for its shape, not
+// against the public-suffix list (docs/observables.md), so a directory's
+// own domain (corp.local) is an address; the domain alone is still not dns.
+func TestEmailDomainShapeOnly(t *testing.T) {
+	tests := []struct {
+		in     string
+		typ    Type
+		value  string
+		check  Check
+		reason string
+	}{
+		{"a@corp.local", Email, "a@corp.local", Ok, ""},
+		{"A@Corp.Example", Email, "a@corp.example", Ok, ""},
+		{"bob@hr.corp.internal", Email, "bob@hr.corp.internal", Ok, ""},
+		{"bob@example.com", Email, "bob@example.com", Ok, ""},
+		{"user@localhost", Unknown, "user@localhost", Unsupported, "type not recognised"},
+		{"user@host.x", Unknown, "user@host.x", Unsupported, "type not recognised"},
+		{"user@host.123", Unknown, "user@host.123", Unsupported, "type not recognised"},
+	}
+	for _, tt := range tests {
+		o := Classify(tt.in)
+		if o.Type != tt.typ || o.Value != tt.value || o.Check != tt.check || o.Reason != tt.reason {
+			t.Errorf("Classify(%q) = %+v, want %s %q %s %q", tt.in, o, tt.typ, tt.value, tt.check, tt.reason)
+		}
+	}
+	typed := []struct{ in, value, reason string }{
+		{"a@corp.local", "a@corp.local", ""},
+		{"user@host.x", "", "e-mail domain: top-level domain is not two or more letters"},
+		{"user@localhost", "", "e-mail domain: Domain is unqualified domain name"},
+	}
+	for _, tt := range typed {
+		o := Preprocess(tt.in, Email)
+		if o.Value != tt.value || o.Reason != tt.reason {
+			t.Errorf("Preprocess(%q, email) = %+v, want %q %q", tt.in, o, tt.value, tt.reason)
+		}
+	}
+	if o := Preprocess("corp.local", DNS); o.Check == Ok {
+		t.Errorf("corp.local as dns: %+v, want refused", o)
+	}
+	got := Extract("mail a@corp.local now")
+	var types []string
+	for _, m := range got {
+		types = append(types, string(m.Type)+" "+m.Value)
+	}
+	if strings.Join(types, ",") != "email a@corp.local" {
+		t.Errorf("Extract: %v", types)
+	}
+}

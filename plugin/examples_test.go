@@ -2,6 +2,7 @@ package plugin_test
 
 import (
 	"context"
+	"errors"
 	osexec "os/exec"
 	"strings"
 	"testing"
@@ -45,7 +46,7 @@ func TestExamples(t *testing.T) {
 
 	// Every example's test data is an indicator msticgo would hand to the
 	// plugin (a name like host.internal never reaches one), and AcmeReputation's
-	// own-domain answer needs neither a key nor a call.
+	// own-domain answer needs no call (but, like every lookup, its key).
 	t.Run("TestData", func(t *testing.T) {
 		ran := 0
 		for _, l := range rep.Loaded {
@@ -67,13 +68,22 @@ func TestExamples(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				inst, err := r.Factory(ctx, registry.FactoryArgs{LoadedAs: l.Name})
+				// no AuthKey: not configured (SETTINGS declares it required)
+				_, err = r.Factory(ctx, registry.FactoryArgs{LoadedAs: l.Name})
+				var nc interface{ NotConfiguredReason() string }
+				if !errors.As(err, &nc) || nc.NotConfiguredReason() != "missing required setting AuthKey" {
+					t.Errorf("%s with no settings: %v; want not configured", l.Name, err)
+				}
+				// with a key, the own domain is answered with no call (the
+				// base URL cannot be reached)
+				inst, err := r.Factory(ctx, registry.FactoryArgs{LoadedAs: l.Name,
+					Settings: map[string]string{"AuthKey": "k", "BaseUrl": "http://127.0.0.1:1/api"}})
 				if err != nil {
 					t.Fatal(err)
 				}
 				res := inst.(lookup.Provider).Lookup(ctx, lookup.Item{Ioc: tc.Ioc, Type: tc.IocType, Value: tc.Ioc})
 				if res.Status != lookup.StatusNotFound || !strings.EqualFold(strings.ReplaceAll(tc.Expect, "_", " "), res.Status.String()) {
-					t.Errorf("%s %s with no settings: %v %q; want %s", l.Name, tc.Ioc, res.Status, res.Message, tc.Expect)
+					t.Errorf("%s %s: %v %q; want %s", l.Name, tc.Ioc, res.Status, res.Message, tc.Expect)
 				}
 				ran++
 			}

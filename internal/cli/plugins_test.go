@@ -389,7 +389,7 @@ def lookup(ioc, ioc_type, settings):
 		{"examples", "../../examples/plugins", 0, map[string][2]string{
 			"AcmeIntel":      {"skipped", "not configured: missing required setting AuthKey"},
 			"AcmeIntelPy":    {"skipped", "not configured: missing required setting AuthKey"},
-			"AcmeReputation": {"not found", "severity information"},
+			"AcmeReputation": {"skipped", "not configured: missing required setting AuthKey"},
 			"SQLite":         {"ok", "3 row(s)"},
 		}},
 		{"ConfigError", own, 0, map[string][2]string{"CfgErr": {"skipped", "not configured"}}},

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"go.starlark.net/lib/json"
@@ -55,11 +56,44 @@ type Script struct {
 	Override bool
 	// TestData is TEST_DATA: a list of dicts {ioc, ioc_type} or {query}.
 	TestData []map[string]any
+	// Settings is SETTINGS: the settings the script reads from its
+	// entry's Args. A required one that is missing (or empty) makes the
+	// entry "not configured" (no call made); a secret one is scrubbed
+	// from prints, errors and results.
+	Settings []Setting
 	// MaxSteps bounds each call; 0 means DefaultMaxSteps.
 	MaxSteps uint64
 	Logger   *slog.Logger
 
 	prog *starlark.Program
+}
+
+// Setting is one entry of SETTINGS.
+type Setting struct {
+	Name        string
+	Required    bool
+	Secret      bool
+	Description string
+}
+
+// NotConfiguredError names the required settings (SETTINGS) missing from
+// the entry's Args.
+type NotConfiguredError struct {
+	Plugin  string
+	Missing []string
+}
+
+func (e *NotConfiguredError) Error() string {
+	return fmt.Sprintf("plugin %s is not configured: missing required setting(s) %s in its Args", e.Plugin, strings.Join(e.Missing, ", "))
+}
+
+// NotConfiguredReason is the reason without the plugin name, for the
+// lookup engine's "not configured: <reason>" status.
+func (e *NotConfiguredError) NotConfiguredReason() string {
+	if len(e.Missing) == 1 {
+		return "missing required setting " + e.Missing[0]
+	}
+	return "missing required settings " + strings.Join(e.Missing, ", ")
 }
 
 // Error is a script error with its position.
@@ -236,7 +270,104 @@ func (s *Script) readGlobals(g starlark.StringDict) error {
 			s.TestData = append(s.TestData, m)
 		}
 	}
+	if st, ok := g["SETTINGS"]; ok && st != starlark.None {
+		if err := s.readSettings(st); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// readSettings checks SETTINGS: a list of dicts with "name" (required),
+// "required", "secret" (booleans) and "description".
+func (s *Script) readSettings(v starlark.Value) error {
+	bad := func(format string, a ...any) error {
+		return &Error{Path: s.Path, Msg: "SETTINGS: " + fmt.Sprintf(format, a...)}
+	}
+	gv, err := toGo(v)
+	if err != nil {
+		return bad("%v", err)
+	}
+	list, ok := gv.([]any)
+	if !ok {
+		return bad("want a list of dicts such as {\"name\": \"AuthKey\", \"required\": True, \"secret\": True}")
+	}
+	seen := map[string]bool{}
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return bad("item %d: want a dict such as {\"name\": \"AuthKey\", \"required\": True}", i+1)
+		}
+		var st Setting
+		for k, x := range m {
+			switch k {
+			case "name", "description":
+				sv, ok := x.(string)
+				if !ok {
+					return bad("item %d: %s: want a string", i+1, k)
+				}
+				if k == "name" {
+					st.Name = strings.TrimSpace(sv)
+				} else {
+					st.Description = sv
+				}
+			case "required", "secret":
+				b, ok := x.(bool)
+				if !ok {
+					return bad("item %d: %s: want True or False", i+1, k)
+				}
+				if k == "required" {
+					st.Required = b
+				} else {
+					st.Secret = b
+				}
+			default:
+				return bad("item %d: unknown key %q (want name, required, secret, description)", i+1, k)
+			}
+		}
+		if st.Name == "" {
+			return bad("item %d: name is required", i+1)
+		}
+		if seen[strings.ToLower(st.Name)] {
+			return bad("item %d: %s listed twice", i+1, st.Name)
+		}
+		seen[strings.ToLower(st.Name)] = true
+		s.Settings = append(s.Settings, st)
+	}
+	return nil
+}
+
+// missingSettings lists the required settings absent or empty in args
+// (names compared in any case, as config Args are), sorted.
+func (s *Script) missingSettings(args map[string]string) []string {
+	var missing []string
+	for _, st := range s.Settings {
+		if !st.Required {
+			continue
+		}
+		found := false
+		for k, v := range args {
+			if strings.EqualFold(k, st.Name) && v != "" {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, st.Name)
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+// secretSetting reports whether SETTINGS marks the setting name secret.
+func (s *Script) secretSetting(name string) bool {
+	for _, st := range s.Settings {
+		if st.Secret && strings.EqualFold(st.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func isFunc(g starlark.StringDict, name string) bool {
@@ -261,6 +392,21 @@ func (s *Script) Registration() registry.Registration {
 	if len(s.Supported) > 0 {
 		meta["ioc_types"] = append([]string(nil), s.Supported...)
 	}
+	var required, secrets []string
+	for _, st := range s.Settings {
+		if st.Required {
+			required = append(required, st.Name)
+		}
+		if st.Secret {
+			secrets = append(secrets, st.Name)
+		}
+	}
+	if len(required) > 0 {
+		meta["required"] = required
+	}
+	if len(secrets) > 0 {
+		meta["secrets"] = secrets
+	}
 	return registry.Registration{
 		Kind: s.Kind, Name: names[0], Aliases: names[1:],
 		Description: s.Description, Version: s.Version, Override: s.Override,
@@ -275,6 +421,9 @@ func (s *Script) Factory(ctx context.Context, args registry.FactoryArgs) (any, e
 	if args.Logger != nil {
 		log = args.Logger
 	}
+	if missing := s.missingSettings(args.Settings); len(missing) > 0 {
+		return nil, &NotConfiguredError{Plugin: s.Name, Missing: missing}
+	}
 	thread := &starlark.Thread{Name: "init " + s.Path, Print: s.print, Load: noLoad}
 	thread.SetMaxExecutionSteps(LoadMaxSteps)
 	globals, err := s.prog.Init(thread, predeclared())
@@ -286,13 +435,27 @@ func (s *Script) Factory(ctx context.Context, args registry.FactoryArgs) (any, e
 	var secrets []string
 	for k, v := range args.Settings {
 		_ = settings.SetKey(starlark.String(k), starlark.String(v))
-		if args.Secrets[k] {
+		if (args.Secrets[k] || s.secretSetting(k)) && v != "" {
 			secrets = append(secrets, v)
 		}
 	}
 	loadedAs := args.LoadedAs
 	if loadedAs == "" {
 		loadedAs = s.Name
+	}
+	// A declared setting written in another case in the config (authkey)
+	// is also given under its declared name, as config Args match names
+	// in any case.
+	for _, st := range s.Settings {
+		if _, ok := args.Settings[st.Name]; ok {
+			continue
+		}
+		for k, v := range args.Settings {
+			if strings.EqualFold(k, st.Name) {
+				_ = settings.SetKey(starlark.String(st.Name), starlark.String(v))
+				break
+			}
+		}
 	}
 	_ = settings.SetKey(starlark.String("loaded_as"), starlark.String(loadedAs))
 	settings.Freeze()

@@ -667,3 +667,75 @@ func TestStarlarkEncodedSecretScrubbed(t *testing.T) {
 		})
 	}
 }
+
+// TestStarlarkSettings: SETTINGS declares what a script reads from its
+// entry's Args; a missing required one makes the entry "not configured"
+// before the script runs, and a secret one is scrubbed.
+func TestStarlarkSettings(t *testing.T) {
+	const src = `
+PROVIDER_NAME = "Keyed"
+SETTINGS = [{"name": "AuthKey", "required": True, "secret": True, "description": "API key"},
+            {"name": "BaseUrl"}]
+def lookup(ioc, ioc_type, settings):
+    fail("key " + settings["AuthKey"])
+`
+	s := mustParse(t, "keyed.star", src)
+	reg := s.Registration()
+	if fmt.Sprint(reg.Meta["required"]) != "[AuthKey]" || fmt.Sprint(reg.Meta["secrets"]) != "[AuthKey]" {
+		t.Errorf("meta %v", reg.Meta)
+	}
+	cases := []struct {
+		name     string
+		settings map[string]string
+		missing  bool
+	}{
+		{"no settings", nil, true},
+		{"empty key", map[string]string{"AuthKey": ""}, true},
+		{"other settings only", map[string]string{"BaseUrl": "http://127.0.0.1"}, true},
+		{"key set", map[string]string{"AuthKey": "s3cr3t-value"}, false},
+		{"key in another case", map[string]string{"authkey": "s3cr3t-value"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inst, err := s.Factory(context.Background(), registry.FactoryArgs{Settings: c.settings})
+			if c.missing {
+				var nc interface{ NotConfiguredReason() string }
+				if !errors.As(err, &nc) || nc.NotConfiguredReason() != "missing required setting AuthKey" {
+					t.Fatalf("got %v, want not configured", err)
+				}
+				if !strings.Contains(err.Error(), "Keyed") {
+					t.Errorf("error %q does not name the plugin", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			// secret by SETTINGS alone (FactoryArgs.Secrets is empty)
+			res := inst.(lookup.Provider).Lookup(context.Background(), lookup.Item{Ioc: "20.1.2.3", Type: "ipv4", Value: "20.1.2.3"})
+			if res.Status != lookup.StatusProviderError || strings.Contains(res.Message, "s3cr3t") || !strings.Contains(res.Message, "***") {
+				t.Errorf("%v %q", res.Status, res.Message)
+			}
+		})
+	}
+}
+
+func TestStarlarkSettingsErrors(t *testing.T) {
+	const fn = "\ndef lookup(a, b, c):\n    pass\n"
+	cases := []struct{ name, src, want string }{
+		{"not a list", "SETTINGS = 'AuthKey'" + fn, "bad.star: SETTINGS: want a list of dicts"},
+		{"item not a dict", "SETTINGS = ['AuthKey']" + fn, "SETTINGS: item 1: want a dict"},
+		{"no name", "SETTINGS = [{'required': True}]" + fn, "SETTINGS: item 1: name is required"},
+		{"required not bool", "SETTINGS = [{'name': 'A', 'required': 'yes'}]" + fn, "SETTINGS: item 1: required: want True or False"},
+		{"unknown key", "SETTINGS = [{'name': 'A', 'requird': True}]" + fn, `SETTINGS: item 1: unknown key "requird"`},
+		{"twice", "SETTINGS = [{'name': 'A'}, {'name': 'a'}]" + fn, "SETTINGS: item 2: a listed twice"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("bad.star", []byte(c.src), nil)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+}
