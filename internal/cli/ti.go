@@ -724,20 +724,38 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		return row(typesCell(types), limits, "ready", desc)
 	}
 	stats := sr.SourceStats()
-	total, failed := 0, 0
+	// feed sources and warninglists are counted apart, each out of its own
+	// kind, as the WARN line and the "not found" note count them
+	total, feeds, lists, failed, failedWL := 0, 0, 0, 0, 0
 	for _, st := range stats {
-		if st.Kind != "warninglist" {
-			total += st.Total
+		if st.Kind == "warninglist" {
+			lists++
+			if st.Error != "" {
+				failedWL++
+			}
+			continue
 		}
+		feeds++
+		total += st.Total
 		if st.Error != "" {
 			failed++
 		}
 	}
-	status := "ready"
+	var notLoaded []string
 	if failed > 0 {
-		status = fmt.Sprintf("ready (%d of %d sources failed to load)", failed, len(stats))
+		notLoaded = append(notLoaded, fmt.Sprintf("%d of %d feed sources", failed, feeds))
 	}
-	summary := fmt.Sprintf("%d indicators from %d sources", total, len(stats))
+	if failedWL > 0 {
+		notLoaded = append(notLoaded, fmt.Sprintf("%d of %d warninglists", failedWL, lists))
+	}
+	status := "ready"
+	if len(notLoaded) > 0 {
+		status = fmt.Sprintf("ready (%s failed to load)", strings.Join(notLoaded, " and "))
+	}
+	summary := fmt.Sprintf("%s from %s", counted(total, "indicator", "indicators"), counted(feeds, "feed source", "feed sources"))
+	if lists > 0 {
+		summary += " and " + counted(lists, "warninglist", "warninglists")
+	}
 	if desc != "" {
 		summary = desc + "; " + summary
 	}
@@ -746,6 +764,14 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		rows = append(rows, []any{e.Name, e.Provider, st.Kind, describeCounts(st.Counts), "", describeSource(st), st.Source})
 	}
 	return rows
+}
+
+// counted is "1 feed source" or "3 feed sources".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // countOrder is the order of types in per-source counts; others follow
