@@ -700,14 +700,14 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		return row(typesCell(types), "", "error: "+err.Error(), desc)
 	}
 	if e.Status != "" {
-		return row(typesCell(types), "", e.Status, desc)
+		return row(typesCell(types), declaredLimits(r, specs[0]), e.Status, desc)
 	}
 	built, err := lookup.Build(a.Context(), reg, kind, specs, []config.ProviderEntry{e}, cfg.Dir(), a.Logger())
 	if err != nil {
 		return row(typesCell(types), "", "error: "+err.Error(), desc)
 	}
 	if built[0].NotConfigured != "" {
-		return row(typesCell(types), "", "not configured: "+built[0].NotConfigured, desc)
+		return row(typesCell(types), declaredLimits(r, specs[0]), "not configured: "+built[0].NotConfigured, desc)
 	}
 	eng := lookup.NewEngine(built, lookup.Options{})
 	defer eng.Close()
@@ -764,6 +764,23 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		rows = append(rows, []any{e.Name, e.Provider, st.Kind, describeCounts(st.Counts), "", describeSource(st), st.Source})
 	}
 	return rows
+}
+
+// declaredLimits is the limits cell of an entry that is not configured (a
+// key not set, a bad setting): the limits its provider type declares in
+// its registration (Meta "limits") with the entry's valid overrides, as
+// they would apply once it is configured; they do not depend on a missing
+// key. "local" for an offline provider; "" when the type declares none (a
+// provider in code, which declares them on its instance).
+func declaredLimits(r *registry.Registration, spec lookup.ProviderSpec) string {
+	if offline, _ := r.Meta["offline"].(bool); offline {
+		return "local"
+	}
+	declared, ok := r.Meta["limits"].(lookup.Limits)
+	if !ok {
+		return ""
+	}
+	return lookup.DescribeLimits(lookup.EntryLimits(declared, spec))
 }
 
 // counted is "1 feed source" or "3 feed sources".
