@@ -82,7 +82,21 @@ func effectiveLimits(spec ProviderSpec, opts *Options) Limits {
 	if lp, ok := spec.Provider.(Limiter); ok && spec.Provider != nil {
 		l = lp.Limits()
 	}
-	o := spec.Limits
+	return mergeLimits(l, spec.Limits, opts)
+}
+
+// EntryLimits is what EffectiveLimits would give for spec with a provider
+// declaring the limits declared, under the default Options: for listing
+// an entry that is not configured (it has no instance to ask), since its
+// limits do not depend on a missing key.
+func EntryLimits(declared Limits, spec ProviderSpec) Limits {
+	return mergeLimits(declared, spec.Limits, &Options{DefaultTimeout: DefaultTimeout,
+		DefaultConcurrency: DefaultConcurrency, DefaultRetries: DefaultRetries})
+}
+
+// mergeLimits lays the entry's overrides o (non-zero fields win) over the
+// declared limits l, then fills what is still unset from opts.
+func mergeLimits(l, o Limits, opts *Options) Limits {
 	if o.Concurrency != 0 {
 		l.Concurrency = o.Concurrency
 	}

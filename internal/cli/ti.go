@@ -700,14 +700,14 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		return row(typesCell(types), "", "error: "+err.Error(), desc)
 	}
 	if e.Status != "" {
-		return row(typesCell(types), "", e.Status, desc)
+		return row(typesCell(types), declaredLimits(r, specs[0]), e.Status, desc)
 	}
 	built, err := lookup.Build(a.Context(), reg, kind, specs, []config.ProviderEntry{e}, cfg.Dir(), a.Logger())
 	if err != nil {
 		return row(typesCell(types), "", "error: "+err.Error(), desc)
 	}
 	if built[0].NotConfigured != "" {
-		return row(typesCell(types), "", "not configured: "+built[0].NotConfigured, desc)
+		return row(typesCell(types), declaredLimits(r, specs[0]), "not configured: "+built[0].NotConfigured, desc)
 	}
 	eng := lookup.NewEngine(built, lookup.Options{})
 	defer eng.Close()
@@ -724,20 +724,38 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		return row(typesCell(types), limits, "ready", desc)
 	}
 	stats := sr.SourceStats()
-	total, failed := 0, 0
+	// feed sources and warninglists are counted apart, each out of its own
+	// kind, as the WARN line and the "not found" note count them
+	total, feeds, lists, failed, failedWL := 0, 0, 0, 0, 0
 	for _, st := range stats {
-		if st.Kind != "warninglist" {
-			total += st.Total
+		if st.Kind == "warninglist" {
+			lists++
+			if st.Error != "" {
+				failedWL++
+			}
+			continue
 		}
+		feeds++
+		total += st.Total
 		if st.Error != "" {
 			failed++
 		}
 	}
-	status := "ready"
+	var notLoaded []string
 	if failed > 0 {
-		status = fmt.Sprintf("ready (%d of %d sources failed to load)", failed, len(stats))
+		notLoaded = append(notLoaded, fmt.Sprintf("%d of %d feed sources", failed, feeds))
 	}
-	summary := fmt.Sprintf("%d indicators from %d sources", total, len(stats))
+	if failedWL > 0 {
+		notLoaded = append(notLoaded, fmt.Sprintf("%d of %d warninglists", failedWL, lists))
+	}
+	status := "ready"
+	if len(notLoaded) > 0 {
+		status = fmt.Sprintf("ready (%s failed to load)", strings.Join(notLoaded, " and "))
+	}
+	summary := fmt.Sprintf("%s from %s", counted(total, "indicator", "indicators"), counted(feeds, "feed source", "feed sources"))
+	if lists > 0 {
+		summary += " and " + counted(lists, "warninglist", "warninglists")
+	}
 	if desc != "" {
 		summary = desc + "; " + summary
 	}
@@ -746,6 +764,31 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		rows = append(rows, []any{e.Name, e.Provider, st.Kind, describeCounts(st.Counts), "", describeSource(st), st.Source})
 	}
 	return rows
+}
+
+// declaredLimits is the limits cell of an entry that is not configured (a
+// key not set, a bad setting): the limits its provider type declares in
+// its registration (Meta "limits") with the entry's valid overrides, as
+// they would apply once it is configured; they do not depend on a missing
+// key. "local" for an offline provider; "" when the type declares none (a
+// provider in code, which declares them on its instance).
+func declaredLimits(r *registry.Registration, spec lookup.ProviderSpec) string {
+	if offline, _ := r.Meta["offline"].(bool); offline {
+		return "local"
+	}
+	declared, ok := r.Meta["limits"].(lookup.Limits)
+	if !ok {
+		return ""
+	}
+	return lookup.DescribeLimits(lookup.EntryLimits(declared, spec))
+}
+
+// counted is "1 feed source" or "3 feed sources".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // countOrder is the order of types in per-source counts; others follow

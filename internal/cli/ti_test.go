@@ -455,8 +455,8 @@ func TestTIProvidersFeedsCounts(t *testing.T) {
 		t.Fatalf("want the entry and three source rows, got %v", rows)
 	}
 	entry := rows[0]
-	if entry["name"] != "Offline" || entry["role"] != "primary" || entry["status"] != "ready (1 of 3 sources failed to load)" ||
-		!strings.Contains(fmt.Sprint(entry["description"]), "4 indicators from 3 sources") {
+	if entry["name"] != "Offline" || entry["role"] != "primary" || entry["status"] != "ready (1 of 2 feed sources failed to load)" ||
+		!strings.Contains(fmt.Sprint(entry["description"]), "4 indicators from 2 feed sources and 1 warninglist") {
 		t.Errorf("entry row %v", entry)
 	}
 	bySource := map[string]map[string]any{}

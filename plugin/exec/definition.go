@@ -59,6 +59,7 @@ func (d *Definition) Registration() registry.Registration {
 	meta["required"] = m.RequiredNames()
 	meta["secrets"] = m.SecretNames()
 	meta["definition"] = m.Path
+	meta["limits"] = d.limits()
 	return registry.Registration{
 		Kind:        m.KindValue,
 		Name:        names[0],

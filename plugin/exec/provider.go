@@ -218,8 +218,11 @@ func (p *Provider) SupportedTypes() []string {
 }
 
 // Limits returns the manifest's limits.
-func (p *Provider) Limits() lookup.Limits {
-	l := p.def.Manifest.Limits
+func (p *Provider) Limits() lookup.Limits { return p.def.limits() }
+
+// limits are the manifest's limits with the plugin defaults filled in.
+func (d *Definition) limits() lookup.Limits {
+	l := d.Manifest.Limits
 	conc := l.Concurrency
 	if conc <= 0 {
 		conc = 1

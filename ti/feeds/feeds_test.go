@@ -235,6 +235,9 @@ func TestSettingsErrors(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"Filez": "x"}, `unknown setting "Filez"`},
+		{map[string]string{"Retries": "1"}, `setting "Retries" does not apply to Feeds: its lookups are local`},
+		{map[string]string{"timeout": "1m30s"}, `setting "timeout" does not apply to Feeds`},
+		{map[string]string{"RateLimit": "4/min"}, `setting "RateLimit" does not apply to Feeds`},
 		{map[string]string{"Feed1Columns": "value=x"}, "no Feed1 file"},
 		{map[string]string{"Feed1": "a", "Feed1Format": "xml"}, `unknown format "xml"`},
 		{map[string]string{"Feed1": "a", "Feed1Columns": "valu=x"}, `unknown role "valu"`},

@@ -83,6 +83,18 @@ func splitList(s string) []string {
 	return out
 }
 
+// isLimitKey reports whether k is one of the limit settings other entries
+// take in their Args (lookup.ArgRateLimit, ...).
+func isLimitKey(k string) bool {
+	for _, l := range []string{lookup.ArgRateLimit, lookup.ArgBurst, lookup.ArgConcurrency,
+		lookup.ArgDailyQuota, lookup.ArgTimeout, lookup.ArgRetries} {
+		if strings.EqualFold(k, l) {
+			return true
+		}
+	}
+	return false
+}
+
 // ParseSettings decodes a provider's Args. Keys are matched
 // case-insensitively; an unknown key is an error naming it. Relative paths
 // are resolved against baseDir.
@@ -157,6 +169,9 @@ func ParseSettings(args map[string]string, baseDir string) (*Settings, error) {
 			err = setOption(&def, lk, v)
 		default:
 			m := numbered.FindStringSubmatch(lk)
+			if m == nil && isLimitKey(k) {
+				return nil, fmt.Errorf("setting %q does not apply to Feeds: its lookups are local, with no rate, quota, timeout or retries to set (remove it)", k)
+			}
 			if m == nil {
 				return nil, fmt.Errorf("unknown setting %q (known: Files, FeedN, FeedNFormat, FeedNColumns, FeedNSeverity, FeedNType, FeedNDomainMatch, Format, Columns, Severity, Type, DomainMatch, Warninglists, Embedded, WarninglistMode, Reload, ReloadInterval)", k)
 			}
