@@ -444,6 +444,12 @@ func (p *Prepared) Render(values map[string]any, opt Options) (*Rendered, error)
 			}
 			continue
 		}
+		switch {
+		case ph.afterEscape:
+			return nil, &ParamError{Param: ph.Name, Err: fmt.Errorf("inside %s the template writes a backslash just before the value, which would escape the value's first character; write the backslash as \\\\ in the template or put it in the value", ph.state)}
+		case ph.dollarNext:
+			return nil, &ParamError{Param: ph.Name, Err: fmt.Errorf("inside %s the template puts $ or tag characters next to the value, which together could close the quote; leave a space between them", ph.state)}
+		}
 		s, err = escapeFor(t.Dialect, ph.state, s)
 		if err != nil {
 			return nil, &ParamError{Param: ph.Name, Err: fmt.Errorf("inside %s: %w", ph.state, err)}

@@ -211,6 +211,15 @@ func TestSQLLiteralKinds(t *testing.T) {
 		{name: "nested comment", tpl: `SELECT /* a /* b */ '{v}' */ 1`, v: `*/ */ version(), /*`, want: `SELECT /* a /* b */ ' *  /   *  /  version(),  /  * ' */ 1`},
 		{name: "comment cannot open a nested one", tpl: `SELECT /* {v} */ 'x{w}'`, v: `/*`, want: `SELECT /*  /  *  */ 'x'' --'`},
 		{name: "line comment ends at CR", tpl: "SELECT 1 -- c\r'{v}'", v: `a`, want: "SELECT 1 -- c\r$1", args: 1},
+		// code review: the template's backslash before a value would
+		// escape the value's first character
+		{name: "backslash before a value in an E-string", tpl: `SELECT E'CORP\{v}' AS x`, v: `'; DROP TABLE t; --`, wantErr: `backslash just before the value`},
+		{name: "escaped backslash before a value is fine", tpl: `SELECT E'CORP\\{v}' AS x`, v: `'x`, want: `SELECT E'CORP\\''x' AS x`},
+		// code review: $ and tag characters of the template around a value
+		{name: "empty value between $ and $", tpl: `SELECT $$ ${w}$ {v} $$`, v: `'; DROP TABLE t; --`, wantErr: `could close the quote`},
+		{name: "tag characters around a value", tpl: `SELECT $ab$ x $a{v}$ y $ab$`, v: `b`, wantErr: `could close the quote`},
+		{name: "a $ on one side only is fine", tpl: `SELECT $q$ ${v} $q$`, v: `b`, want: `SELECT $q$ $b $q$`},
+		{name: "tag cannot be formed", tpl: `SELECT $q$x{v}$q$`, v: `q`, want: `SELECT $q$xq$q$`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -512,4 +521,19 @@ func FuzzParseInterval(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBackslashBeforeValueKQL: in a KQL string the template's backslash
+// before a value would escape the value's first character (code review).
+func TestBackslashBeforeValueKQL(t *testing.T) {
+	p := prep(t, `T | where a == "CORP\{v}" and b == 'X\{v}' and c == "ok\\{v}"`, Param{Name: "v", Type: "str"})
+	_, err := p.Render(map[string]any{"v": `" or 1==1 //`}, Options{Style: Style{Dialect: "kql"}})
+	if err == nil || !strings.Contains(err.Error(), "backslash just before the value") || !errors.Is(err, ErrParams) {
+		t.Fatalf("got %v", err)
+	}
+	p = prep(t, `T | where c == "ok\\{v}"`, Param{Name: "v", Type: "str"})
+	r, err := p.Render(map[string]any{"v": `"x`}, Options{Style: Style{Dialect: "kql"}})
+	if err != nil || r.Text != `T | where c == "ok\\\"x"` {
+		t.Fatalf("escaped backslash: %v %+v", err, r)
+	}
 }

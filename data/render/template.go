@@ -64,14 +64,22 @@ func (s litState) String() string {
 
 // Placeholder is one `{name...}` field of a template.
 type Placeholder struct {
-	Name   string
-	Index  []int  // [n] accesses, applied to the string form
-	Conv   byte   // 0, 's', 'r' or 'a'
-	Spec   string // text after ':'
-	Raw    string // the field text as written, braces included
-	state  litState
-	bind   bool
-	nested []string // names of fields nested in Spec ({w} in {s:{w}})
+	Name  string
+	Index []int  // [n] accesses, applied to the string form
+	Conv  byte   // 0, 's', 'r' or 'a'
+	Spec  string // text after ':'
+	Raw   string // the field text as written, braces included
+	state litState
+	bind  bool
+	// afterEscape: the template puts a backslash just before the value,
+	// inside a string with backslash escapes (it would escape the value's
+	// first character); dollarNext: $ or tag characters touch the value
+	// inside a dollar-quoted string (together they could close it).
+	afterEscape, dollarNext bool
+	dTag                    string   // the dollar quote's tag ($q$), when inside one
+	dBefore                 string   // tag characters between a $ and the value
+	dBeforeOK               bool     // a $ of the template, then dBefore, then the value
+	nested                  []string // names of fields nested in Spec ({w} in {s:{w}})
 }
 
 type segment struct {
@@ -137,6 +145,11 @@ func Compile(src, dialect string, bind bool) *Template {
 			if ph, n := parseField(src[i:]); ph != nil {
 				flush()
 				ph.state = lx.state
+				ph.afterEscape = lx.escPending
+				if lx.state == stDollar {
+					ph.dTag = lx.tag
+					ph.dBefore, ph.dBeforeOK = dollarSide(t.segs, false)
+				}
 				lx.gap()
 				t.segs = append(t.segs, segment{ph: ph})
 				i += n
@@ -161,6 +174,25 @@ func Compile(src, dialect string, bind bool) *Template {
 		}
 	}
 	flush()
+	// A value in a dollar quote holds no $, so a closing tag can form
+	// around it only as $ + tag characters + value + tag characters + $,
+	// with the template's text on both sides: such a placeholder is
+	// refused when rendered.
+	for k, sg := range t.segs {
+		ph := sg.ph
+		if ph == nil || ph.state != stDollar || !ph.dBeforeOK {
+			continue
+		}
+		after, ok := dollarSide(t.segs[k+1:], true)
+		if !ok {
+			continue
+		}
+		inner := strings.TrimSuffix(strings.TrimPrefix(ph.dTag, "$"), "$")
+		if ph.dBefore == "\x00" || after == "\x00" ||
+			strings.HasPrefix(inner, ph.dBefore) && strings.HasSuffix(inner, after) && len(inner) >= len(ph.dBefore)+len(after) {
+			ph.dollarNext = true
+		}
+	}
 	if bind && dialect == "sql" {
 		t.markBinds()
 	}
@@ -168,6 +200,44 @@ func Compile(src, dialect string, bind bool) *Template {
 		t.size += len(s.lit) + 16
 	}
 	return t
+}
+
+// dollarSide reads the template text next to a value in a dollar quote:
+// before it (segs so far, the last one next to the value) or after it
+// (segs from the next one, forward). It reports the tag characters between
+// the value and a $ of the template, and whether there is such a $; "\x00"
+// (and true) when another value touches this one, which could hold
+// anything but a $.
+func dollarSide(segs []segment, forward bool) (string, bool) {
+	if len(segs) == 0 {
+		return "", false
+	}
+	sg := segs[len(segs)-1]
+	if forward {
+		sg = segs[0]
+	}
+	if sg.ph != nil {
+		return "\x00", true
+	}
+	lit := sg.lit
+	if forward {
+		i := 0
+		for i < len(lit) && isIdent(lit[i]) {
+			i++
+		}
+		if i < len(lit) && lit[i] == '$' {
+			return lit[:i], true
+		}
+		return "", false
+	}
+	i := len(lit)
+	for i > 0 && isIdent(lit[i-1]) {
+		i--
+	}
+	if i > 0 && lit[i-1] == '$' {
+		return lit[i:], true
+	}
+	return "", false
 }
 
 // markBinds turns '{x}' (a whole SQL string literal) into a bound parameter.
@@ -288,12 +358,16 @@ type lexer struct {
 	depth   int    // nesting of SQL block comments
 	tag     string // the closing delimiter of a dollar-quoted string
 	prev    byte   // the last byte fed; 0 at the start and after a placeholder
+	// escPending: the text fed ends with a backslash that escapes whatever
+	// comes next, inside a string with backslash escapes; a value placed
+	// there would have its first character escaped by the template.
+	escPending bool
 }
 
 // gap records that a value of unknown text comes next. The byte before
 // the following text is then unknown, which the SQL rules read the safe
 // way (an E or $ after it starts a literal).
-func (lx *lexer) gap() { lx.prev = 0 }
+func (lx *lexer) gap() { lx.prev, lx.escPending = 0, false }
 
 // sqlIdentByte reports whether c continues a PostgreSQL identifier (so an
 // E or U before a quote is part of a name, not a string prefix). Digits
@@ -393,6 +467,7 @@ func (lx *lexer) feed(s string) {
 				q = '\''
 			}
 			if c == '\\' {
+				lx.escPending = i+1 >= len(s)
 				i++
 			} else if c == q {
 				lx.state = stNone
@@ -415,6 +490,7 @@ func (lx *lexer) feed(s string) {
 			}
 		case stSQLESQ:
 			if c == '\\' {
+				lx.escPending = i+1 >= len(s)
 				i++
 			} else if c == '\'' {
 				if i+1 < len(s) && s[i+1] == '\'' {
