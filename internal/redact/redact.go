@@ -60,10 +60,16 @@ func New(secrets ...string) *Replacer {
 	var out []string
 	for _, s := range secrets {
 		s = strings.TrimSpace(s)
-		if utf8.RuneCountInString(s) < MinLen || seen[asciiLower(s)] {
+		// a folding secret stands for every case of itself; any other
+		// only for itself (TOKENVALUE is kept beside tokenvalue)
+		key := "=" + s
+		if folds(s) {
+			key = asciiLower(s)
+		}
+		if utf8.RuneCountInString(s) < MinLen || seen[key] {
 			continue
 		}
-		seen[asciiLower(s)] = true
+		seen[key] = true
 		out = append(out, s)
 	}
 	if len(out) == 0 {

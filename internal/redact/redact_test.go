@@ -51,6 +51,8 @@ func TestReplace(t *testing.T) {
 		// AuthKey stays readable with a literal key "authkey"
 		{"word-like secret: as written", []string{"authkey"}, "Args.AuthKey authkey AUTHKEY", "Args.AuthKey *** AUTHKEY"},
 		{"short secret: as written", []string{"WS-E"}, "ws-elm ws-e WS-E", "ws-elm ws-e ***"},
+		// two word-like secrets differing in case are both kept (code review)
+		{"two cases of a word-like secret", []string{"tokenvalue", "TOKENVALUE"}, "a tokenvalue b TOKENVALUE", "a *** b ***"},
 		{"non-ASCII letters match as written", []string{"Schlüssel-1"}, "schlÜssel-1 schlüssel-1", "schlÜssel-1 ***"},
 	}
 	for _, tt := range tests {
