@@ -183,6 +183,7 @@ type proc struct {
 	cmd     *osexec.Cmd
 	stdin   io.WriteCloser
 	stdout  io.ReadCloser
+	stderr  io.Closer // the read end of its stderr pipe
 	lines   chan lineMsg
 	done    chan struct{} // closed after Wait returns
 	waitErr error
@@ -240,7 +241,7 @@ func startProc(name string, m *Manifest, poolTail *stderrTail, log *slog.Logger)
 		return nil, err
 	}
 	stdout, stderr := &exitReader{f: outR}, &exitReader{f: errR}
-	p := &proc{name: name, cmd: cmd, stdin: stdin, stdout: outR, lines: make(chan lineMsg, 256), done: make(chan struct{}), tail: tail, log: log}
+	p := &proc{name: name, cmd: cmd, stdin: stdin, stdout: outR, stderr: errR, lines: make(chan lineMsg, 256), done: make(chan struct{}), tail: tail, log: log}
 	for _, f := range []*os.File{outR, errR} {
 		if ino := pipeInode(f); ino != 0 {
 			p.pipes = append(p.pipes, ino)
@@ -287,10 +288,15 @@ func startProc(name string, m *Manifest, poolTail *stderrTail, log *slog.Logger)
 // io.EOF, even when another process (one the plugin started, that left its
 // process group) still holds the pipe's write end open.
 type exitReader struct {
-	f      *os.File
-	exited atomic.Bool
-	drain  bool // only the reading goroutine uses it
+	f       *os.File
+	exited  atomic.Bool
+	drain   bool // only the reading goroutine uses it
+	drained int  // bytes read after the exit
 }
+
+// maxDrain bounds what is read from a pipe after the process exited: a
+// program it left behind that keeps writing cannot keep the reader going.
+const maxDrain = 4 << 20
 
 // exit is called once the process has exited: it wakes a blocked Read.
 // It reports false where read deadlines are not supported (not a pollable
@@ -314,7 +320,12 @@ func (r *exitReader) Read(b []byte) (int, error) {
 			return n, nil
 		}
 	}
-	return readAvailable(r.f, b)
+	if r.drained >= maxDrain {
+		return 0, io.EOF
+	}
+	n, err := readAvailable(r.f, b)
+	r.drained += n
+	return n, err
 }
 
 // readLine reads one line, refusing lines longer than MaxLine.
@@ -514,8 +525,10 @@ func (p *proc) stop(grace time.Duration) {
 	select {
 	case <-p.done:
 	case <-time.After(grace):
-		// not seen to end after SIGKILL; end the reader anyway
+		// not seen to end after SIGKILL (or a program outside its
+		// group still writes to its pipes): end both readers anyway
 		_ = p.stdout.Close()
+		_ = p.stderr.Close()
 		<-p.done
 	}
 }
