@@ -110,3 +110,13 @@ func TestWordLikeSecretKeepsSettingNames(t *testing.T) {
 		t.Errorf("the literal secret shows:\n%s", r.stdout)
 	}
 }
+
+// TestTILookupSaysWhyNotConfigured: ti lookup names the provider and the
+// reason on stderr once, as enrichment does (new-user review 6).
+func TestTILookupSaysWhyNotConfigured(t *testing.T) {
+	cfg := writeConfig(t, "TIProviders:\n  VirusTotal:\n    Primary: true\n    Args:\n      AuthKey:\n        EnvironmentVar: VT_UNSET_X\n")
+	r := run(t, nil, "--config", cfg, "ti", "lookup", "8.8.8.8", "9.9.9.9")
+	if r.code != 3 || strings.Count(r.stderr, "VirusTotal not configured (VT_UNSET_X not set): no lookups made with it") != 1 {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -162,6 +162,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 	total := len(inputs) * len(eng.Providers())
 	prog := newProgress(a.Stderr(), total, o.progress)
 	unsup := newUnsupportedInputs(len(eng.Providers()))
+	var nc notConfiguredRows
 	var sum lookup.Summary
 	if a.Format() == table.FormatNDJSON {
 		// Print each row as soon as it and every row before it are ready.
@@ -180,6 +181,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		sum = eng.Stream(ctx, inputs, func(r lookup.Row) {
 			prog.add() // counted on arrival, not when its turn to print comes
 			unsup.add(r)
+			nc.add(r)
 			inOrder(r)
 		})
 		prog.done()
@@ -192,6 +194,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		sum = eng.Stream(ctx, inputs, func(r lookup.Row) {
 			prog.add()
 			unsup.add(r)
+			nc.add(r)
 			inOrder(r)
 		})
 		prog.done()
@@ -200,6 +203,7 @@ func runLookup(a *App, mode lookup.Mode, o *lookupOpts, args []string) error {
 		}
 	}
 	unsup.warn(a, len(inputs), mode)
+	warnNotConfigured(a, nc.rows)
 	a.Logger().Debug("lookup done", "inputs", sum.Inputs, "providers", sum.Providers, "rows", sum.Rows,
 		"calls", sum.Calls, "cache_hits", sum.CacheHits, "elapsed", sum.Elapsed.Round(time.Millisecond))
 	if n := sum.Failed(); n > 0 {
@@ -265,6 +269,30 @@ func newLookupEngine(a *App, mode lookup.Mode, o *lookupOpts) (*lookup.Engine, e
 		opts.Cache = lookup.NewCache("", o.cacheTTL, a.Now)
 	}
 	return lookup.NewEngine(specs, opts), nil
+}
+
+// notConfiguredRows keeps one not-configured row per provider entry, for
+// warnNotConfigured (rows arrive from several goroutines of the engine's
+// stream, one at a time).
+type notConfiguredRows struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	rows []lookup.Row
+}
+
+func (n *notConfiguredRows) add(r lookup.Row) {
+	if r.Result.Status != lookup.StatusNotConfigured {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.seen == nil {
+		n.seen = map[string]bool{}
+	}
+	if !n.seen[r.Provider] {
+		n.seen[r.Provider] = true
+		n.rows = append(n.rows, r)
+	}
 }
 
 // warnNotConfigured says once per provider entry, on stderr, why its
