@@ -161,6 +161,13 @@ func FromConfig(ctx context.Context, reg *registry.Registry, kind registry.Kind,
 						ue.UsedBy = append(ue.UsedBy, s.Name)
 					}
 				}
+			} else if registry.Suggest(ue.Name, ue.Loaded) == "" {
+				// a misspelt provider type with no entry of its own
+				ue.TypeSuggestion = registry.Suggest(ue.Name, reg.Names(kind))
+				ue.Section = "TIProviders"
+				if kind == registry.KindContext {
+					ue.Section = "ContextProviders"
+				}
 			}
 		}
 		return nil, err

@@ -72,6 +72,9 @@ type UnknownNameError struct {
 	Type    string   // the registered provider type named Name, if any
 	Section string   // TIProviders or ContextProviders (with Type)
 	UsedBy  []string // loaded entries of that provider type (with Type)
+	// TypeSuggestion is a registered provider type whose name is close to
+	// Name, when no loaded entry's is.
+	TypeSuggestion string
 }
 
 func (e *UnknownNameError) Error() string {
@@ -90,6 +93,8 @@ func (e *UnknownNameError) Error() string {
 	msg := fmt.Sprintf("unknown provider %q", e.Name)
 	if sg := registry.Suggest(e.Name, e.Loaded); sg != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", sg)
+	} else if e.TypeSuggestion != "" {
+		msg += fmt.Sprintf(" (did you mean the provider type %q? it is used through an entry: add one with Provider: %s to %s in msticpyconfig.yaml)", e.TypeSuggestion, e.TypeSuggestion, e.Section)
 	}
 	return msg + "; " + list
 }

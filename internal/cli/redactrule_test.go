@@ -120,3 +120,12 @@ func TestTILookupSaysWhyNotConfigured(t *testing.T) {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestProvidersTypoSuggestsType: a misspelt --providers name with no entry
+// close to it is matched against the provider types (new-user review 6).
+func TestProvidersTypoSuggestsType(t *testing.T) {
+	r := run(t, nil, "ti", "lookup", "8.8.8.8", "--providers", "VirusTotl")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown provider "VirusTotl" (did you mean the provider type "VirusTotal"?`) {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}
