@@ -174,7 +174,7 @@ func TestExitCodes(t *testing.T) {
 		{"version", nil, []string{"version"}, 0, ""},
 		{"help", nil, []string{"--help"}, 0, ""},
 		{"unknown command with suggestion", nil, []string{"verison"}, 2, `msticgo: unknown command "verison" for "msticgo" (did you mean "version"?)`},
-		{"unknown sub-command", nil, []string{"config", "shwo"}, 2, `unknown command "shwo" for "msticgo config" (did you mean "show"?)`},
+		{"unknown sub-command", nil, []string{"config", "shwo"}, 2, `unknown command "shwo" for "msticgo config" (did you mean "show"? commands: path, show, validate)`},
 		{"unknown flag", nil, []string{"version", "--bogus"}, 2, "msticgo: unknown flag: --bogus"},
 		{"extra argument", nil, []string{"version", "x"}, 2, `version takes no arguments; unexpected "x"`},
 		{"bad output format", nil, []string{"-o", "xml", "version"}, 2, "msticgo: -o/--output: unknown output format \"xml\""},

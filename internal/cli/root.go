@@ -185,15 +185,19 @@ func finishTree(c *cobra.Command) {
 				return cmd.Help()
 			}
 			msg := fmt.Sprintf("unknown command %q for %q", args[0], group.CommandPath())
-			if s := group.SuggestionsFor(args[0]); len(s) > 0 {
-				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
-			} else {
-				var subs []string
-				for _, sub := range group.Commands() {
-					if sub.IsAvailableCommand() {
-						subs = append(subs, sub.Name())
-					}
+			var subs []string
+			for _, sub := range group.Commands() {
+				if sub.IsAvailableCommand() {
+					subs = append(subs, sub.Name())
 				}
+			}
+			if s := group.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %q?", s[0])
+				if len(subs) <= 6 { // a short list says more than a guess
+					msg += " commands: " + strings.Join(subs, ", ")
+				}
+				msg += ")"
+			} else {
 				msg += " (commands: " + strings.Join(subs, ", ") + ")"
 			}
 			return UsageErrorf("%s; run '%s --help'", msg, group.CommandPath())
@@ -244,7 +248,7 @@ func (a *App) prepare() error {
 	}
 	a.level.Set(lvl)
 	if a.maxWidth < -1 {
-		return UsageErrorf("--max-width %d: want -1 (no limit), 0 (the default) or a width in characters", a.maxWidth)
+		return UsageErrorf("--max-width %d: want -1 (no limit), 0 (the default, 60) or a width in characters", a.maxWidth)
 	}
 	if s := strings.TrimSpace(a.getenv("MSTICGO_NOW")); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
