@@ -314,6 +314,11 @@ func TestConfigValidateDriverSettings(t *testing.T) {
 	}{
 		{"accepted", "DataProviders:\n  DuckDB:\n    Args: {ReadOnly: 'false', MemoryLimit: 1GB}\n  PostgreSQL:\n    Args: {Host: db.example, Port: '5432'}\nLocalData:\n  data_paths: [logs]\n", 0,
 			[]string{"no problems found"}},
+		{"connection string of the wrong form", "DataProviders:\n  PostgreSQL:\n    Args:\n      ConnectionString: \"postgres://hunter:Pg7PassW0rdX@127.0.0.1:notaport/huntdb\"\n  PG-Three:\n    Provider: PostgreSQL\n    Args:\n      ConnectionString: \"host=127.0.0.1 password='kv Passw0rd99' port=abc\"\n", 2,
+			[]string{
+				",2,DataProviders.PostgreSQL.Args,data provider PostgreSQL: bad driver settings: PostgreSQL setting ConnectionString: cannot parse `postgres://***@127.0.0.1:notaport/huntdb`: invalid port",
+				",5,DataProviders.PG-Three.Args,data provider PG-Three: bad driver settings: PostgreSQL setting ConnectionString: cannot parse `host=127.0.0.1 password=***`: invalid port",
+			}},
 		{"every refusal at once", "DataProviders:\n  DuckDB:\n    Args: {Bogus: '1'}\n  PG-Prod:\n    Provider: PostgreSQL\n    Args: {Port: abc}\n  LocalData:\n    Args: {paths: x}\n", 2,
 			[]string{
 				`error,` + filepath.Join(dir, "every refusal at once.yaml") + `,2,DataProviders.DuckDB.Args,"data provider DuckDB: bad driver settings: unknown DuckDB setting ""Bogus""`,
@@ -336,6 +341,11 @@ func TestConfigValidateDriverSettings(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, pw := range []string{"Pg7PassW0rdX", "Passw0rd99"} {
+				if strings.Contains(out+errOut, pw) {
+					t.Errorf("password %q shown:\n%s%s", pw, out, errOut)
 				}
 			}
 		})

@@ -8,8 +8,12 @@
 // ConnectTimeout (seconds, default 10), ApplicationName, or a
 // ConnectionString (URL or key=value form) that the individual settings
 // override. A connection string given to Connect replaces the configured
-// one. The password never appears in errors or logs: pgx error texts are
-// scrubbed of it.
+// one. A ConnectionString pgx cannot parse (a port that is not a number, a
+// bad key) is refused by ParseSettings, like a bad Port setting, so it wraps
+// data.ErrSettings (a configuration error that config validate reports);
+// one given to Connect that does not parse wraps data.ErrSettings too. The
+// password never appears in errors or logs: pgx error texts are scrubbed of
+// it.
 //
 // Queries are SQL with $1, $2, ... bound parameters (data.Query.Args).
 // Column types map to frame types (integers → int, real/double/numeric →
@@ -139,6 +143,14 @@ func ParseSettings(s map[string]string) (Options, error) {
 			o.ConnectionString = s[k]
 		}
 	}
+	if strings.TrimSpace(o.ConnectionString) != "" {
+		// Parsed here, as pgx will parse it on Connect, so a string of the
+		// wrong form (a port that is not a number, a bad key) is a settings
+		// error that config validate reports, like a bad Port setting.
+		if _, err := pgconn.ParseConfig(o.ConnectionString); err != nil {
+			return o, errors.New("PostgreSQL setting ConnectionString: cannot parse " + scrubText(parseError(o.ConnectionString, err), collectSecrets(o.Password, o.ConnectionString)))
+		}
+	}
 	return o, nil
 }
 
@@ -181,7 +193,7 @@ func (d *Driver) Connect(ctx context.Context, connStr string) error {
 	d.secrets = collectSecrets(d.opts.Password, cs)
 	cfg, err := pgxpool.ParseConfig(cs)
 	if err != nil {
-		return d.scrub(parseError(cs, err), data.ErrConnect)
+		return d.scrub(errors.New("postgres: bad connection settings: cannot parse ConnectionString "+parseError(cs, err)), data.ErrSettings)
 	}
 	cc := cfg.ConnConfig
 	if d.opts.Host != "" {
@@ -250,16 +262,17 @@ var passwordKeyRE = regexp.MustCompile(`(?i)password\s*=`)
 // goQuotedRE finds a Go-quoted string (%q) in an error text.
 var goQuotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
-// parseError describes a connection string pgx refused. pgx's own text
+// parseError describes a connection string pgx refused (the string as
+// shown and pgx's reason; callers scrub secrets from it too). pgx's own text
 // masks the password only as far as it can tell where it ends, which a
 // malformed string (a stray quote) makes a guess, and its reasons quote
 // words of the string. Here the string is shown with everything after
 // "password=" and a URL's user info masked, and a quoted word of pgx's
 // reason is kept only when the masked string shows it anyway.
-func parseError(cs string, err error) error {
+func parseError(cs string, err error) string {
 	var pce *pgconn.ParseConfigError
 	if !errors.As(err, &pce) {
-		return fmt.Errorf("postgres: bad connection settings: %w", err)
+		return err.Error()
 	}
 	shown := maskConnString(cs)
 	full := pce.Error()
@@ -275,7 +288,7 @@ func parseError(cs string, err error) error {
 	if inner != nil {
 		reason += " (" + safeQuotes(inner.Error(), shown) + ")"
 	}
-	return errors.New("postgres: bad connection settings: cannot parse ConnectionString `" + shown + "`: " + strings.ToValidUTF8(reason, "\uFFFD"))
+	return "`" + shown + "`: " + strings.ToValidUTF8(reason, "\uFFFD")
 }
 
 // maskConnString shows a connection string with a URL's password (its
@@ -354,18 +367,22 @@ func (e *Error) Error() string { return e.msg }
 func (e *Error) Unwrap() error { return e.kind }
 
 func (d *Driver) scrub(err error, kind error) error {
-	msg := err.Error()
-	for _, s := range d.secrets {
-		if len(s) >= 1 {
-			msg = strings.ReplaceAll(msg, s, "***")
-		}
-	}
-	e := &Error{kind: kind, msg: kind.Error() + ": " + oneLine(msg)}
+	e := &Error{kind: kind, msg: kind.Error() + ": " + scrubText(err.Error(), d.secrets)}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		e.SQLState = pe.Code
 	}
 	return e
+}
+
+// scrubText replaces each secret in msg with *** and makes it one line.
+func scrubText(msg string, secrets []string) string {
+	for _, s := range secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "***")
+		}
+	}
+	return oneLine(msg)
 }
 
 // oneLine joins the lines of a multi-line error text (pgx lists every

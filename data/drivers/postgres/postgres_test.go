@@ -220,7 +220,6 @@ func TestUnreachable(t *testing.T) {
 		// no sslmode: pgx tries TLS, then plain text, and reports both
 		// attempts on separate lines
 		{"ConnectionString": fmt.Sprintf("host=127.0.0.1 port=%d user=hunter password='%s' dbname=x connect_timeout=3", port, pw)},
-		{"ConnectionString": "postgres://hunter:" + url.QueryEscape(pw) + "@127.0.0.1:notaport/x"},
 	}
 	for i, s := range cases {
 		d := newDriver(t, s)
@@ -242,7 +241,7 @@ func TestUnreachable(t *testing.T) {
 		if strings.ContainsAny(msg, "\r\n") {
 			t.Errorf("case %d: error is not one line: %q", i, msg)
 		}
-		if i < 4 && !strings.Contains(msg, fmt.Sprint(port)) {
+		if !strings.Contains(msg, fmt.Sprint(port)) {
 			t.Errorf("case %d: error does not name the server: %q", i, msg)
 		}
 	}
@@ -303,25 +302,91 @@ func TestParseErrorsHideThePassword(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := New(Options{ConnectionString: tt.cs}, nil).Connect(context.Background(), "")
+			// Connect with a string ParseSettings did not see (New with
+			// Options, or a connection string given to Connect) ...
+			err := New(Options{}, nil).Connect(context.Background(), tt.cs)
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if !errors.Is(err, data.ErrConnect) {
-				t.Errorf("error %v is not ErrConnect", err)
+			if !errors.Is(err, data.ErrSettings) || errors.Is(err, data.ErrConnect) {
+				t.Errorf("error %v is not ErrSettings (only)", err)
+			}
+			checkMessage(t, err.Error(), tt.hidden, tt.want)
+			// ... and the configured setting, refused by the factory.
+			_, err = factory(map[string]string{"ConnectionString": tt.cs})
+			if !errors.Is(err, data.ErrSettings) || !strings.Contains(err.Error(), "PostgreSQL setting ConnectionString: cannot parse `") {
+				t.Fatalf("factory: %v", err)
+			}
+			checkMessage(t, err.Error(), tt.hidden, tt.want)
+		})
+	}
+}
+
+func checkMessage(t *testing.T, msg string, hidden, want []string) {
+	t.Helper()
+	for _, h := range hidden {
+		if strings.Contains(msg, h) {
+			t.Errorf("error shows %q: %s", h, msg)
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error lacks %q: %s", w, msg)
+		}
+	}
+	if strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("error is not one line: %q", msg)
+	}
+}
+
+func factory(settings map[string]string) (any, error) {
+	reg, err := registry.Default.Lookup(registry.KindData, "PostgreSQL")
+	if err != nil {
+		return nil, err
+	}
+	return reg.Factory(context.Background(), registry.FactoryArgs{LoadedAs: "PostgreSQL", Entry: "PG-Three", Settings: settings, Secrets: map[string]bool{"Password": true, "ConnectionString": true}})
+}
+
+// TestConnectionStringOfTheWrongForm: a ConnectionString pgx cannot parse
+// is a settings error from the factory (data.ErrSettings, exit 2 in the
+// CLI, reported by config validate), like a bad Port setting, not a
+// connection failure; the password is hidden. No server is contacted.
+func TestConnectionStringOfTheWrongForm(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings map[string]string
+		hidden   []string
+		want     []string
+	}{
+		{"URL port", map[string]string{"ConnectionString": "postgres://hunter:Pg7PassW0rdX@127.0.0.1:notaport/huntdb"},
+			[]string{"Pg7PassW0rdX", "hunter"}, []string{"postgres://***@127.0.0.1:notaport/huntdb", "invalid port"}},
+		{"key=value port", map[string]string{"ConnectionString": "host=127.0.0.1 password='kv Passw0rd99' port=abc"},
+			[]string{"Passw0rd99", "kv "}, []string{"host=127.0.0.1 password=***", "invalid port"}},
+		{"dsn alias, password setting", map[string]string{"dsn": "port=abc host=h", "Password": "abc-Secret-9"},
+			// a string holding no password is itself a secret: shown as ***
+			[]string{"abc-Secret-9", "host=h"}, []string{"cannot parse `***`: invalid port"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := factory(tt.settings)
+			if err == nil {
+				t.Fatal("factory accepted it")
+			}
+			if !errors.Is(err, data.ErrSettings) || errors.Is(err, data.ErrConnect) {
+				t.Errorf("error %v is not ErrSettings (only)", err)
 			}
 			msg := err.Error()
-			for _, h := range tt.hidden {
-				if strings.Contains(msg, h) {
-					t.Errorf("error shows %q: %s", h, msg)
-				}
+			if !strings.HasPrefix(msg, "data provider PG-Three: bad driver settings: PostgreSQL setting ConnectionString: cannot parse `") {
+				t.Errorf("message: %s", msg)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error lacks %q: %s", w, msg)
-				}
-			}
+			checkMessage(t, msg, tt.hidden, tt.want)
 		})
+	}
+	// Accepted forms stay accepted (nothing is contacted by the factory).
+	for _, cs := range []string{"", "postgres://u:p@db.example:5432/x?sslmode=disable", "host=db.example port=5432 user=u dbname=x"} {
+		if _, err := factory(map[string]string{"ConnectionString": cs}); err != nil {
+			t.Errorf("%q: %v", cs, err)
+		}
 	}
 }
 
