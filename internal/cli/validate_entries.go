@@ -23,13 +23,14 @@ import (
 // providers build a client, Starlark scripts run their top level, which
 // has no http, exec plugins start no process before the first call);
 // Feeds reads its local files. Every built provider is closed again.
+// First come the Args keys nothing reads (unknownSettingProblems).
 func entrySettingProblems(a *App, cfg *config.Config, earlier []config.Problem) []config.Problem {
 	reg, _ := a.Registry()
 	if reg == nil {
 		return nil
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	var out []config.Problem
+	out := unknownSettingProblems(reg, cfg)
 	for _, sk := range []struct {
 		section string
 		kind    registry.Kind

@@ -117,7 +117,9 @@ func (d *Definition) Registration(source registry.Source) registry.Registration 
 
 // Meta describes the definition for listings: "ioc_types" ([]string),
 // "settings", "required", "secrets" ([]string), "base_url", "mode",
-// "definition" (the file).
+// "definition" (the file). "settings_complete" (true) says "settings"
+// names every setting the provider reads (BaseURL and timeout included):
+// any other Args key, apart from the engine's limit keys, is ignored.
 func (d *Definition) Meta() map[string]any {
 	var settings, required, secrets []string
 	for _, s := range d.Settings {
@@ -132,7 +134,7 @@ func (d *Definition) Meta() map[string]any {
 	return map[string]any{
 		"ioc_types": d.SupportedTypes(), "settings": settings, "required": required,
 		"secrets": secrets, "base_url": d.BaseURL, "mode": d.Mode, "definition": d.File,
-		"limits": d.limits(),
+		"limits": d.limits(), "settings_complete": true,
 	}
 }
 
