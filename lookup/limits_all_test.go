@@ -52,3 +52,15 @@ func settings(m map[string]string) []config.Setting {
 	}
 	return out
 }
+
+// TestMaxBatchFromArgs: MaxBatch in an entry's Args is read, as
+// providers.md says (it was accepted but ignored).
+func TestMaxBatchFromArgs(t *testing.T) {
+	l, err := LimitsFromArgs(map[string]string{"maxbatch": "25"})
+	if err != nil || l.MaxBatch != 25 {
+		t.Errorf("%+v %v", l, err)
+	}
+	if _, err := LimitsFromArgs(map[string]string{"MaxBatch": "lots"}); err == nil || !strings.Contains(err.Error(), "setting MaxBatch") {
+		t.Errorf("bad MaxBatch: %v", err)
+	}
+}

@@ -107,6 +107,7 @@ const (
 	ArgDailyQuota  = "DailyQuota"  // calls per UTC day (integer)
 	ArgTimeout     = "Timeout"     // per call: seconds ("45") or a Go duration ("1m30s")
 	ArgRetries     = "Retries"     // retry budget on 429/5xx (integer; 0 = none)
+	ArgMaxBatch    = "MaxBatch"    // items per call to a provider that takes batches (integer)
 )
 
 // LimitsFromArgs reads limit overrides from a config entry's Args (keys
@@ -138,6 +139,7 @@ func LimitsFromArgs(args map[string]string) (Limits, error) {
 	l.Concurrency = posInt(ArgConcurrency)
 	l.Burst = posInt(ArgBurst)
 	l.DailyQuota = posInt(ArgDailyQuota)
+	l.MaxBatch = posInt(ArgMaxBatch)
 	if v, ok := get(ArgRetries); ok && v != "" {
 		before := len(errs)
 		n := posInt(ArgRetries)

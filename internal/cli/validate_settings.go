@@ -18,7 +18,7 @@ func init() {
 // limitArgKeys are the Args keys the lookup engine reads from every
 // TIProviders and ContextProviders entry (lookup.LimitsFromArgs).
 var limitArgKeys = []string{lookup.ArgRateLimit, lookup.ArgBurst, lookup.ArgConcurrency,
-	lookup.ArgDailyQuota, lookup.ArgTimeout, lookup.ArgRetries}
+	lookup.ArgDailyQuota, lookup.ArgTimeout, lookup.ArgRetries, lookup.ArgMaxBatch}
 
 // unknownSettingProblems reports, as warnings with the setting's line, each
 // Args key of a TIProviders or ContextProviders entry that nothing reads: not
@@ -51,9 +51,7 @@ func unknownSettingProblems(reg *registry.Registry, cfg *config.Config) []config
 				continue // settings not known: any key may be read
 			}
 			complete, _ := r.Meta["settings_complete"].(bool)
-			// MaxBatch: accepted by every provider as a limit key (providers.md)
 			known := append(append([]string(nil), limitArgKeys...), declared...)
-			known = append(known, "MaxBatch")
 			for _, s := range e.Args {
 				if s.Key == "" || hasFold(known, s.Key) {
 					continue

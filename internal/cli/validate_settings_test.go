@@ -107,7 +107,7 @@ func TestUnknownSettingProblemsByWhatIsKnown(t *testing.T) {
 		{"complete", map[string]any{"settings": []string{"Region"}, "settings_complete": true}, []string{
 			"unknown setting Regoin: did you mean Region?",
 			"unknown setting Tiemout: did you mean Timeout?",
-			"unknown setting Colour, ignored (Demo reads Region, and the limits RateLimit, Burst, Concurrency, DailyQuota, Timeout, Retries)",
+			"unknown setting Colour, ignored (Demo reads Region, and the limits RateLimit, Burst, Concurrency, DailyQuota, Timeout, Retries, MaxBatch)",
 		}},
 		{"declared, others passed on", map[string]any{"settings": []string{"Region"}}, []string{
 			"unknown setting Regoin: did you mean Region?",

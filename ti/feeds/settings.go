@@ -87,7 +87,7 @@ func splitList(s string) []string {
 // take in their Args (lookup.ArgRateLimit, ...).
 func isLimitKey(k string) bool {
 	for _, l := range []string{lookup.ArgRateLimit, lookup.ArgBurst, lookup.ArgConcurrency,
-		lookup.ArgDailyQuota, lookup.ArgTimeout, lookup.ArgRetries} {
+		lookup.ArgDailyQuota, lookup.ArgTimeout, lookup.ArgRetries, lookup.ArgMaxBatch} {
 		if strings.EqualFold(k, l) {
 			return true
 		}
