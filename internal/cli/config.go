@@ -119,7 +119,8 @@ settings, invalid workspace GUIDs, settings a built-in data driver refuses
 settings make them not configured (a bad Timeout or RateLimit, a setting the
 provider does not know or a missing required one; as warnings, since lookups
 then skip only that entry), and (as warnings, with "did you mean") unknown
-sections and entry keys, and (as warnings) PluginFolders and --plugins
+sections, entry keys and TI or context Args keys no provider reads (Tiemout: did
+you mean Timeout?), and (as warnings) PluginFolders and --plugins
 problems: a folder that does not exist, a plugin file that does not load.
 Exit code 2 when any problem is an
 error (with --strict, when there is any problem at all).`,
