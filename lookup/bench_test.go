@@ -52,8 +52,8 @@ func BenchmarkEngineCached(b *testing.B) {
 // 50 ms latency and a limit of 200 requests/s, counted at the test server.
 // The target is a total close to 10 s (2,000 / 200). One iteration takes
 // that long: run it with -benchtime=1x. It reports the run time (s/run),
-// the achieved rate and the busiest one-second window seen by the server
-// (never above 200). It is a measurement on the real clock, not a test:
+// the achieved rate and the busiest sliding one-second window seen by the
+// server (never above 200). It is a measurement on the real clock, not a test:
 // TestRateLimitNeverExceeded checks the limiter itself with a fake clock.
 func BenchmarkRateLimited2000(b *testing.B) {
 	const n, limit = 2000, 200

@@ -129,3 +129,32 @@ func TestRateLimitNeverExceeded(t *testing.T) {
 func sortTimes(ts []time.Time) {
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
 }
+
+// TestWindowCountsFromTheEndOfALateCall: a call that reached the service
+// late (its goroutine woke or sent after the planned start) moves its slot
+// to when it was done, so the slot's next start is a window after the
+// service saw it (acceptance audit: 214 calls in a sliding second under
+// load).
+func TestWindowCountsFromTheEndOfALateCall(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	w := newWindowLimiter(1, time.Second)
+	w.now = clk.now
+	slot, at, err := w.wait(context.Background(), nil)
+	if err != nil || !at.Equal(clk.t) {
+		t.Fatalf("first start %v %v", at, err)
+	}
+	clk.t = clk.t.Add(300 * time.Millisecond) // sent late, done now
+	w.finish(slot, at)
+	w.mu.Lock()
+	next := w.starts[slot].Add(w.window)
+	w.mu.Unlock()
+	if want := at.Add(1300 * time.Millisecond); !next.Equal(want) {
+		t.Errorf("next start allowed at %v, want %v", next, want)
+	}
+	// a start that took the slot since is left alone
+	w.starts[slot] = at.Add(5 * time.Second)
+	w.finish(slot, at)
+	if !w.starts[slot].Equal(at.Add(5 * time.Second)) {
+		t.Errorf("finish moved a later start: %v", w.starts[slot])
+	}
+}

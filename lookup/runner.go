@@ -362,6 +362,12 @@ func (p *provRun) do(ctx context.Context, items []Item, calls *atomic.Int64, rs 
 			// nor the rate
 			p.quota.refund()
 			p.giveBack(tn)
+		} else if tn.slot >= 0 && p.window != nil {
+			// The request reached the service at some moment between the
+			// planned start and now; counting the slot's window from now
+			// keeps two starts of one slot a window apart at the service
+			// too, however late this goroutine woke or sent.
+			p.window.finish(tn.slot, tn.at)
 		}
 		var again []int
 		var wait time.Duration
@@ -624,6 +630,19 @@ func (w *windowLimiter) wait(ctx context.Context, notice func(time.Duration)) (i
 		return slot, at, ctx.Err()
 	}
 	return slot, at, nil
+}
+
+// finish moves the slot's start to the end of its call (now), unless a
+// later start has taken the slot since: the next start in the slot then
+// waits a window from the moment the call was certainly done.
+func (w *windowLimiter) finish(slot int, at time.Time) {
+	w.mu.Lock()
+	if w.starts[slot].Equal(at) {
+		if now := w.now(); now.After(at) {
+			w.starts[slot] = now
+		}
+	}
+	w.mu.Unlock()
 }
 
 // refund frees the slot of a call that was made but never left the machine
