@@ -693,6 +693,11 @@ func toList(v any) ([]any, error) {
 
 func formatValue(pr Param, v any, st Style) (string, error) {
 	if pr.Format != "" {
+		if pr.Type == "int" || pr.Type == "float" {
+			if n, ok := numberValue(pr.Type, v); ok {
+				return pyFormat(pr.Format, n)
+			}
+		}
 		return pyFormat(pr.Format, v)
 	}
 	switch x := v.(type) {
@@ -757,6 +762,11 @@ func pyFormat(tpl string, v any) (string, error) {
 					s = strftime(dt.T, spec)
 				} else {
 					s = dt.PyStr()
+				}
+			} else if n, ok := v.(number); ok {
+				var err error
+				if s, err = applyNumSpec(n, spec); err != nil {
+					return "", err
 				}
 			} else {
 				var str string
