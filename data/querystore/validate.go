@@ -29,6 +29,26 @@ func Validate(name string, data []byte) []Problem {
 	for i := range probs {
 		probs[i].Warning = probs[i].BadDefault
 	}
+	return append(probs, Schema(name, data)...)
+}
+
+// SchemaFile is Schema for a file on disk (a file that cannot be read is
+// one problem).
+func SchemaFile(p string) []Problem {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return []Problem{{File: p, Message: err.Error()}}
+	}
+	return Schema(p, data)
+}
+
+// Schema checks a query file against the rules of MSTICPy's JSON schema
+// for query files only (not the loader's): integer version, descriptions
+// of 5 to 1024 characters, a description and type for every parameter,
+// no type string, no null default, only the schema's keys. Every problem
+// is an error.
+func Schema(name string, data []byte) []Problem {
+	var probs []Problem
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 		return probs

@@ -129,9 +129,21 @@ func TestQueryValidate(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "args.query") || !strings.Contains(out, `""foo""`) {
 		t.Errorf("fail_param: %d %s", code, out)
 	}
-	_, _, code = runQueryCLI(t, nil, "query", "validate", testcorpus.Path(t, "queries-msticpy"), testcorpus.Path(t, "queries-thirdparty"))
+	_, _, code = runQueryCLI(t, nil, "query", "validate", testcorpus.Path(t, "queries-msticpy"))
 	if code != 0 {
 		t.Errorf("corpus must validate: %d", code)
+	}
+	// the third-party file loads (type: string read as str, a warning) but
+	// breaks MSTICPy's schema, which validate applies
+	out, _, code = runQueryCLI(t, nil, "query", "validate", testcorpus.Path(t, "queries-thirdparty"), "-o", "csv")
+	if code != 2 || !strings.Contains(out, `type ""string"" is not a MSTICPy type`) {
+		t.Errorf("third-party: %d\n%s", code, out)
+	}
+	// every MSTICPy invalid fixture is rejected without --strict too
+	for _, f := range []string{"empty_parameter_default", "incorrect_version", "invalid_parameter_type", "long_parameter_description", "missing_metadata", "missing_sources", "short_parameter_description"} {
+		if _, _, code := runQueryCLI(t, nil, "query", "validate", filepath.Join(fx, "queries", "invalid", "sample_minimal_"+f+".yaml")); code != 2 {
+			t.Errorf("%s: exit %d, want 2", f, code)
+		}
 	}
 	// a path that does not exist is an error line; every other file is
 	// still checked
@@ -402,11 +414,12 @@ sources:
 		counted string   // the stderr lines
 	}{
 		{"type and placeholder", filepath.Join(dir, "auth.yaml"),
-			[]string{`parameters.x.type,error,"unknown type ""number""`, `args.query,error,"template uses undeclared parameters ""foo"" (declared: ""x"")"`, "parameters.x.defualt,warning"},
-			"1 files, 0 queries, 2 errors, 1 warnings\nmsticgo: 3 problems in query files (2 errors, 1 warnings)\n"},
+			// the unknown key: MSTICPy's schema makes it an error, listed once
+			[]string{`parameters.x.type,error,"unknown type ""number""`, `args.query,error,"template uses undeclared parameters ""foo"" (declared: ""x"")"`, "parameters.x.defualt,error"},
+			"1 files, 0 queries, 3 errors, 0 warnings\nmsticgo: 3 problems in query files (3 errors, 0 warnings)\n"},
 		{"folder", dir,
 			[]string{`parameters.x.type,error`, `undecl,parameters.x.default,warning`, `undecl,args.query,error`},
-			"2 files, 0 queries, 3 errors, 2 warnings\nmsticgo: 5 problems in query files (3 errors, 2 warnings)\n"},
+			"2 files, 0 queries, 4 errors, 1 warnings\nmsticgo: 5 problems in query files (4 errors, 1 warnings)\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
