@@ -151,3 +151,12 @@ func TestNewEncoded(t *testing.T) {
 		t.Error("NewEncoded of empty values is not nil")
 	}
 }
+
+// TestPythonQuoteForm: the form urllib.parse.quote writes (/ kept, + and =
+// escaped) is hidden too (acceptance audit).
+func TestPythonQuoteForm(t *testing.T) {
+	r := NewEncoded("Zq9/Secr+et==Key77")
+	if got := r.Replace("key is Zq9/Secr%2Bet%3D%3DKey77 ok"); got != "key is *** ok" {
+		t.Errorf("got %q", got)
+	}
+}
