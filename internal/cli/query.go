@@ -390,7 +390,9 @@ func parseParams(q *querystore.Query, args []string) (map[string]any, string, er
 				val = l
 			case p.Type == "dict" && strings.HasPrefix(tv, "{"):
 				var m map[string]any
-				if err := json.Unmarshal([]byte(tv), &m); err != nil {
+				dec := json.NewDecoder(strings.NewReader(tv))
+				dec.UseNumber() // 1 stays 1, as Python's json.loads reads it
+				if err := dec.Decode(&m); err != nil {
 					return nil, "", UsageErrorf("parameter %s: %q is not a JSON object: %w", k, v, err)
 				}
 				val = m

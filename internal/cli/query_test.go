@@ -441,3 +441,17 @@ sources:
 		})
 	}
 }
+
+// TestDictParamKeepsIntegers: a dict given as JSON keeps its integers
+// (1, not 1.0), as Python's json.loads reads them (acceptance audit).
+func TestDictParamKeepsIntegers(t *testing.T) {
+	dir := t.TempDir()
+	q := "metadata: {version: 1, description: dict test file, data_environments: [MSSentinel], data_families: [Types]}\nsources:\n  d:\n    description: a dict parameter\n    args: {query: \"T | extend x = dynamic({d})\"}\n    parameters:\n      d: {description: the dict, type: dict}\n"
+	if err := os.WriteFile(filepath.Join(dir, "t.yaml"), []byte(q), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "--query-path", dir, "query", "render", "Types.d", `d={"n":1,"m":[1,2],"f":1.5}`)
+	if r.code != 0 || !strings.Contains(r.stdout, "dynamic({'f': 1.5, 'm': [1, 2], 'n': 1})") {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
