@@ -414,6 +414,9 @@ func TestEveryProblemOwnRow(t *testing.T) {
 		{"executable manifest", "e/plugin.yaml",
 			"kind: tii\nbogus: 1\ncommand: [python3, x.py]\nlimits: {concurrency: -1, call_timeout: soon}\nioc_types: [ipv9]\n",
 			[]string{":1: kind:", ":2: bogus:", ":4: limits.call_timeout:", ":4: limits.concurrency:", ":5: ioc_types:"}},
+		{"declarative definition", "d.yaml",
+			"kind: ti\nprovider_name: D\nbase_url: https://x.example\nqueries:\n  ipv4: {path: \"/ip/{observable}\"}\nresult:\n  found: 'status == 200 &&& response.x'\n  severity: 'foo('\n  bogus_key: x\n",
+			[]string{":7: result.found:", ":8: result.severity:", ":9: result.bogus_key:"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
