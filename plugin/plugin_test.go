@@ -417,6 +417,8 @@ func TestEveryProblemOwnRow(t *testing.T) {
 		{"declarative definition", "d.yaml",
 			"kind: ti\nprovider_name: D\nbase_url: https://x.example\nqueries:\n  ipv4: {path: \"/ip/{observable}\"}\nresult:\n  found: 'status == 200 &&& response.x'\n  severity: 'foo('\n  bogus_key: x\n",
 			[]string{":7: result.found:", ":8: result.severity:", ":9: result.bogus_key:"}},
+		{"starlark script", "s.star", "KIND = \"bogus\"\nSETTINGS = [{\"nam\": \"x\"}]\n",
+			[]string{":1:1: KIND:", ":2:1: SETTINGS: item 1: unknown key", ":2:1: SETTINGS: item 1: name is required"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
