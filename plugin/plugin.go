@@ -288,7 +288,9 @@ func loadFolder(reg *registry.Registry, dir string, log *slog.Logger, hostVersio
 func apply(reg *registry.Registry, rep *Report, o outcome) {
 	switch {
 	case o.problem != nil:
-		rep.Problems = append(rep.Problems, Problem{Path: o.path, Err: o.problem})
+		for _, err := range splitErrors(o.problem) {
+			rep.Problems = append(rep.Problems, Problem{Path: o.path, Err: err})
+		}
 	case o.query:
 		rep.QueryFiles = append(rep.QueryFiles, o.path)
 	case o.note != "":
@@ -410,6 +412,24 @@ func loadYAML(path string) outcome {
 	}
 	r := def.Registration(registry.PluginSource(path))
 	return outcome{path: path, reg: &r, way: WayDeclarative, external: def.BaseURL != "", tests: tests}
+}
+
+// splitErrors unpacks joined errors (errors.Join, or any error with
+// Unwrap() []error) so that each problem of a file is its own Problem: one
+// row, one stderr line, counted once.
+func splitErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			if e != nil {
+				out = append(out, splitErrors(e)...)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return []error{err}
 }
 
 func fileExists(p string) bool {

@@ -400,3 +400,41 @@ func TestPluginNamedLikeBuiltin(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryProblemOwnRow: every problem of a plugin file is its own
+// Problem (one row in plugins validate, one stderr line, counted once),
+// never only the first and never several joined into one.
+func TestEveryProblemOwnRow(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		text string
+		want []string // one per expected problem, in order
+	}{
+		{"executable manifest", "e/plugin.yaml",
+			"kind: tii\nbogus: 1\ncommand: [python3, x.py]\nlimits: {concurrency: -1, call_timeout: soon}\nioc_types: [ipv9]\n",
+			[]string{":1: kind:", ":2: bogus:", ":4: limits.call_timeout:", ":4: limits.concurrency:", ":5: ioc_types:"}},
+		{"declarative definition", "d.yaml",
+			"kind: ti\nprovider_name: D\nbase_url: https://x.example\nqueries:\n  ipv4: {path: \"/ip/{observable}\"}\nresult:\n  found: 'status == 200 &&& response.x'\n  severity: 'foo('\n  bogus_key: x\n",
+			[]string{":7: result.found:", ":8: result.severity:", ":9: result.bogus_key:"}},
+		{"starlark script", "s.star", "KIND = \"bogus\"\nSETTINGS = [{\"nam\": \"x\"}]\n",
+			[]string{":1:1: KIND:", ":2:1: SETTINGS: item 1: unknown key", ":2:1: SETTINGS: item 1: name is required"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := write(t, dir, tc.file, tc.text)
+			rep := Load(context.Background(), registry.New(), []string{dir}, Options{})
+			t.Cleanup(func() { rep.Close() })
+			if len(rep.Problems) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d: %v", len(rep.Problems), len(tc.want), rep.Err())
+			}
+			for i, w := range tc.want {
+				p := rep.Problems[i]
+				if msg := p.Error(); p.Path != path || !strings.Contains(msg, path+w) || strings.Contains(msg, "\n") {
+					t.Errorf("problem %d = %q (path %s), want one line with %q", i+1, msg, p.Path, path+w)
+				}
+			}
+		})
+	}
+}

@@ -125,7 +125,7 @@ func TestPluginsValidate(t *testing.T) {
 	os.WriteFile(filepath.Join(bad, "c.star"), []byte("PROVIDER_NAME = 'Same'\ndef lookup(a, b, c):\n    return None\n"), 0o644)
 	os.WriteFile(filepath.Join(bad, "d.star"), []byte("PROVIDER_NAME = 'same'\ndef lookup(a, b, c):\n    return None\n"), 0o644)
 	out, stderr, code = runPluginsCLI(t, "-o", "csv", "plugins", "validate", bad)
-	if code != 2 || !strings.Contains(stderr, "3 problem(s)") {
+	if code != 2 || !strings.Contains(stderr, "4 problem(s)") { // b.yaml has two: no base_url, no queries
 		t.Fatalf("exit %d stderr %q\n%s", code, stderr, out)
 	}
 	for _, w := range []string{"a.star:1:", "b.yaml", "base_url", "d.star", "clashes with the one already registered from plugin:" + filepath.Join(bad, "c.star")} {

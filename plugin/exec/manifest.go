@@ -7,12 +7,14 @@
 package exec
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/msticgo/msticgo/internal/yamlpos"
+	"github.com/msticgo/msticgo/ioc"
 
 	"github.com/msticgo/msticgo/registry"
 )
@@ -187,14 +190,15 @@ func ParseManifest(data []byte, path string) (*Manifest, error) {
 		return nil, &ManifestError{Path: path, Line: line, Msg: "manifest must be a YAML mapping"}
 	}
 	top := root.Content[0]
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(m); err != nil {
-		return nil, &ManifestError{Path: path, Msg: yamlMsg(err)}
-	}
 	var errs []error
+	at := func(line int, key, format string, a ...any) {
+		errs = append(errs, &ManifestError{Path: path, Line: line, Key: key, Msg: fmt.Sprintf(format, a...)})
+	}
+	// Each key is decoded on its own, so an unknown key or a wrong value
+	// never hides the other problems of the manifest.
+	decodeNode(top, reflect.ValueOf(m).Elem(), "", at)
 	bad := func(key, format string, a ...any) {
-		errs = append(errs, &ManifestError{Path: path, Line: keyLine(top, key), Key: key, Msg: fmt.Sprintf(format, a...)})
+		at(nodeLine(top, key), key, format, a...)
 	}
 	if m.Schema == 0 {
 		m.Schema = 1
@@ -259,11 +263,37 @@ func ParseManifest(data []byte, path string) (*Manifest, error) {
 		}
 	}
 	l := &m.Limits
-	if l.Concurrency < 0 || l.MaxBatch < 0 || l.MaxRestarts < 0 || l.RateLimit.PerSecond < 0 || l.RateLimit.PerMinute < 0 || l.RateLimit.Burst < 0 {
-		bad("limits", "limits must not be negative")
+	for _, n := range []struct {
+		key string
+		v   float64
+	}{
+		{"limits.concurrency", float64(l.Concurrency)}, {"limits.max_batch", float64(l.MaxBatch)},
+		{"limits.max_restarts", float64(l.MaxRestarts)}, {"limits.rate_limit.per_second", l.RateLimit.PerSecond},
+		{"limits.rate_limit.per_minute", l.RateLimit.PerMinute}, {"limits.rate_limit.burst", float64(l.RateLimit.Burst)},
+	} {
+		if n.v < 0 {
+			bad(n.key, "must not be negative (got %v)", n.v)
+		}
 	}
 	if l.Concurrency > 64 {
-		bad("limits", "concurrency %d is more than 64 processes", l.Concurrency)
+		bad("limits.concurrency", "concurrency %d is more than 64 processes", l.Concurrency)
+	}
+	switch m.KindValue {
+	case registry.KindData: // reported above
+	case registry.KindContext: // context providers name their own types
+		for _, t := range m.IocTypes {
+			if !validName(t) {
+				bad("ioc_types", "%q is not a usable type name (letters, digits, _ . - only)", t)
+			}
+		}
+	default: // ti, or a kind that is itself wrong: the ti rules
+		for _, t := range m.IocTypes {
+			if strings.TrimSpace(t) == "" {
+				bad("ioc_types", "empty indicator type")
+			} else if _, err := ioc.ParseType(t); err != nil {
+				bad("ioc_types", "%v", err)
+			}
+		}
 	}
 	switch strings.ToLower(m.Dialect) {
 	case "", "kql", "spl", "sql", "lucene":
@@ -279,6 +309,9 @@ func ParseManifest(data []byte, path string) (*Manifest, error) {
 		}
 	}
 	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			return errs[i].(*ManifestError).Line < errs[j].(*ManifestError).Line
+		})
 		return nil, errors.Join(errs...)
 	}
 	return m, nil
@@ -339,20 +372,128 @@ func validName(s string) bool {
 	return true
 }
 
-func keyLine(m *yaml.Node, key string) int {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i].Line
+// nodeLine is the line of a dotted key path ("limits.concurrency") in a
+// mapping, or of its nearest ancestor that exists; 0 when none does.
+func nodeLine(m *yaml.Node, path string) int {
+	line := 0
+	for _, key := range strings.Split(path, ".") {
+		for m != nil && m.Kind == yaml.AliasNode {
+			m = m.Alias
 		}
+		if m == nil || m.Kind != yaml.MappingNode {
+			return line
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == key {
+				line, next = m.Content[i].Line, m.Content[i+1]
+			}
+		}
+		if next == nil {
+			return line
+		}
+		m = next
 	}
-	return 0
+	return line
 }
 
+// decodeNode decodes n into v key by key, reporting every unknown key and
+// every value of the wrong type through bad (with its line and dotted key)
+// instead of stopping at the first.
+func decodeNode(n *yaml.Node, v reflect.Value, key string, bad func(line int, key, format string, a ...any)) {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	t := v.Type()
+	if _, custom := v.Addr().Interface().(yaml.Unmarshaler); !custom {
+		switch {
+		case t.Kind() == reflect.Struct:
+			if n.Kind != yaml.MappingNode {
+				bad(n.Line, key, "want a mapping of keys (got %s)", nodeKind(n))
+				return
+			}
+			fields := map[string]int{}
+			var names []string
+			for i := range t.NumField() {
+				tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+				if tag != "" && tag != "-" {
+					fields[tag] = i
+					names = append(names, tag)
+				}
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, val := n.Content[i], n.Content[i+1]
+				if k.Tag == "!!merge" {
+					if val.Kind == yaml.SequenceNode {
+						for _, e := range val.Content {
+							decodeNode(e, v, key, bad)
+						}
+					} else {
+						decodeNode(val, v, key, bad)
+					}
+					continue
+				}
+				sub := joinKey(key, k.Value)
+				fi, ok := fields[k.Value]
+				if !ok {
+					bad(k.Line, sub, "unknown key %q (known: %s)", k.Value, strings.Join(names, ", "))
+					continue
+				}
+				decodeNode(val, v.Field(fi), sub, bad)
+			}
+			return
+		case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+			if n.Kind != yaml.SequenceNode {
+				bad(n.Line, key, "want a list (got %s)", nodeKind(n))
+				return
+			}
+			s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+			for i, e := range n.Content {
+				decodeNode(e, s.Index(i), fmt.Sprintf("%s[%d]", key, i+1), bad)
+			}
+			v.Set(s)
+			return
+		}
+	}
+	p := reflect.New(t)
+	if err := n.Decode(p.Interface()); err != nil {
+		bad(n.Line, key, "%s", yamlMsg(err))
+		return
+	}
+	v.Set(p.Elem())
+}
+
+func joinKey(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return prefix + "." + key
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	default:
+		return fmt.Sprintf("%q", n.Value)
+	}
+}
+
+var linePrefix = regexp.MustCompile(`^line \d+: `)
+
+// yamlMsg is a decode error without the "yaml: unmarshal errors" and
+// "line N:" wrapping (the ManifestError carries the line).
 func yamlMsg(err error) string {
 	s := err.Error()
 	s = strings.TrimPrefix(s, "yaml: ")
-	s = strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
+	s = strings.TrimPrefix(s, "unmarshal errors:\n  ")
 	s = strings.ReplaceAll(s, "\n  ", "; ")
+	s = linePrefix.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, " in type exec.Manifest", "")
 	return s
 }

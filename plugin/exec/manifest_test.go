@@ -49,12 +49,12 @@ test_data: [{query: "select 1"}]
 	}{
 		{"not a mapping", "- a\n- b\n", []string{"plugin.yaml:1", "mapping"}},
 		{"yaml syntax", "kind: [ti\n", []string{"plugin.yaml"}},
-		{"unknown key", "kind: ti\ncommand: [x]\ncomand: [y]\n", []string{"line 3", "comand"}},
+		{"unknown key", "kind: ti\ncommand: [x]\ncomand: [y]\n", []string{"plugin.yaml:3", "comand"}},
 		{"no kind", "command: [x]\n", []string{"kind: required"}},
 		{"bad kind", "kind: tii\ncommand: [x]\n", []string{"plugin.yaml:1", "kind:", "tii"}},
 		{"no command", "kind: ti\n", []string{"command: required"}},
 		{"shell string", "kind: ti\ncommand: [\"python3 x.py --a\"]\n", []string{"plugin.yaml:2", "shell"}},
-		{"bad duration", "kind: ti\ncommand: [x]\nlimits: {call_timeout: soon}\n", []string{"line 3", "soon"}},
+		{"bad duration", "kind: ti\ncommand: [x]\nlimits: {call_timeout: soon}\n", []string{"plugin.yaml:3", "limits.call_timeout", "soon"}},
 		{"newer protocol", "kind: ti\ncommand: [x]\nprotocol: [2]\n", []string{"protocol", "upgrade msticgo"}},
 		{"newer schema", "schema: 3\nkind: ti\ncommand: [x]\n", []string{"schema 3", "upgrade"}},
 		{"env on ti", "kind: ti\ncommand: [x]\ndata_environments: [A]\n", []string{"data_environments"}},
@@ -84,6 +84,49 @@ test_data: [{query: "select 1"}]
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("joined error %v lacks %s", err, w)
 		}
+	}
+}
+
+// TestParseManifestEveryProblem: a decode problem (unknown key, wrong type,
+// bad duration) hides none of the others; each problem is its own error
+// with its line and key.
+func TestParseManifestEveryProblem(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string // one entry per expected problem, in order
+	}{
+		{"audit repro", "kind: tii\nbogus: 1\ncommand: [python3, x.py]\nlimits: {concurrency: -1, call_timeout: soon}\nioc_types: [ipv9]\n", []string{
+			"plugin.yaml:1: kind: ", "plugin.yaml:2: bogus: unknown key", "plugin.yaml:4: limits.call_timeout: bad duration \"soon\"",
+			"plugin.yaml:4: limits.concurrency: must not be negative", "plugin.yaml:5: ioc_types: unsupported observable type \"ipv9\"",
+		}},
+		{"nested keys and types", "kind: ti\ncommand: [x]\nsettings:\n  - {nam: A}\n  - {name: B, secret: maybe}\nlimits:\n  max_batch: lots\n  rate_limit: {burst: -2, per_day: 1}\n", []string{
+			"plugin.yaml:3: settings: entry 1 has no name", "plugin.yaml:4: settings[1].nam: unknown key",
+			"plugin.yaml:5: settings[2].secret: cannot unmarshal", "plugin.yaml:7: limits.max_batch: cannot unmarshal",
+			"plugin.yaml:8: limits.rate_limit.per_day: unknown key", "plugin.yaml:8: limits.rate_limit.burst: must not be negative",
+		}},
+		{"wrong shapes", "kind: context\ncommand: x\nlimits: [1]\nioc_types: [user, 'a b']\n", []string{
+			"plugin.yaml:2: command: cannot unmarshal", "plugin.yaml:2: command: required", "plugin.yaml:3: limits: want a mapping",
+			"plugin.yaml:4: ioc_types: \"a b\" is not a usable type name",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseManifest([]byte(tc.text), "/p/x/plugin.yaml")
+			j, ok := err.(interface{ Unwrap() []error })
+			if !ok {
+				t.Fatalf("error %v is not a list of problems", err)
+			}
+			got := j.Unwrap()
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(got), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(got[i].Error(), w) {
+					t.Errorf("problem %d = %q, want it to contain %q", i+1, got[i], w)
+				}
+			}
+		})
 	}
 }
 

@@ -129,7 +129,7 @@ func Parse(path string, src []byte, log *slog.Logger) (*Script, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	_, prog, err := starlark.SourceProgramOptions(fileOptions, path, src, func(n string) bool { return predeclaredNames[n] })
+	file, prog, err := starlark.SourceProgramOptions(fileOptions, path, src, func(n string) bool { return predeclaredNames[n] })
 	if err != nil {
 		return nil, positionError(path, err)
 	}
@@ -140,38 +140,65 @@ func Parse(path string, src []byte, log *slog.Logger) (*Script, error) {
 	if err != nil {
 		return nil, positionError(path, err)
 	}
-	if err := s.readGlobals(globals); err != nil {
+	if err := s.readGlobals(globals, globalLines(file)); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Script) readGlobals(g starlark.StringDict) error {
-	bad := func(name, format string, a ...any) error {
-		return &Error{Path: s.Path, Msg: name + ": " + fmt.Sprintf(format, a...)}
+// globalLines maps each top-level name (assignment or def) to the line of
+// its last definition, so that problems with globals carry a line.
+func globalLines(f *syntax.File) map[string]syntax.Position {
+	lines := map[string]syntax.Position{}
+	if f == nil {
+		return lines
 	}
-	str := func(name string) (string, error) {
+	for _, st := range f.Stmts {
+		switch st := st.(type) {
+		case *syntax.AssignStmt:
+			if id, ok := st.LHS.(*syntax.Ident); ok {
+				lines[id.Name] = id.NamePos
+			}
+		case *syntax.DefStmt:
+			lines[st.Name.Name] = st.Name.NamePos
+		}
+	}
+	return lines
+}
+
+// readGlobals reads and checks the globals, recording every problem (one
+// *Error each, with the line of the global when known) rather than only
+// the first.
+func (s *Script) readGlobals(g starlark.StringDict, lines map[string]syntax.Position) error {
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		pos := lines[name]
+		errs = append(errs, &Error{Path: s.Path, Line: int(pos.Line), Col: int(pos.Col), Msg: name + ": " + fmt.Sprintf(format, a...)})
+	}
+	str := func(name string) string {
 		v, ok := g[name]
 		if !ok || v == starlark.None {
-			return "", nil
+			return ""
 		}
 		sv, ok := starlark.AsString(v)
 		if !ok {
-			return "", bad(name, "want a string, got %s", v.Type())
+			bad(name, "want a string, got %s", v.Type())
+			return ""
 		}
-		return strings.TrimSpace(sv), nil
+		return strings.TrimSpace(sv)
 	}
-	strs := func(name string) ([]string, error) {
+	strs := func(name string) []string {
 		v, ok := g[name]
 		if !ok || v == starlark.None {
-			return nil, nil
+			return nil
 		}
 		if sv, ok := starlark.AsString(v); ok {
-			return []string{sv}, nil
+			return []string{sv}
 		}
 		it, ok := v.(starlark.Iterable)
 		if !ok {
-			return nil, bad(name, "want a list of strings, got %s", v.Type())
+			bad(name, "want a list of strings, got %s", v.Type())
+			return nil
 		}
 		var out []string
 		iter := it.Iterate()
@@ -180,41 +207,26 @@ func (s *Script) readGlobals(g starlark.StringDict) error {
 		for iter.Next(&x) {
 			sv, ok := starlark.AsString(x)
 			if !ok {
-				return nil, bad(name, "want a list of strings, found %s", x.Type())
+				bad(name, "want a list of strings, found %s", x.Type())
+				return nil
 			}
 			out = append(out, sv)
 		}
-		return out, nil
+		return out
 	}
-	var err error
-	var kind string
-	if kind, err = str("KIND"); err != nil {
-		return err
-	}
-	if s.Name, err = str("PROVIDER_NAME"); err != nil {
-		return err
-	}
-	if s.DataEnvironments, err = strs("DATA_ENVIRONMENTS"); err != nil {
-		return err
-	}
-	if s.Aliases, err = strs("ALIASES"); err != nil {
-		return err
-	}
-	if s.Supported, err = strs("SUPPORTED"); err != nil {
-		return err
-	}
-	if s.Version, err = str("VERSION"); err != nil {
-		return err
-	}
-	if s.Description, err = str("DESCRIPTION"); err != nil {
-		return err
-	}
+	kind := str("KIND")
+	s.Name = str("PROVIDER_NAME")
+	s.DataEnvironments = strs("DATA_ENVIRONMENTS")
+	s.Aliases = strs("ALIASES")
+	s.Supported = strs("SUPPORTED")
+	s.Version = str("VERSION")
+	s.Description = str("DESCRIPTION")
 	if v, ok := g["OVERRIDE"]; ok && v != starlark.None {
-		b, ok := v.(starlark.Bool)
-		if !ok {
-			return bad("OVERRIDE", "want True or False, got %s", v.Type())
+		if b, ok := v.(starlark.Bool); !ok {
+			bad("OVERRIDE", "want True or False, got %s", v.Type())
+		} else {
+			s.Override = bool(b)
 		}
-		s.Override = bool(b)
 	}
 	if kind == "" {
 		switch {
@@ -223,88 +235,100 @@ func (s *Script) readGlobals(g starlark.StringDict) error {
 		case isFunc(g, "lookup"):
 			kind = "ti"
 		default:
-			return bad("KIND", "not set, and the script defines neither lookup nor query")
+			if v, set := g["KIND"]; !set || v == starlark.None || isStarString(v) { // else: reported as not a string
+				bad("KIND", "not set, and the script defines neither lookup nor query")
+			}
 		}
 	}
-	k, err := registry.ParseKind(kind)
-	if err != nil {
-		return bad("KIND", "%v", err)
+	k := registry.Kind("")
+	if kind != "" {
+		var err error
+		if k, err = registry.ParseKind(kind); err != nil {
+			bad("KIND", "%v", err)
+		}
 	}
 	s.Kind = k
 	base := strings.TrimSuffix(filepath.Base(s.Path), filepath.Ext(s.Path))
 	s.Name = registry.ProviderName(s.Name, base)
 	switch k {
+	case "": // reported above
 	case registry.KindData:
 		if !isFunc(g, "query") {
-			return bad("query", "a data plugin must define query(text, params)")
+			bad("query", "a data plugin must define query(text, params)")
 		}
 		if len(s.Aliases) > 0 {
-			return bad("ALIASES", "data plugins list their names in DATA_ENVIRONMENTS")
+			bad("ALIASES", "data plugins list their names in DATA_ENVIRONMENTS")
 		}
 	default:
 		if !isFunc(g, "lookup") {
-			return bad("lookup", "a %s plugin must define lookup(ioc, ioc_type, settings)", k)
+			bad("lookup", "a %s plugin must define lookup(ioc, ioc_type, settings)", k)
+		} else if n := g["lookup"].(*starlark.Function).NumParams(); n < 3 || n > 4 {
+			bad("lookup", "takes %d parameters; want lookup(ioc, ioc_type, settings) or lookup(ioc, ioc_type, settings, query_subtype)", n)
 		}
 		if len(s.DataEnvironments) > 0 {
-			return bad("DATA_ENVIRONMENTS", "only data plugins have data environments; use ALIASES")
-		}
-		fn := g["lookup"].(*starlark.Function)
-		if n := fn.NumParams(); n < 3 || n > 4 {
-			return bad("lookup", "takes %d parameters; want lookup(ioc, ioc_type, settings) or lookup(ioc, ioc_type, settings, query_subtype)", n)
+			bad("DATA_ENVIRONMENTS", "only data plugins have data environments; use ALIASES")
 		}
 	}
 	if td, ok := g["TEST_DATA"]; ok && td != starlark.None {
 		v, err := toGo(td)
-		if err != nil {
-			return bad("TEST_DATA", "%v", err)
-		}
-		list, ok := v.([]any)
-		if !ok {
-			return bad("TEST_DATA", "want a list of dicts")
-		}
-		for _, e := range list {
-			m, ok := e.(map[string]any)
-			if !ok {
-				return bad("TEST_DATA", "want a list of dicts")
+		list, isList := v.([]any)
+		switch {
+		case err != nil:
+			bad("TEST_DATA", "%v", err)
+		case !isList:
+			bad("TEST_DATA", "want a list of dicts")
+		default:
+			for i, e := range list {
+				m, ok := e.(map[string]any)
+				if !ok {
+					bad("TEST_DATA", "item %d: want a dict", i+1)
+					continue
+				}
+				s.TestData = append(s.TestData, m)
 			}
-			s.TestData = append(s.TestData, m)
 		}
 	}
 	if st, ok := g["SETTINGS"]; ok && st != starlark.None {
-		if err := s.readSettings(st); err != nil {
-			return err
-		}
+		s.readSettings(st, func(format string, a ...any) { bad("SETTINGS", format, a...) })
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // readSettings checks SETTINGS: a list of dicts with "name" (required),
-// "required", "secret" (booleans) and "description".
-func (s *Script) readSettings(v starlark.Value) error {
-	bad := func(format string, a ...any) error {
-		return &Error{Path: s.Path, Msg: "SETTINGS: " + fmt.Sprintf(format, a...)}
-	}
+// "required", "secret" (booleans) and "description". Every problem goes to
+// bad.
+func (s *Script) readSettings(v starlark.Value, bad func(format string, a ...any)) {
 	gv, err := toGo(v)
 	if err != nil {
-		return bad("%v", err)
+		bad("%v", err)
+		return
 	}
 	list, ok := gv.([]any)
 	if !ok {
-		return bad("want a list of dicts such as {\"name\": \"AuthKey\", \"required\": True, \"secret\": True}")
+		bad("want a list of dicts such as {\"name\": \"AuthKey\", \"required\": True, \"secret\": True}")
+		return
 	}
 	seen := map[string]bool{}
 	for i, e := range list {
 		m, ok := e.(map[string]any)
 		if !ok {
-			return bad("item %d: want a dict such as {\"name\": \"AuthKey\", \"required\": True}", i+1)
+			bad("item %d: want a dict such as {\"name\": \"AuthKey\", \"required\": True}", i+1)
+			continue
 		}
 		var st Setting
-		for k, x := range m {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			x := m[k]
 			switch k {
 			case "name", "description":
 				sv, ok := x.(string)
 				if !ok {
-					return bad("item %d: %s: want a string", i+1, k)
+					bad("item %d: %s: want a string", i+1, k)
+					continue
 				}
 				if k == "name" {
 					st.Name = strings.TrimSpace(sv)
@@ -314,7 +338,8 @@ func (s *Script) readSettings(v starlark.Value) error {
 			case "required", "secret":
 				b, ok := x.(bool)
 				if !ok {
-					return bad("item %d: %s: want True or False", i+1, k)
+					bad("item %d: %s: want True or False", i+1, k)
+					continue
 				}
 				if k == "required" {
 					st.Required = b
@@ -322,20 +347,28 @@ func (s *Script) readSettings(v starlark.Value) error {
 					st.Secret = b
 				}
 			default:
-				return bad("item %d: unknown key %q (want name, required, secret, description)", i+1, k)
+				bad("item %d: unknown key %q (want name, required, secret, description)", i+1, k)
 			}
 		}
+		if _, named := m["name"]; !named || (st.Name == "" && isString(m["name"])) {
+			bad("item %d: name is required", i+1)
+			continue
+		}
 		if st.Name == "" {
-			return bad("item %d: name is required", i+1)
+			continue
 		}
 		if seen[strings.ToLower(st.Name)] {
-			return bad("item %d: %s listed twice", i+1, st.Name)
+			bad("item %d: %s listed twice", i+1, st.Name)
+			continue
 		}
 		seen[strings.ToLower(st.Name)] = true
 		s.Settings = append(s.Settings, st)
 	}
-	return nil
 }
+
+func isString(v any) bool { _, ok := v.(string); return ok }
+
+func isStarString(v starlark.Value) bool { _, ok := starlark.AsString(v); return ok }
 
 // missingSettings lists the required settings absent or empty in args
 // (names compared in any case, as config Args are), sorted.
@@ -505,11 +538,15 @@ func positionError(path string, err error) error {
 	}
 	var rl resolve.ErrorList
 	if errors.As(err, &rl) && len(rl) > 0 {
-		e := &Error{Path: path, Line: int(rl[0].Pos.Line), Col: int(rl[0].Pos.Col), Msg: rl[0].Msg}
-		if len(rl) > 1 {
-			e.Msg += fmt.Sprintf(" (and %d more)", len(rl)-1)
+		// Every name the resolver rejects is its own problem.
+		errs := make([]error, len(rl))
+		for i, r := range rl {
+			errs[i] = &Error{Path: path, Line: int(r.Pos.Line), Col: int(r.Pos.Col), Msg: r.Msg}
 		}
-		return e
+		if len(errs) == 1 {
+			return errs[0]
+		}
+		return errors.Join(errs...)
 	}
 	return err
 }

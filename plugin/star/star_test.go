@@ -723,7 +723,7 @@ def lookup(ioc, ioc_type, settings):
 func TestStarlarkSettingsErrors(t *testing.T) {
 	const fn = "\ndef lookup(a, b, c):\n    pass\n"
 	cases := []struct{ name, src, want string }{
-		{"not a list", "SETTINGS = 'AuthKey'" + fn, "bad.star: SETTINGS: want a list of dicts"},
+		{"not a list", "SETTINGS = 'AuthKey'" + fn, "bad.star:1:1: SETTINGS: want a list of dicts"},
 		{"item not a dict", "SETTINGS = ['AuthKey']" + fn, "SETTINGS: item 1: want a dict"},
 		{"no name", "SETTINGS = [{'required': True}]" + fn, "SETTINGS: item 1: name is required"},
 		{"required not bool", "SETTINGS = [{'name': 'A', 'required': 'yes'}]" + fn, "SETTINGS: item 1: required: want True or False"},
@@ -735,6 +735,55 @@ func TestStarlarkSettingsErrors(t *testing.T) {
 			_, err := Parse("bad.star", []byte(c.src), nil)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestStarlarkEveryProblem: every problem with the globals is its own
+// *Error with the line of the global, not only the first.
+func TestStarlarkEveryProblem(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // one per expected problem, in order
+	}{
+		{"audit repro", "KIND = \"bogus\"\nSETTINGS = [{\"nam\": \"x\"}]\n", []string{
+			`bad.star:1:1: KIND: unknown provider kind "bogus"`, `bad.star:2:1: SETTINGS: item 1: unknown key "nam"`,
+			"bad.star:2:1: SETTINGS: item 1: name is required",
+		}},
+		{"many globals", "PROVIDER_NAME = 3\nALIASES = [1]\nOVERRIDE = 'no'\nTEST_DATA = [1, {'ioc': 'a'}]\nDATA_ENVIRONMENTS = ['X']\ndef lookup(a):\n    pass\nSETTINGS = [{'name': 'A', 'secret': 'y', 'x': 1}, {'name': 'a'}]\n", []string{
+			"bad.star:1:1: PROVIDER_NAME: want a string, got int", "bad.star:2:1: ALIASES: want a list of strings, found int",
+			"bad.star:3:1: OVERRIDE: want True or False", "bad.star:6:5: lookup: takes 1 parameters",
+			"bad.star:5:1: DATA_ENVIRONMENTS: only data plugins", "bad.star:4:1: TEST_DATA: item 1: want a dict",
+			`bad.star:8:1: SETTINGS: item 1: secret: want True or False`, `bad.star:8:1: SETTINGS: item 1: unknown key "x"`,
+			"bad.star:8:1: SETTINGS: item 2: a listed twice",
+		}},
+		{"data plugin", "KIND = 'data'\nALIASES = ['a']\n", []string{
+			"bad.star: query: a data plugin must define query", "bad.star:2:1: ALIASES: data plugins list their names",
+		}},
+		{"undefined names", "def lookup(a, b, c):\n    return foo(bar)\n", []string{
+			"bad.star:2:12: undefined: foo", "bad.star:2:16: undefined: bar",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("bad.star", []byte(tc.src), nil)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			got := []error{err}
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				got = j.Unwrap()
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(got), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				var se *Error
+				if !errors.As(got[i], &se) || !strings.Contains(got[i].Error(), w) {
+					t.Errorf("problem %d = %q, want an *Error containing %q", i+1, got[i], w)
+				}
 			}
 		})
 	}

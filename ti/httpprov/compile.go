@@ -206,7 +206,9 @@ type compiledDef struct {
 	listSrc   []*tmpl
 }
 
-func compile(p *parser, d *Definition) (*compiledDef, error) {
+// compile compiles every template and expression of d, recording each
+// problem on p (the result is only used when p has none).
+func compile(p *parser, d *Definition) *compiledDef {
 	known := map[string]bool{}
 	for k := range reservedVars {
 		known[k] = true
@@ -220,25 +222,24 @@ func compile(p *parser, d *Definition) (*compiledDef, error) {
 	var err error
 	if d.BaseURL != "" {
 		if c.base, err = parseTemplate(d.BaseURL, settingNames); err != nil {
-			return nil, p.errf(p.line("base_url"), "base_url", "%v (only settings may appear in base_url)", err)
+			p.add(p.errf(p.line("base_url"), "base_url", "%v (only settings may appear in base_url)", err))
 		}
 	}
-	if c.headers, err = compileKVs(p, d.Headers, known, "headers"); err != nil {
-		return nil, err
-	}
-	if c.params, err = compileKVs(p, d.Params, known, "params"); err != nil {
-		return nil, err
-	}
+	c.headers = compileKVs(p, d.Headers, known, "headers")
+	c.params = compileKVs(p, d.Params, known, "params")
 	if d.BasicAuth != nil {
 		if c.basicUser, err = parseTemplate(d.BasicAuth.Username, known); err != nil {
-			return nil, p.errf(p.line("basic_auth", "username"), "basic_auth.username", "%v", err)
+			p.add(p.errf(p.line("basic_auth", "username"), "basic_auth.username", "%v", err))
 		}
 		if c.basicPass, err = parseTemplate(d.BasicAuth.Password, known); err != nil {
-			return nil, p.errf(p.line("basic_auth", "password"), "basic_auth.password", "%v", err)
+			p.add(p.errf(p.line("basic_auth", "password"), "basic_auth.password", "%v", err))
 		}
 	}
 	cache := map[string]*vm.Program{}
 	if d.Mode == "list" {
+		if d.List == nil { // reported by check
+			return c
+		}
 		for i, s := range d.List.Sources {
 			src := s.URL
 			if src == "" {
@@ -246,21 +247,23 @@ func compile(p *parser, d *Definition) (*compiledDef, error) {
 			}
 			t, err := parseTemplate(src, settingNames)
 			if err != nil {
-				return nil, p.errf(p.line("list", "sources"), fmt.Sprintf("list.sources[%d]", i), "%v", err)
+				p.add(p.errf(p.line("list", "sources"), fmt.Sprintf("list.sources[%d]", i), "%v", err))
+				continue
 			}
 			c.listSrc = append(c.listSrc, t)
 		}
-		if c.listRules, err = compileRules(p, d.Result, RuleSpec{}, []string{"result"}, cache); err != nil {
-			return nil, err
-		}
-		return c, nil
+		c.listRules = compileRules(p, d.Result, RuleSpec{}, []string{"result"}, cache)
+		return c
 	}
 	for _, key := range sortedKeys(d.Queries) {
 		q := d.Queries[key]
+		if q == nil { // reported by check
+			continue
+		}
 		cq := &compiledQuery{key: key, method: q.Method}
 		cq.iocType, cq.subType, _ = strings.Cut(key, "-")
 		if cq.path, err = parseTemplate(q.Path, known); err != nil {
-			return nil, p.errf(p.line("queries", key, "path"), "queries."+key+".path", "%v", err)
+			p.add(p.errf(p.line("queries", key, "path"), "queries."+key+".path", "%v", err))
 		}
 		merged := map[string]string{}
 		for k, v := range d.Params {
@@ -269,43 +272,35 @@ func compile(p *parser, d *Definition) (*compiledDef, error) {
 		for k, v := range q.Params {
 			merged[k] = v
 		}
-		if cq.params, err = compileKVs(p, merged, known, "queries", key, "params"); err != nil {
-			return nil, err
-		}
-		if cq.headers, err = compileKVs(p, q.Headers, known, "queries", key, "headers"); err != nil {
-			return nil, err
-		}
-		if cq.form, err = compileKVs(p, q.Form, known, "queries", key, "form"); err != nil {
-			return nil, err
-		}
+		cq.params = compileKVs(p, merged, known, "queries", key, "params")
+		cq.headers = compileKVs(p, q.Headers, known, "queries", key, "headers")
+		cq.form = compileKVs(p, q.Form, known, "queries", key, "form")
 		if q.Body.Kind != 0 {
 			var raw any
 			if err := q.Body.Decode(&raw); err != nil {
-				return nil, p.errf(q.Body.Line, "queries."+key+".body", "%v", err)
-			}
-			if cq.body, err = compileBody(raw, known); err != nil {
-				return nil, p.errf(q.Body.Line, "queries."+key+".body", "%v", err)
+				p.add(p.errf(q.Body.Line, "queries."+key+".body", "%v", err))
+			} else if cq.body, err = compileBody(raw, known); err != nil {
+				p.add(p.errf(q.Body.Line, "queries."+key+".body", "%v", err))
 			}
 		}
-		if cq.rules, err = compileRules(p, q.Result, d.Result, []string{"queries", key, "result"}, cache); err != nil {
-			return nil, err
-		}
+		cq.rules = compileRules(p, q.Result, d.Result, []string{"queries", key, "result"}, cache)
 		c.queries[key] = cq
 	}
-	return c, nil
+	return c
 }
 
-func compileKVs(p *parser, m map[string]string, known map[string]bool, path ...string) ([]kvTmpl, error) {
+func compileKVs(p *parser, m map[string]string, known map[string]bool, path ...string) []kvTmpl {
 	out := make([]kvTmpl, 0, len(m))
 	for _, k := range sortedKeys(m) {
 		t, err := parseTemplate(m[k], known)
 		if err != nil {
 			full := append(append([]string{}, path...), k)
-			return nil, p.errf(p.line(full...), strings.Join(full, "."), "%v", err)
+			p.add(p.errf(p.line(full...), strings.Join(full, "."), "%v", err))
+			continue
 		}
 		out = append(out, kvTmpl{key: k, val: t})
 	}
-	return out, nil
+	return out
 }
 
 func compileBody(v any, known map[string]bool) (any, error) {
@@ -366,7 +361,7 @@ func exprOptions() []expr.Option {
 
 var baseExprOptions = exprOptions()
 
-func compileRules(p *parser, spec, fallback RuleSpec, path []string, cache map[string]*vm.Program) (*rules, error) {
+func compileRules(p *parser, spec, fallback RuleSpec, path []string, cache map[string]*vm.Program) *rules {
 	pick := func(a, b string) string {
 		if strings.TrimSpace(a) != "" {
 			return a
@@ -418,12 +413,13 @@ func compileRules(p *parser, spec, fallback RuleSpec, path []string, cache map[s
 				lpath = []string{"result"}
 			}
 			full := append(append([]string{}, lpath...), o.name)
-			return nil, p.errf(p.line(full...), strings.Join(full, "."), "expression does not compile: %s", oneLine(err.Error()))
+			p.add(p.errf(p.line(full...), strings.Join(full, "."), "expression does not compile: %s", oneLine(err.Error())))
+			continue
 		}
 		cache[ck] = prog
 		*o.dst = prog
 	}
-	return r, nil
+	return r
 }
 
 func oneLine(s string) string {

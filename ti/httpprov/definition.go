@@ -234,12 +234,22 @@ func ParseDefinition(name string, data []byte) (*Definition, error) {
 	var raw rawDef
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&raw); err != nil {
-		return nil, yamlErr(name, err, &root)
-	}
 	p := &parser{file: name, root: doc}
-	for k := range raw.Extra {
-		return nil, p.errf(p.line(k), k, "unknown key (known: kind, provider_name, aliases, description, version, mode, base_url, settings, headers, params, basic_auth, limits, type_aliases, queries, result, status_map, list, types, docs, examples, override)")
+	if err := dec.Decode(&raw); err != nil {
+		// A decode error hides nothing else: every one is reported, and the
+		// keys that did decode are still checked.
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, yamlErr(name, err, &root)
+		}
+		for _, msg := range te.Errors {
+			e := yamlErr(name, errors.New(msg), &root)
+			p.decodeKeys = append(p.decodeKeys, e.(*DefinitionError).Key)
+			p.errs = append(p.errs, e)
+		}
+	}
+	for _, k := range sortedKeys(raw.Extra) {
+		p.add(p.errf(p.line(k), k, "unknown key (known: kind, provider_name, aliases, description, version, mode, base_url, settings, headers, params, basic_auth, limits, type_aliases, queries, result, status_map, list, types, docs, examples, override)"))
 	}
 	d := &Definition{
 		File: name, Name: strings.TrimSpace(raw.ProviderName), Aliases: raw.Aliases,
@@ -250,11 +260,9 @@ func ParseDefinition(name string, data []byte) (*Definition, error) {
 		Result: raw.Result, StatusMap: raw.StatusMap, List: raw.List, Types: raw.Types, Docs: raw.Docs,
 		ExampleIoC: raw.Examples, Override: raw.Override,
 	}
-	if err := p.check(d, raw.Kind); err != nil {
-		return nil, err
-	}
-	c, err := compile(p, d)
-	if err != nil {
+	p.check(d, raw.Kind)
+	c := compile(p, d)
+	if err := p.err(); err != nil {
 		return nil, err
 	}
 	d.compiled = c
@@ -269,8 +277,9 @@ var (
 )
 
 // yamlErr turns a YAML error into a DefinitionError with the line and, when
-// the document parsed, the key path at that line. Only the first of several
-// decode errors is kept, phrased without Go type names.
+// the document parsed, the key path at that line, phrased without Go type
+// names. ParseDefinition calls it once per decode error (yaml.TypeError
+// lists them all); for an error holding several, the first is kept.
 func yamlErr(file string, err error, root *yaml.Node) error {
 	text := strings.TrimPrefix(err.Error(), "yaml: ")
 	text = strings.TrimPrefix(text, "unmarshal errors:\n")
@@ -356,6 +365,49 @@ func keyAtLine(n *yaml.Node, line int, prefix string) string {
 type parser struct {
 	file string
 	root *yaml.Node
+	errs []error
+	// decodeKeys are the keys whose value did not decode; later checks of
+	// the same key (which saw no value) are not reported again.
+	decodeKeys []string
+}
+
+// add records a problem; the same message twice (a shared result rule
+// compiled for every query) is kept once.
+func (p *parser) add(err error) {
+	var de *DefinitionError
+	if errors.As(err, &de) {
+		for _, k := range p.decodeKeys {
+			if k != "" && (de.Key == k || strings.HasPrefix(de.Key, k+".") || strings.HasPrefix(de.Key, k+"[")) {
+				return
+			}
+		}
+	}
+	for _, e := range p.errs {
+		if e.Error() == err.Error() {
+			return
+		}
+	}
+	p.errs = append(p.errs, err)
+}
+
+// err is every recorded problem in line order: the one problem itself, or
+// several joined (each still a *DefinitionError for errors.As).
+func (p *parser) err() error {
+	switch len(p.errs) {
+	case 0:
+		return nil
+	case 1:
+		return p.errs[0]
+	}
+	line := func(e error) int {
+		var de *DefinitionError
+		if errors.As(e, &de) {
+			return de.Line
+		}
+		return 0
+	}
+	sort.SliceStable(p.errs, func(i, j int) bool { return line(p.errs[i]) < line(p.errs[j]) })
+	return errors.Join(p.errs...)
 }
 
 // node finds the node at a key path (mapping keys), or nil.
@@ -399,26 +451,25 @@ func (p *parser) errf(line int, key, format string, args ...any) error {
 		Err: fmt.Errorf("%w: %s", ErrDefinition, fmt.Sprintf(format, args...))}
 }
 
-func (p *parser) check(d *Definition, kind string) error {
+func (p *parser) check(d *Definition, kind string) {
 	switch strings.ToLower(strings.TrimSpace(kind)) {
 	case "ti":
 		d.Kind = registry.KindTI
 	case "context":
 		d.Kind = registry.KindContext
 	case "":
-		return p.errf(p.line(), "kind", "missing (want ti or context)")
+		p.add(p.errf(p.line(), "kind", "missing (want ti or context)"))
 	default:
-		return p.errf(p.line("kind"), "kind", "%q is not ti or context", kind)
+		p.add(p.errf(p.line("kind"), "kind", "%q is not ti or context", kind))
 	}
 	if d.Name == "" {
-		return p.errf(p.line(), "provider_name", "missing")
-	}
-	if !nameRE.MatchString(d.Name) {
-		return p.errf(p.line("provider_name"), "provider_name", "%q: use letters, digits, '_', '-' or '.', starting with a letter", d.Name)
+		p.add(p.errf(p.line(), "provider_name", "missing"))
+	} else if !nameRE.MatchString(d.Name) {
+		p.add(p.errf(p.line("provider_name"), "provider_name", "%q: use letters, digits, '_', '-' or '.', starting with a letter", d.Name))
 	}
 	for _, a := range d.Aliases {
 		if !nameRE.MatchString(a) {
-			return p.errf(p.line("aliases"), "aliases", "%q: use letters, digits, '_', '-' or '.', starting with a letter", a)
+			p.add(p.errf(p.line("aliases"), "aliases", "%q: use letters, digits, '_', '-' or '.', starting with a letter", a))
 		}
 	}
 	switch d.Mode {
@@ -426,7 +477,7 @@ func (p *parser) check(d *Definition, kind string) error {
 		d.Mode = "http"
 	case "list":
 	default:
-		return p.errf(p.line("mode"), "mode", "%q is not http or list", d.Mode)
+		p.add(p.errf(p.line("mode"), "mode", "%q is not http or list", d.Mode))
 	}
 	seen := map[string]bool{}
 	for i, s := range d.Settings {
@@ -436,13 +487,16 @@ func (p *parser) check(d *Definition, kind string) error {
 			ln = n.Line
 		}
 		if !nameRE.MatchString(s.Name) {
-			return p.errf(ln, key+".name", "%q is not a valid setting name", s.Name)
+			p.add(p.errf(ln, key+".name", "%q is not a valid setting name", s.Name))
+			continue
 		}
 		if reservedVars[s.Name] {
-			return p.errf(ln, key+".name", "%q is reserved", s.Name)
+			p.add(p.errf(ln, key+".name", "%q is reserved", s.Name))
+			continue
 		}
 		if seen[strings.ToLower(s.Name)] {
-			return p.errf(ln, key+".name", "%q declared twice", s.Name)
+			p.add(p.errf(ln, key+".name", "%q declared twice", s.Name))
+			continue
 		}
 		seen[strings.ToLower(s.Name)] = true
 	}
@@ -453,34 +507,34 @@ func (p *parser) check(d *Definition, kind string) error {
 		d.Settings = append(d.Settings, Setting{Name: "timeout", Description: "per-call timeout in seconds or a Go duration"})
 	}
 	if d.BaseURL == "" && d.Mode == "http" {
-		return p.errf(p.line(), "base_url", "missing")
+		p.add(p.errf(p.line(), "base_url", "missing"))
 	}
-	if err := p.checkLimits(&d.Limits); err != nil {
-		return err
-	}
+	p.checkLimits(&d.Limits)
 	for code, v := range d.StatusMap {
 		switch v {
 		case "not_found", "invalid", "provider_error", "unexpected":
 		default:
-			return p.errf(p.line("status_map"), fmt.Sprintf("status_map.%d", code), "%q: want not_found, invalid, provider_error or unexpected", v)
+			p.add(p.errf(p.line("status_map"), fmt.Sprintf("status_map.%d", code), "%q: want not_found, invalid, provider_error or unexpected", v))
 		}
 		if code < 100 || code > 599 {
-			return p.errf(p.line("status_map"), fmt.Sprintf("status_map.%d", code), "not an HTTP status code")
+			p.add(p.errf(p.line("status_map"), fmt.Sprintf("status_map.%d", code), "not an HTTP status code"))
 		}
 	}
 	if d.Mode == "list" {
-		return p.checkList(d)
+		p.checkList(d)
+		return
 	}
 	if len(d.Queries) == 0 {
-		return p.errf(p.line(), "queries", "missing: a provider needs at least one query")
+		p.add(p.errf(p.line(), "queries", "missing: a provider needs at least one query"))
 	}
 	for k, q := range d.Queries {
 		if q == nil {
-			return p.errf(p.line("queries", k), "queries."+k, "empty query")
+			p.add(p.errf(p.line("queries", k), "queries."+k, "empty query"))
+			continue
 		}
 		t, _, _ := strings.Cut(k, "-")
 		if !knownTypes[t] {
-			return p.errf(p.line("queries", k), "queries."+k, "unknown indicator type %q (known: %s)", t, strings.Join(sortedKeys(knownTypes), ", "))
+			p.add(p.errf(p.line("queries", k), "queries."+k, "unknown indicator type %q (known: %s)", t, strings.Join(sortedKeys(knownTypes), ", ")))
 		}
 		q.Method = strings.ToUpper(strings.TrimSpace(q.Method))
 		switch q.Method {
@@ -491,24 +545,23 @@ func (p *parser) check(d *Definition, kind string) error {
 			}
 		case "GET", "POST":
 		default:
-			return p.errf(p.line("queries", k, "method"), "queries."+k+".method", "%q: want GET or POST", q.Method)
+			p.add(p.errf(p.line("queries", k, "method"), "queries."+k+".method", "%q: want GET or POST", q.Method))
 		}
 		if len(q.Form) > 0 && q.Body.Kind != 0 {
-			return p.errf(p.line("queries", k, "body"), "queries."+k, "form and body are exclusive")
+			p.add(p.errf(p.line("queries", k, "body"), "queries."+k, "form and body are exclusive"))
 		}
 		if q.Method == "GET" && (len(q.Form) > 0 || q.Body.Kind != 0) {
-			return p.errf(p.line("queries", k, "method"), "queries."+k, "a GET query cannot send form or body")
+			p.add(p.errf(p.line("queries", k, "method"), "queries."+k, "a GET query cannot send form or body"))
 		}
 	}
 	for from, to := range d.TypeAliases {
 		if !knownTypes[from] {
-			return p.errf(p.line("type_aliases", from), "type_aliases."+from, "unknown indicator type %q", from)
+			p.add(p.errf(p.line("type_aliases", from), "type_aliases."+from, "unknown indicator type %q", from))
 		}
 		if _, ok := d.Queries[to]; !ok {
-			return p.errf(p.line("type_aliases", from), "type_aliases."+from, "target %q has no query", to)
+			p.add(p.errf(p.line("type_aliases", from), "type_aliases."+from, "target %q has no query", to))
 		}
 	}
-	return nil
 }
 
 func (p *parser) seqItem(key string, i int) *yaml.Node {
@@ -519,14 +572,14 @@ func (p *parser) seqItem(key string, i int) *yaml.Node {
 	return n.Content[i]
 }
 
-func (p *parser) checkLimits(l *LimitsSpec) error {
+func (p *parser) checkLimits(l *LimitsSpec) {
 	if l.PerSecond < 0 || l.PerMinute < 0 || l.Burst < 0 || l.DailyQuota < 0 || l.Concurrency < 0 || l.Retries < 0 || l.MaxBatch < 0 {
-		return p.errf(p.line("limits"), "limits", "limits cannot be negative")
+		p.add(p.errf(p.line("limits"), "limits", "limits cannot be negative"))
 	}
 	if l.Timeout != "" {
 		d, err := parseDurationSetting(l.Timeout)
 		if err != nil || d <= 0 {
-			return p.errf(p.line("limits", "timeout"), "limits.timeout", "%q is not a positive duration (e.g. 30s)", l.Timeout)
+			p.add(p.errf(p.line("limits", "timeout"), "limits.timeout", "%q is not a positive duration (e.g. 30s)", l.Timeout))
 		}
 		l.timeout = d
 	}
@@ -534,49 +587,49 @@ func (p *parser) checkLimits(l *LimitsSpec) error {
 	if l.MaxResponseSize != "" {
 		n, err := parseSize(l.MaxResponseSize)
 		if err != nil || n <= 0 {
-			return p.errf(p.line("limits", "max_response_size"), "limits.max_response_size", "%q is not a size (e.g. 10MiB)", l.MaxResponseSize)
+			p.add(p.errf(p.line("limits", "max_response_size"), "limits.max_response_size", "%q is not a size (e.g. 10MiB)", l.MaxResponseSize))
 		}
 		l.maxSize = n
 	}
-	return nil
 }
 
-func (p *parser) checkList(d *Definition) error {
+func (p *parser) checkList(d *Definition) {
 	l := d.List
 	if l == nil {
-		return p.errf(p.line(), "list", "mode list needs a list: section")
+		p.add(p.errf(p.line(), "list", "mode list needs a list: section"))
+		return
 	}
 	if len(l.Sources) == 0 {
-		return p.errf(p.line("list"), "list.sources", "missing")
+		p.add(p.errf(p.line("list"), "list.sources", "missing"))
 	}
 	for i, s := range l.Sources {
 		key := fmt.Sprintf("list.sources[%d]", i)
 		if (s.URL == "") == (s.Path == "") {
-			return p.errf(p.line("list", "sources"), key, "set exactly one of url and path")
+			p.add(p.errf(p.line("list", "sources"), key, "set exactly one of url and path"))
 		}
 		if s.Path != "" && d.BaseURL == "" {
-			return p.errf(p.line("list", "sources"), key, "path needs base_url")
+			p.add(p.errf(p.line("list", "sources"), key, "path needs base_url"))
 		}
 		if s.URL != "" {
 			if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return p.errf(p.line("list", "sources"), key+".url", "%q is not an http(s) URL", s.URL)
+				p.add(p.errf(p.line("list", "sources"), key+".url", "%q is not an http(s) URL", s.URL))
 			}
 		}
 		switch s.Format {
 		case "lines":
 		case "stanzas":
 			if s.Start == "" || s.Emit == "" {
-				return p.errf(p.line("list", "sources"), key, "format stanzas needs start and emit")
+				p.add(p.errf(p.line("list", "sources"), key, "format stanzas needs start and emit"))
 			}
 		default:
-			return p.errf(p.line("list", "sources"), key+".format", "%q: want lines or stanzas", s.Format)
+			p.add(p.errf(p.line("list", "sources"), key+".format", "%q: want lines or stanzas", s.Format))
 		}
 	}
 	l.ttl = 24 * time.Hour
 	if l.TTL != "" {
 		t, err := time.ParseDuration(l.TTL)
 		if err != nil || t <= 0 {
-			return p.errf(p.line("list", "ttl"), "list.ttl", "%q is not a positive duration", l.TTL)
+			p.add(p.errf(p.line("list", "ttl"), "list.ttl", "%q is not a positive duration", l.TTL))
 		}
 		l.ttl = t
 	}
@@ -585,20 +638,19 @@ func (p *parser) checkList(d *Definition) error {
 		l.Key = "exact"
 	case "ip", "lower", "exact":
 	default:
-		return p.errf(p.line("list", "key"), "list.key", "%q: want ip, lower or exact", l.Key)
+		p.add(p.errf(p.line("list", "key"), "list.key", "%q: want ip, lower or exact", l.Key))
 	}
 	if len(d.Queries) > 0 {
-		return p.errf(p.line("queries"), "queries", "mode list takes no queries; name the answered types in types:")
+		p.add(p.errf(p.line("queries"), "queries", "mode list takes no queries; name the answered types in types:"))
 	}
 	if len(d.Types) == 0 {
-		return p.errf(p.line(), "types", "mode list needs types: (the indicator types the list answers)")
+		p.add(p.errf(p.line(), "types", "mode list needs types: (the indicator types the list answers)"))
 	}
 	for _, t := range d.Types {
 		if !knownTypes[t] {
-			return p.errf(p.line("types"), "types", "unknown indicator type %q", t)
+			p.add(p.errf(p.line("types"), "types", "unknown indicator type %q", t))
 		}
 	}
-	return nil
 }
 
 func parseDurationSetting(s string) (time.Duration, error) {
