@@ -169,7 +169,11 @@ each plugin is started and asked for its health.`,
 				return regErr
 			}
 			if n := len(rep.Problems); n > 0 {
-				return UsageErrorf("%d plugin file(s) or folder(s) could not be loaded (see the error rows)", n)
+				files := map[string]bool{}
+				for _, p := range rep.Problems {
+					files[p.Path] = true
+				}
+				return UsageErrorf("%d problem(s) in %d plugin file(s) or folder(s) that could not be loaded (see the error rows)", n, len(files))
 			}
 			return nil
 		},
