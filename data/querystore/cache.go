@@ -7,17 +7,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/msticgo/msticgo/data/dataenv"
 	"github.com/msticgo/msticgo/data/render"
 	"github.com/msticgo/msticgo/internal/cachefile"
+	"github.com/msticgo/msticgo/internal/srcdigest"
 )
 
 // cacheVersion changes whenever the cached shape changes, so old entries
@@ -36,15 +35,7 @@ var ownSource embed.FS
 var codeVersion = sync.OnceValue(func() string {
 	h := sha256.New()
 	h.Write([]byte(cacheVersion))
-	entries, _ := fs.ReadDir(ownSource, ".")
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), "_test.go") {
-			continue
-		}
-		b, _ := fs.ReadFile(ownSource, e.Name())
-		h.Write([]byte(e.Name()))
-		h.Write(b)
-	}
+	h.Write([]byte(srcdigest.Of(ownSource)))
 	h.Write([]byte(render.SourceDigest()))
 	h.Write([]byte(dataenv.SourceDigest()))
 	return cacheVersion + "-" + hex.EncodeToString(h.Sum(nil))[:16]

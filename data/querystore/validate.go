@@ -15,13 +15,7 @@ import (
 // str, datetime, int, float, list (bool and dict are msticgo additions
 // and allowed); a non-null default; only known keys. Warnings of the
 // loader become errors here.
-func ValidateFile(p string) []Problem {
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return []Problem{{File: p, Message: err.Error()}}
-	}
-	return Validate(p, data)
-}
+func ValidateFile(p string) []Problem { return checkFile(p, Validate) }
 
 // Validate is ValidateFile for bytes.
 func Validate(name string, data []byte) []Problem {
@@ -34,12 +28,16 @@ func Validate(name string, data []byte) []Problem {
 
 // SchemaFile is Schema for a file on disk (a file that cannot be read is
 // one problem).
-func SchemaFile(p string) []Problem {
+func SchemaFile(p string) []Problem { return checkFile(p, Schema) }
+
+// checkFile runs check on the content of file p; a file that cannot be
+// read is one problem.
+func checkFile(p string, check func(name string, data []byte) []Problem) []Problem {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return []Problem{{File: p, Message: err.Error()}}
 	}
-	return Schema(p, data)
+	return check(p, data)
 }
 
 // Schema checks a query file against the rules of MSTICPy's JSON schema
