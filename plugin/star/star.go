@@ -23,6 +23,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/msticgo/msticgo/plugin/internal/notconfigured"
 	"github.com/msticgo/msticgo/registry"
 )
 
@@ -78,23 +79,7 @@ type Setting struct {
 
 // NotConfiguredError names the required settings (SETTINGS) missing from
 // the entry's Args.
-type NotConfiguredError struct {
-	Plugin  string
-	Missing []string
-}
-
-func (e *NotConfiguredError) Error() string {
-	return fmt.Sprintf("plugin %s is not configured: missing required setting(s) %s in its Args", e.Plugin, strings.Join(e.Missing, ", "))
-}
-
-// NotConfiguredReason is the reason without the plugin name, for the
-// lookup engine's "not configured: <reason>" status.
-func (e *NotConfiguredError) NotConfiguredReason() string {
-	if len(e.Missing) == 1 {
-		return "missing required setting " + e.Missing[0]
-	}
-	return "missing required settings " + strings.Join(e.Missing, ", ")
-}
+type NotConfiguredError = notconfigured.Error
 
 // Error is a script error with its position.
 type Error struct {
