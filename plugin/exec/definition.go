@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/msticgo/msticgo/plugin/internal/notconfigured"
 	"github.com/msticgo/msticgo/registry"
 )
 
@@ -74,23 +75,7 @@ func (d *Definition) Registration() registry.Registration {
 }
 
 // NotConfiguredError names the required settings that are missing.
-type NotConfiguredError struct {
-	Plugin  string
-	Missing []string
-}
-
-func (e *NotConfiguredError) Error() string {
-	return fmt.Sprintf("plugin %s is not configured: missing required setting(s) %s in its Args", e.Plugin, strings.Join(e.Missing, ", "))
-}
-
-// NotConfiguredReason is the reason without the plugin name, for the
-// lookup engine's "not configured: <reason>" status.
-func (e *NotConfiguredError) NotConfiguredReason() string {
-	if len(e.Missing) == 1 {
-		return "missing required setting " + e.Missing[0]
-	}
-	return "missing required settings " + strings.Join(e.Missing, ", ")
-}
+type NotConfiguredError = notconfigured.Error
 
 // Settings checks args against the manifest and returns the typed settings
 // sent in initialize and the secret values to scrub.

@@ -163,18 +163,7 @@ func TestToResultErrorSeverity(t *testing.T) {
 // after max_restarts crashes in a row the plugin is unavailable, and its
 // calls fail at once without starting another process.
 func TestCrashRestartsThenUnavailable(t *testing.T) {
-	var buf syncBuffer
-	dir := writePlugin(t, goManifest(t, "ti", "Crashy", "crash", "", "max_restarts: 2"))
-	def, err := Load(dir, slog.New(slog.NewTextHandler(&buf, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer def.Close()
-	inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := inst.(*Provider)
+	_, p, buf := loggedInstance(t, writePlugin(t, goManifest(t, "ti", "Crashy", "crash", "", "max_restarts: 2")))
 	// Each process writes one stderr line, just before it exits.
 	started := func() int { return strings.Count(buf.String(), `msg="plugin stderr"`) }
 	for i := 1; i <= 2; i++ {
@@ -640,22 +629,29 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// loggedInstance loads the plugin in dir with a text logger writing to the
+// returned buffer and creates an instance with no settings; the definition
+// is closed at the end of the test (Close may also be called before).
+func loggedInstance(tb testing.TB, dir string) (*Definition, *Provider, *syncBuffer) {
+	tb.Helper()
+	buf := &syncBuffer{}
+	def, err := Load(dir, slog.New(slog.NewTextHandler(buf, nil)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = def.Close() })
+	inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return def, inst.(*Provider), buf
+}
+
 // TestCrashStderrIsThisCallsOnly: the error row of a plugin that exits
 // during a lookup quotes only the stderr it wrote during that call, not
 // the lines of earlier, unrelated lookups.
 func TestCrashStderrIsThisCallsOnly(t *testing.T) {
-	var buf syncBuffer
-	dir := writePlugin(t, goManifest(t, "ti", "Noisy", "noisy", ""))
-	def, err := Load(dir, slog.New(slog.NewTextHandler(&buf, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer def.Close()
-	inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := inst.(*Provider)
+	_, p, buf := loggedInstance(t, writePlugin(t, goManifest(t, "ti", "Noisy", "noisy", "")))
 	tests := []struct {
 		ioc  string
 		want lookup.Status

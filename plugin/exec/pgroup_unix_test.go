@@ -5,7 +5,6 @@ package exec
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	osexec "os/exec"
 	"runtime"
@@ -22,23 +21,15 @@ func TestProcessGroupEndedOnClose(t *testing.T) {
 	if _, err := osexec.LookPath("sleep"); err != nil {
 		t.Skip("no sleep program")
 	}
-	var buf syncBuffer
-	dir := writePlugin(t, goManifest(t, "ti", "Spawner", "spawn", ""))
-	def, err := Load(dir, slog.New(slog.NewTextHandler(&buf, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, _ := def.Factory(context.Background(), registry.FactoryArgs{})
-	if r := inst.(*Provider).Lookup(context.Background(), items(1)[0]); !r.Status.OK() {
+	def, p, buf := loggedInstance(t, writePlugin(t, goManifest(t, "ti", "Spawner", "spawn", "")))
+	if r := p.Lookup(context.Background(), items(1)[0]); !r.Status.OK() {
 		t.Fatalf("lookup: %v", r.Message)
 	}
 	var pid int
 	for i := 0; i < 100 && pid == 0; i++ {
-		if _, after, ok := strings.Cut(buf.String(), "child "); ok {
-			pid, _ = strconv.Atoi(strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })[0])
-			break
+		if pid = logPid(buf.String(), "child "); pid == 0 {
+			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	if pid == 0 {
 		t.Fatalf("no child pid in log:\n%s", buf.String())
@@ -46,13 +37,33 @@ func TestProcessGroupEndedOnClose(t *testing.T) {
 	def.Close()
 	// The group was sent SIGKILL before Close returned; the kernel may take
 	// a moment to finish the child.
-	for i := 0; running(pid) && i < 250; i++ {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if running(pid) {
+	if waitEnded(pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 		t.Fatalf("child %d of the plugin still runs after Close", pid)
 	}
+}
+
+// logPid is the number that follows the first marker in log, 0 if none.
+func logPid(log, marker string) int {
+	_, after, ok := strings.Cut(log, marker)
+	if !ok {
+		return 0
+	}
+	digits := strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })
+	if len(digits) == 0 {
+		return 0
+	}
+	pid, _ := strconv.Atoi(digits[0])
+	return pid
+}
+
+// waitEnded waits up to 5s for pid to end and reports whether it still
+// runs.
+func waitEnded(pid int) bool {
+	for i := 0; running(pid) && i < 250; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return running(pid)
 }
 
 // running reports whether pid is a running process; a zombie waiting to be
@@ -126,25 +137,13 @@ func TestBrokenProcessEndedByClose(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {
-			var buf syncBuffer
 			m := fmt.Sprintf("kind: ti\nprovider_name: Hang\ncommand: [%q, %s]\nlimits: {start_timeout: 300ms, call_timeout: 300ms, shutdown_timeout: 300ms, max_restarts: 1}\n", testPluginBinary(t), c.mode)
-			def, err := Load(writePlugin(t, m), slog.New(slog.NewTextHandler(&buf, nil)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := inst.(*Provider).Lookup(context.Background(), items(1)[0])
+			def, p, buf := loggedInstance(t, writePlugin(t, m))
+			r := p.Lookup(context.Background(), items(1)[0])
 			if r.Status.OK() || !strings.Contains(r.Message, c.want) {
 				t.Fatalf("lookup: %v %q; want an error containing %q", r.Status, r.Message, c.want)
 			}
-			_, after, ok := strings.Cut(buf.String(), "pid ")
-			if !ok {
-				t.Fatalf("no pid in log:\n%s", buf.String())
-			}
-			pid, _ := strconv.Atoi(strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })[0])
+			pid := logPid(buf.String(), "pid ")
 			if pid == 0 {
 				t.Fatalf("no pid in log:\n%s", buf.String())
 			}
@@ -165,25 +164,14 @@ func TestExitSeenWithDaemonHoldingPipes(t *testing.T) {
 	if _, err := osexec.LookPath("setsid"); err != nil {
 		t.Skip("no setsid program")
 	}
-	var buf syncBuffer
 	// a call timeout of a minute: before the fix the lookup waited for it
 	m := goManifest(t, "ti", "Daemon", "daemon", "", "call_timeout: 60s", "max_restarts: 1")
-	def, err := Load(writePlugin(t, strings.Replace(m, "call_timeout: 5s, ", "", 1)), slog.New(slog.NewTextHandler(&buf, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer def.Close()
-	inst, err := def.Factory(context.Background(), registry.FactoryArgs{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	def, p, buf := loggedInstance(t, writePlugin(t, strings.Replace(m, "call_timeout: 5s, ", "", 1)))
 	// the process answers initialize after starting the daemon
-	r := inst.(*Provider).Lookup(context.Background(), items(1)[0])
-	var pid int
-	if _, after, ok := strings.Cut(buf.String(), "child "); ok {
-		if pid, _ = strconv.Atoi(strings.FieldsFunc(after, func(r rune) bool { return r < '0' || r > '9' })[0]); pid > 0 {
-			defer syscall.Kill(pid, syscall.SIGKILL)
-		}
+	r := p.Lookup(context.Background(), items(1)[0])
+	pid := logPid(buf.String(), "child ")
+	if pid > 0 {
+		defer syscall.Kill(pid, syscall.SIGKILL)
 	}
 	for _, want := range []string{"exited during lookup: exit status 3", "fatal: upstream said 401"} {
 		if !strings.Contains(r.Message, want) {
@@ -198,10 +186,7 @@ func TestExitSeenWithDaemonHoldingPipes(t *testing.T) {
 	}
 	// Close ends the daemon too: it still holds the plugin's pipes
 	def.Close()
-	for i := 0; running(pid) && i < 250; i++ {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if running(pid) {
+	if waitEnded(pid) {
 		t.Errorf("the plugin's daemon %d still runs after Close", pid)
 	}
 }

@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,6 +25,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/msticgo/msticgo/plugin/internal/notconfigured"
 	"github.com/msticgo/msticgo/registry"
 )
 
@@ -78,23 +81,7 @@ type Setting struct {
 
 // NotConfiguredError names the required settings (SETTINGS) missing from
 // the entry's Args.
-type NotConfiguredError struct {
-	Plugin  string
-	Missing []string
-}
-
-func (e *NotConfiguredError) Error() string {
-	return fmt.Sprintf("plugin %s is not configured: missing required setting(s) %s in its Args", e.Plugin, strings.Join(e.Missing, ", "))
-}
-
-// NotConfiguredReason is the reason without the plugin name, for the
-// lookup engine's "not configured: <reason>" status.
-func (e *NotConfiguredError) NotConfiguredReason() string {
-	if len(e.Missing) == 1 {
-		return "missing required setting " + e.Missing[0]
-	}
-	return "missing required settings " + strings.Join(e.Missing, ", ")
-}
+type NotConfiguredError = notconfigured.Error
 
 // Error is a script error with its position.
 type Error struct {
@@ -316,36 +303,18 @@ func (s *Script) readSettings(v starlark.Value, bad func(format string, a ...any
 			continue
 		}
 		var st Setting
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			x := m[k]
 			switch k {
-			case "name", "description":
-				sv, ok := x.(string)
-				if !ok {
-					bad("item %d: %s: want a string", i+1, k)
-					continue
-				}
-				if k == "name" {
-					st.Name = strings.TrimSpace(sv)
-				} else {
-					st.Description = sv
-				}
-			case "required", "secret":
-				b, ok := x.(bool)
-				if !ok {
-					bad("item %d: %s: want True or False", i+1, k)
-					continue
-				}
-				if k == "required" {
-					st.Required = b
-				} else {
-					st.Secret = b
-				}
+			case "name":
+				settingField(x, &st.Name, "a string", i, k, bad)
+				st.Name = strings.TrimSpace(st.Name)
+			case "description":
+				settingField(x, &st.Description, "a string", i, k, bad)
+			case "required":
+				settingField(x, &st.Required, "True or False", i, k, bad)
+			case "secret":
+				settingField(x, &st.Secret, "True or False", i, k, bad)
 			default:
 				bad("item %d: unknown key %q (want name, required, secret, description)", i+1, k)
 			}
@@ -364,6 +333,17 @@ func (s *Script) readSettings(v starlark.Value, bad func(format string, a ...any
 		seen[strings.ToLower(st.Name)] = true
 		s.Settings = append(s.Settings, st)
 	}
+}
+
+// settingField sets *dst to x when x is a T; otherwise it reports key k of
+// item i (0-based) as not being want.
+func settingField[T any](x any, dst *T, want string, i int, k string, bad func(format string, a ...any)) {
+	v, ok := x.(T)
+	if !ok {
+		bad("item %d: %s: want %s", i+1, k, want)
+		return
+	}
+	*dst = v
 }
 
 func isString(v any) bool { _, ok := v.(string); return ok }
