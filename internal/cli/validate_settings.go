@@ -29,10 +29,7 @@ func unknownSettingProblems(reg *registry.Registry, cfg *config.Config) []config
 		return nil
 	}
 	var out []config.Problem
-	for _, sk := range []struct {
-		section string
-		kind    registry.Kind
-	}{{"TIProviders", registry.KindTI}, {"ContextProviders", registry.KindContext}} {
+	for _, sk := range lookupSections {
 		for _, e := range cfg.Section(sk.section) {
 			if e.Provider == lookup.NoLoad || len(e.Args) == 0 {
 				continue
