@@ -24,12 +24,13 @@ func uncached(p Provider) bool {
 
 // limitKeys are the Args read by the engine (limits): they change how calls
 // are made, never the answers, so they are not part of an entry's identity.
-var limitKeys = map[string]bool{
-	strings.ToLower(ArgRateLimit): true, strings.ToLower(ArgBurst): true,
-	strings.ToLower(ArgConcurrency): true, strings.ToLower(ArgDailyQuota): true,
-	strings.ToLower(ArgTimeout): true, strings.ToLower(ArgRetries): true,
-	"maxbatch": true,
-}
+var limitKeys = func() map[string]bool {
+	m := make(map[string]bool, len(LimitArgs))
+	for _, k := range LimitArgs {
+		m[strings.ToLower(k)] = true
+	}
+	return m
+}()
 
 // endpointKeys are the settings that name the service a provider calls:
 // with the provider type and the secrets they make the identity of a daily

@@ -110,6 +110,12 @@ const (
 	ArgMaxBatch    = "MaxBatch"    // items per call to a provider that takes batches (integer)
 )
 
+// LimitArgs are the Args keys the engine reads from every TIProviders and
+// ContextProviders entry (LimitsFromArgs), in the order messages list them.
+// Read only.
+var LimitArgs = []string{ArgRateLimit, ArgBurst, ArgConcurrency,
+	ArgDailyQuota, ArgTimeout, ArgRetries, ArgMaxBatch}
+
 // LimitsFromArgs reads limit overrides from a config entry's Args (keys
 // matched case-insensitively; absent keys stay zero = not overridden). An
 // error names the key and the bad value.

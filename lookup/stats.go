@@ -20,3 +20,35 @@ type SourceStat struct {
 type StatsReporter interface {
 	SourceStats() []SourceStat
 }
+
+// SourceCounts sums up the sources of an offline provider. Feed sources and
+// warninglists are counted apart, each out of its own kind, as the load
+// warnings, the "not found" note and the listings report them.
+type SourceCounts struct {
+	Feeds       int // feed sources (Kind "feed")
+	FailedFeeds int // feed sources that failed to load
+	Lists       int // warninglists (Kind "warninglist")
+	FailedLists int // warninglists that failed to load
+	Indicators  int // indicators loaded from the feed sources
+}
+
+// CountSources counts the feed sources and warninglists in stats, and the
+// ones of each kind that failed to load.
+func CountSources(stats []SourceStat) SourceCounts {
+	var c SourceCounts
+	for _, st := range stats {
+		if st.Kind == "warninglist" {
+			c.Lists++
+			if st.Error != "" {
+				c.FailedLists++
+			}
+			continue
+		}
+		c.Feeds++
+		c.Indicators += st.Total
+		if st.Error != "" {
+			c.FailedFeeds++
+		}
+	}
+	return c
+}

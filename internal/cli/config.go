@@ -32,10 +32,7 @@ func (a *App) providerTypeProblems(cfg *config.Config) []config.Problem {
 		return nil
 	}
 	var out []config.Problem
-	for _, sk := range []struct {
-		section string
-		kind    registry.Kind
-	}{{"TIProviders", registry.KindTI}, {"ContextProviders", registry.KindContext}} {
+	for _, sk := range lookupSections {
 		for _, e := range cfg.Section(sk.section) {
 			if e.Provider == lookup.NoLoad {
 				continue

@@ -18,6 +18,14 @@ var sectionKind = map[string]registry.Kind{
 	"ContextProviders": registry.KindContext,
 }
 
+// lookupSections are the config sections whose entries the lookup engine
+// uses, with their registry kind: TIProviders, then ContextProviders (the
+// order the config checks report them in).
+var lookupSections = []struct {
+	section string
+	kind    registry.Kind
+}{{"TIProviders", registry.KindTI}, {"ContextProviders", registry.KindContext}}
+
 func init() {
 	addCommand(func(a *App) *cobra.Command {
 		cmd := &cobra.Command{

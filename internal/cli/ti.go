@@ -752,37 +752,21 @@ func describeEntry(a *App, reg *registry.Registry, kind registry.Kind, cfg *conf
 		return row(typesCell(types), limits, "ready", desc)
 	}
 	stats := sr.SourceStats()
-	// feed sources and warninglists are counted apart, each out of its own
-	// kind, as the WARN line and the "not found" note count them
-	total, feeds, lists, failed, failedWL := 0, 0, 0, 0, 0
-	for _, st := range stats {
-		if st.Kind == "warninglist" {
-			lists++
-			if st.Error != "" {
-				failedWL++
-			}
-			continue
-		}
-		feeds++
-		total += st.Total
-		if st.Error != "" {
-			failed++
-		}
-	}
+	c := lookup.CountSources(stats)
 	var notLoaded []string
-	if failed > 0 {
-		notLoaded = append(notLoaded, fmt.Sprintf("%d of %d feed sources", failed, feeds))
+	if c.FailedFeeds > 0 {
+		notLoaded = append(notLoaded, fmt.Sprintf("%d of %d feed sources", c.FailedFeeds, c.Feeds))
 	}
-	if failedWL > 0 {
-		notLoaded = append(notLoaded, fmt.Sprintf("%d of %d warninglists", failedWL, lists))
+	if c.FailedLists > 0 {
+		notLoaded = append(notLoaded, fmt.Sprintf("%d of %d warninglists", c.FailedLists, c.Lists))
 	}
 	status := "ready"
 	if len(notLoaded) > 0 {
 		status = fmt.Sprintf("ready (%s failed to load)", strings.Join(notLoaded, " and "))
 	}
-	summary := fmt.Sprintf("%s from %s", counted(total, "indicator", "indicators"), counted(feeds, "feed source", "feed sources"))
-	if lists > 0 {
-		summary += " and " + counted(lists, "warninglist", "warninglists")
+	summary := fmt.Sprintf("%s from %s", counted(c.Indicators, "indicator", "indicators"), counted(c.Feeds, "feed source", "feed sources"))
+	if c.Lists > 0 {
+		summary += " and " + counted(c.Lists, "warninglist", "warninglists")
 	}
 	if desc != "" {
 		summary = desc + "; " + summary

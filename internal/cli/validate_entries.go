@@ -9,7 +9,6 @@ import (
 
 	"github.com/msticgo/msticgo/config"
 	"github.com/msticgo/msticgo/lookup"
-	"github.com/msticgo/msticgo/registry"
 	"github.com/msticgo/msticgo/table"
 )
 
@@ -31,10 +30,7 @@ func entrySettingProblems(a *App, cfg *config.Config, earlier []config.Problem) 
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	out := unknownSettingProblems(reg, cfg)
-	for _, sk := range []struct {
-		section string
-		kind    registry.Kind
-	}{{"TIProviders", registry.KindTI}, {"ContextProviders", registry.KindContext}} {
+	for _, sk := range lookupSections {
 		entries := cfg.Section(sk.section)
 		specs, err := lookup.EntrySpecs(entries)
 		if err != nil {

@@ -15,11 +15,6 @@ func init() {
 	registryHooks = append(registryHooks, warnSettingTypos)
 }
 
-// limitArgKeys are the Args keys the lookup engine reads from every
-// TIProviders and ContextProviders entry (lookup.LimitsFromArgs).
-var limitArgKeys = []string{lookup.ArgRateLimit, lookup.ArgBurst, lookup.ArgConcurrency,
-	lookup.ArgDailyQuota, lookup.ArgTimeout, lookup.ArgRetries, lookup.ArgMaxBatch}
-
 // unknownSettingProblems reports, as warnings with the setting's line, each
 // Args key of a TIProviders or ContextProviders entry that nothing reads: not
 // an engine limit key (lookup.Arg*) and not a setting the provider declares
@@ -34,10 +29,7 @@ func unknownSettingProblems(reg *registry.Registry, cfg *config.Config) []config
 		return nil
 	}
 	var out []config.Problem
-	for _, sk := range []struct {
-		section string
-		kind    registry.Kind
-	}{{"TIProviders", registry.KindTI}, {"ContextProviders", registry.KindContext}} {
+	for _, sk := range lookupSections {
 		for _, e := range cfg.Section(sk.section) {
 			if e.Provider == lookup.NoLoad || len(e.Args) == 0 {
 				continue
@@ -51,7 +43,7 @@ func unknownSettingProblems(reg *registry.Registry, cfg *config.Config) []config
 				continue // settings not known: any key may be read
 			}
 			complete, _ := r.Meta["settings_complete"].(bool)
-			known := append(append([]string(nil), limitArgKeys...), declared...)
+			known := append(append([]string(nil), lookup.LimitArgs...), declared...)
 			for _, s := range e.Args {
 				if s.Key == "" || hasFold(known, s.Key) {
 					continue
@@ -61,7 +53,7 @@ func unknownSettingProblems(reg *registry.Registry, cfg *config.Config) []config
 					msg += ": did you mean " + sg + "?"
 				} else if complete {
 					msg += fmt.Sprintf(", ignored (%s reads %s, and the limits %s)",
-						r.Name, listOrNone(declared), strings.Join(limitArgKeys, ", "))
+						r.Name, listOrNone(declared), strings.Join(lookup.LimitArgs, ", "))
 				} else {
 					continue // the plugin may read it
 				}

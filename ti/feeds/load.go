@@ -224,14 +224,12 @@ func build(ctx context.Context, s *Settings) *snapshot {
 // (feeds/x.txt)." Failed warninglists are not noted: they can only turn a
 // "not found" into a hit, never hide one.
 func notFoundResult(stats []lookup.SourceStat) lookup.Result {
+	c := lookup.CountSources(stats)
 	var failed, empty []string
-	total, indicators := 0, 0
 	for _, st := range stats {
 		if st.Kind != "feed" {
 			continue
 		}
-		total++
-		indicators += st.Total
 		switch {
 		case st.Error != "":
 			failed = append(failed, st.Source)
@@ -239,15 +237,15 @@ func notFoundResult(stats []lookup.SourceStat) lookup.Result {
 			empty = append(empty, st.Source)
 		}
 	}
-	if len(failed) == 0 && total > 0 && indicators == 0 {
+	if c.FailedFeeds == 0 && c.Feeds > 0 && c.Indicators == 0 {
 		// Only after a reload: New refuses such a snapshot.
 		msg := fmt.Sprintf("Not found. The feed sources hold no indicator (%s).", joinNames(empty))
 		return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: msg}
 	}
-	if len(failed) == 0 {
+	if c.FailedFeeds == 0 {
 		return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: "Not found."}
 	}
-	msg := fmt.Sprintf("Not found. %d of %d feed sources did not load (%s).", len(failed), total, joinNames(failed))
+	msg := fmt.Sprintf("Not found. %d of %d feed sources did not load (%s).", c.FailedFeeds, c.Feeds, joinNames(failed))
 	return lookup.Result{Status: lookup.StatusNotFound, Severity: lookup.SevInformation, Details: msg}
 }
 

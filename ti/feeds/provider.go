@@ -72,17 +72,10 @@ func (p *Provider) report(snap, old *snapshot) {
 		}
 	}
 	// failed feeds and failed warninglists are counted apart, each out of
-	// its own kind, as the "Not found. N of M feed sources did not load"
-	// note counts feeds
+	// its own kind (lookup.CountSources); the failures named are the ones
+	// not already reported
 	var failed, failedWL []string
-	feeds, lists := 0, 0
-	for _, st := range snap.stats {
-		if st.Kind == "feed" {
-			feeds++
-		} else {
-			lists++
-		}
-	}
+	c := lookup.CountSources(snap.stats)
 	for _, st := range snap.stats {
 		if prev, ok := seen[st.Source]; ok && prev == st.Error+fmt.Sprint(st.Skipped) {
 			continue
@@ -104,10 +97,10 @@ func (p *Provider) report(snap, old *snapshot) {
 		}
 	}
 	if len(failed) > 0 {
-		p.log.Warn(fmt.Sprintf("%d of %d feed sources not loaded: %s", len(failed), feeds, strings.Join(failed, "; ")))
+		p.log.Warn(fmt.Sprintf("%d of %d feed sources not loaded: %s", len(failed), c.Feeds, strings.Join(failed, "; ")))
 	}
 	if len(failedWL) > 0 {
-		p.log.Warn(fmt.Sprintf("%d of %d warninglists not loaded: %s", len(failedWL), lists, strings.Join(failedWL, "; ")))
+		p.log.Warn(fmt.Sprintf("%d of %d warninglists not loaded: %s", len(failedWL), c.Lists, strings.Join(failedWL, "; ")))
 	}
 	p.log.Debug("feeds loaded", "indicators", snap.ix.size(), "took", snap.took)
 }

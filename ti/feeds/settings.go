@@ -84,10 +84,9 @@ func splitList(s string) []string {
 }
 
 // isLimitKey reports whether k is one of the limit settings other entries
-// take in their Args (lookup.ArgRateLimit, ...).
+// take in their Args (lookup.LimitArgs).
 func isLimitKey(k string) bool {
-	for _, l := range []string{lookup.ArgRateLimit, lookup.ArgBurst, lookup.ArgConcurrency,
-		lookup.ArgDailyQuota, lookup.ArgTimeout, lookup.ArgRetries, lookup.ArgMaxBatch} {
+	for _, l := range lookup.LimitArgs {
 		if strings.EqualFold(k, l) {
 			return true
 		}
